@@ -1,0 +1,223 @@
+//! [`Csr`]: compressed sparse rows, the adjacency every algorithm reads.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Array, EdgeList, NodeId, Weight};
+
+/// What is known about how a [`Csr`] stores its graph.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphProps {
+    /// The input's edges are arcs (`u -> v`). When false the graph is undirected.
+    pub directed: bool,
+    /// Every arc `u -> v` has its reverse `v -> u` (always true for undirected graphs; a self
+    /// loop is stored once).
+    pub symmetric: bool,
+    /// Every adjacency list is sorted by target.
+    pub sorted: bool,
+    /// No adjacency list holds the same target twice.
+    pub deduplicated: bool,
+}
+
+/// A graph in compressed sparse row form: the out-neighbours of node `u` are
+/// `targets[offsets[u]..offsets[u + 1]]`, with `weights` in the same positions when present.
+///
+/// The arrays are either owned or borrowed from a memory-mapped `.cgr` file; either way the
+/// accessors return plain slices.
+#[derive(Debug)]
+pub struct Csr {
+    offsets: Array<u64>,
+    targets: Array<NodeId>,
+    weights: Option<Array<Weight>>,
+    original_ids: Option<Array<u64>>,
+    props: GraphProps,
+}
+
+impl Csr {
+    /// Assembles a graph from its arrays and checks that they are consistent
+    /// (see [`Csr::validate`]).
+    pub fn from_parts(
+        offsets: Array<u64>,
+        targets: Array<NodeId>,
+        weights: Option<Array<Weight>>,
+        original_ids: Option<Array<u64>>,
+        props: GraphProps,
+    ) -> Result<Self, String> {
+        let csr = Csr { offsets, targets, weights, original_ids, props };
+        csr.validate()?;
+        Ok(csr)
+    }
+
+    /// Checks the structure: at least one offset, offsets start at 0, never decrease and end at the
+    /// number of targets, node count within `u32`, every target below the node count, one weight
+    /// per target when weighted, one original id per node when present. Returns what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let offsets: &[u64] = &self.offsets;
+        let Some(&last) = offsets.last() else {
+            return Err("offsets section is empty (it needs num_nodes + 1 entries)".into());
+        };
+        let n = offsets.len() - 1;
+        if n as u64 > super::MAX_NODES {
+            return Err(format!("{n} nodes is more than the {} that u32 ids allow", super::MAX_NODES));
+        }
+        if offsets[0] != 0 {
+            return Err(format!("offsets must start at 0, found {}", offsets[0]));
+        }
+        if last != self.targets.len() as u64 {
+            return Err(format!("offsets end at {last} but there are {} targets", self.targets.len()));
+        }
+        let bad = offsets.par_windows(2).position_any(|w| w[0] > w[1]);
+        if let Some(i) = bad {
+            return Err(format!(
+                "offsets are not monotone: offsets[{i}] = {} > offsets[{}] = {}",
+                offsets[i],
+                i + 1,
+                offsets[i + 1]
+            ));
+        }
+        let targets: &[u32] = &self.targets;
+        if let Some(i) = targets.par_iter().position_any(|&t| t as usize >= n) {
+            return Err(format!("target {} at position {i} is not below the node count {n}", targets[i]));
+        }
+        if let Some(w) = &self.weights
+            && w.len() != targets.len()
+        {
+            return Err(format!("{} weights for {} targets", w.len(), targets.len()));
+        }
+        if let Some(ids) = &self.original_ids
+            && ids.len() != n
+        {
+            return Err(format!("{} original ids for {n} nodes", ids.len()));
+        }
+        Ok(())
+    }
+
+    /// Number of nodes.
+    pub fn num_nodes(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Number of stored arcs (an undirected edge `{u, v}` with `u != v` counts twice).
+    pub fn num_arcs(&self) -> u64 {
+        self.targets.len() as u64
+    }
+
+    /// The offsets array, `num_nodes + 1` entries.
+    pub fn offsets(&self) -> &[u64] {
+        &self.offsets
+    }
+
+    /// The targets array, `num_arcs` entries.
+    pub fn targets(&self) -> &[NodeId] {
+        &self.targets
+    }
+
+    /// The weights array, parallel to [`Csr::targets`], when the graph is weighted.
+    pub fn weights(&self) -> Option<&[Weight]> {
+        self.weights.as_deref()
+    }
+
+    /// The original (input) id of each node, when the input was relabelled to dense ids.
+    pub fn original_ids(&self) -> Option<&[u64]> {
+        self.original_ids.as_deref()
+    }
+
+    /// The input id of node `u`: its original id when relabelled, else `u` itself.
+    pub fn original_id(&self, u: NodeId) -> u64 {
+        self.original_ids.as_ref().map_or(u as u64, |ids| ids[u as usize])
+    }
+
+    /// How the graph is stored.
+    pub fn props(&self) -> GraphProps {
+        self.props
+    }
+
+    /// True when the graph is weighted.
+    pub fn is_weighted(&self) -> bool {
+        self.weights.is_some()
+    }
+
+    /// True when every arc has its reverse, so the CSR is also the undirected view.
+    pub fn is_symmetric(&self) -> bool {
+        self.props.symmetric
+    }
+
+    /// True when the arrays are borrowed from a memory map.
+    pub fn is_mapped(&self) -> bool {
+        self.offsets.is_mapped()
+    }
+
+    /// The range of positions in [`Csr::targets`] holding `u`'s neighbours.
+    #[inline]
+    pub fn range(&self, u: NodeId) -> std::ops::Range<usize> {
+        let u = u as usize;
+        self.offsets[u] as usize..self.offsets[u + 1] as usize
+    }
+
+    /// Out-degree of `u`.
+    #[inline]
+    pub fn degree(&self, u: NodeId) -> usize {
+        self.range(u).len()
+    }
+
+    /// Out-neighbours of `u`.
+    #[inline]
+    pub fn neighbors(&self, u: NodeId) -> &[NodeId] {
+        &self.targets[self.range(u)]
+    }
+
+    /// Out-neighbours of `u` with the weight of each arc (1 when unweighted).
+    pub fn weighted_neighbors(&self, u: NodeId) -> impl Iterator<Item = (NodeId, Weight)> + '_ {
+        let range = self.range(u);
+        let weights = self.weights.as_ref().map(|w| &w[range.clone()]);
+        self.targets[range].iter().enumerate().map(move |(i, &v)| (v, weights.map_or(1, |w| w[i])))
+    }
+
+    /// Total size of the arrays in bytes (what the graph occupies in memory or in the page cache).
+    pub fn size_bytes(&self) -> u64 {
+        let n = self.num_nodes() as u64;
+        let m = self.num_arcs();
+        (n + 1) * 8
+            + m * 4
+            + if self.is_weighted() { m * 4 } else { 0 }
+            + if self.original_ids.is_some() { n * 8 } else { 0 }
+    }
+
+    /// The edges of the graph as an [`EdgeList`]: each arc once for a directed graph, each
+    /// undirected edge once (`u <= v`) for an undirected one. Node ids keep their dense values;
+    /// the original ids travel along.
+    pub fn to_edge_list(&self) -> EdgeList {
+        let undirected = !self.props.directed;
+        let per_node: Vec<(Vec<(NodeId, NodeId)>, Vec<Weight>)> = (0..self.num_nodes() as u32)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|u| {
+                let mut edges = Vec::new();
+                let mut weights = Vec::new();
+                for (v, w) in self.weighted_neighbors(u) {
+                    if !undirected || u <= v {
+                        edges.push((u, v));
+                        weights.push(w);
+                    }
+                }
+                (edges, weights)
+            })
+            .collect();
+        let total = per_node.iter().map(|(e, _)| e.len()).sum();
+        let mut edges = Vec::with_capacity(total);
+        let mut weights = Vec::with_capacity(if self.is_weighted() { total } else { 0 });
+        for (e, w) in per_node {
+            edges.extend(e);
+            if self.is_weighted() {
+                weights.extend(w);
+            }
+        }
+        EdgeList {
+            num_nodes: self.num_nodes(),
+            edges,
+            weights: self.is_weighted().then_some(weights),
+            original_ids: self.original_ids.as_ref().map(|ids| ids.to_vec()),
+            directed: self.props.directed,
+        }
+    }
+}

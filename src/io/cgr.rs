@@ -1,0 +1,338 @@
+//! The `.cgr` binary graph format: one little-endian file, memory-mapped without copying.
+//!
+//! ```text
+//! offset  size  field
+//!      0     8  magic "COSTGRPH"
+//!      8     4  format version (u32, currently 1)
+//!     12     4  flags (u32): 1 directed, 2 symmetric, 4 weighted, 8 sorted,
+//!                            16 deduplicated, 32 original ids present
+//!     16     8  node count n (u64)
+//!     24     8  arc count m (u64)
+//!     32    64  section table: 4 x (byte offset u64, byte length u64) for
+//!               offsets [u64; n+1], targets [u32; m], weights [u32; m], original ids [u64; n]
+//!               (an absent section has offset 0 and length 0)
+//!     96    24  reserved, zero
+//!    120     8  FNV-1a 64 checksum of bytes 0..120
+//!    128        sections, each starting on a 64-byte boundary
+//! ```
+//!
+//! [`open`] validates everything before returning: file length, magic, version, checksum, flags,
+//! section alignment and bounds against the file length, section sizes against the counts,
+//! offsets monotone from 0 to m, every target below n. [`write`] writes to a temporary file in the
+//! destination folder and renames it into place, so a failed write leaves nothing behind.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use memmap2::Mmap;
+
+use crate::graph::{Array, Csr, GraphProps, MAX_NODES};
+use crate::{Error, Result};
+
+/// The first eight bytes of every `.cgr` file.
+pub const MAGIC: [u8; 8] = *b"COSTGRPH";
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+/// Size of the fixed header in bytes.
+pub const HEADER_LEN: usize = 128;
+/// Every section starts at a multiple of this.
+pub const ALIGN: u64 = 64;
+
+const FLAG_DIRECTED: u32 = 1;
+const FLAG_SYMMETRIC: u32 = 2;
+const FLAG_WEIGHTED: u32 = 4;
+const FLAG_SORTED: u32 = 8;
+const FLAG_DEDUPLICATED: u32 = 16;
+const FLAG_ORIGINAL_IDS: u32 = 32;
+const KNOWN_FLAGS: u32 = 63;
+
+const SECTION_NAMES: [&str; 4] = ["offsets", "targets", "weights", "original ids"];
+const CHECKSUM_AT: usize = 120;
+
+/// The decoded fixed header of a `.cgr` file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Format version.
+    pub version: u32,
+    /// Flag bits (see the module documentation).
+    pub flags: u32,
+    /// Node count.
+    pub nodes: u64,
+    /// Arc count.
+    pub arcs: u64,
+    /// `(byte offset, byte length)` of offsets, targets, weights, original ids.
+    pub sections: [(u64, u64); 4],
+}
+
+/// FNV-1a, 64 bits: the header checksum.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+fn align_up(x: u64) -> u64 {
+    x.div_ceil(ALIGN) * ALIGN
+}
+
+impl Header {
+    fn for_graph(csr: &Csr) -> Header {
+        let n = csr.num_nodes() as u64;
+        let m = csr.num_arcs();
+        let p = csr.props();
+        let mut flags = 0;
+        for (on, bit) in [
+            (p.directed, FLAG_DIRECTED),
+            (p.symmetric, FLAG_SYMMETRIC),
+            (csr.is_weighted(), FLAG_WEIGHTED),
+            (p.sorted, FLAG_SORTED),
+            (p.deduplicated, FLAG_DEDUPLICATED),
+            (csr.original_ids().is_some(), FLAG_ORIGINAL_IDS),
+        ] {
+            if on {
+                flags |= bit;
+            }
+        }
+        let lengths = [
+            (n + 1) * 8,
+            m * 4,
+            if csr.is_weighted() { m * 4 } else { 0 },
+            if csr.original_ids().is_some() { n * 8 } else { 0 },
+        ];
+        let mut sections = [(0, 0); 4];
+        let mut at = HEADER_LEN as u64;
+        for (i, &len) in lengths.iter().enumerate() {
+            if len > 0 || i < 2 {
+                sections[i] = (at, len);
+                at = align_up(at + len);
+            }
+        }
+        Header { version: VERSION, flags, nodes: n, arcs: m, sections }
+    }
+
+    /// Encodes the header, checksum included.
+    pub fn encode(&self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[0..8].copy_from_slice(&MAGIC);
+        b[8..12].copy_from_slice(&self.version.to_le_bytes());
+        b[12..16].copy_from_slice(&self.flags.to_le_bytes());
+        b[16..24].copy_from_slice(&self.nodes.to_le_bytes());
+        b[24..32].copy_from_slice(&self.arcs.to_le_bytes());
+        for (i, (off, len)) in self.sections.iter().enumerate() {
+            b[32 + 16 * i..40 + 16 * i].copy_from_slice(&off.to_le_bytes());
+            b[40 + 16 * i..48 + 16 * i].copy_from_slice(&len.to_le_bytes());
+        }
+        let sum = fnv1a(&b[..CHECKSUM_AT]);
+        b[CHECKSUM_AT..].copy_from_slice(&sum.to_le_bytes());
+        b
+    }
+
+    /// Decodes and checks a header against the length of its file. `Err` says what is wrong.
+    pub fn decode(bytes: &[u8], file_len: u64) -> Result<Header, String> {
+        if bytes.len() < HEADER_LEN {
+            return Err(format!("truncated: {} bytes is shorter than the {HEADER_LEN}-byte .cgr header", bytes.len()));
+        }
+        if bytes[0..8] != MAGIC {
+            return Err("not a .cgr file (wrong magic number; expected \"COSTGRPH\")".into());
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        let version = u32_at(8);
+        if version != VERSION {
+            return Err(if version > VERSION {
+                format!(
+                    "format version {version} is newer than this costgraph reads (version {VERSION}); upgrade costgraph"
+                )
+            } else {
+                format!("unknown format version {version} (this costgraph reads version {VERSION})")
+            });
+        }
+        let stored = u64_at(CHECKSUM_AT);
+        let computed = fnv1a(&bytes[..CHECKSUM_AT]);
+        if stored != computed {
+            return Err(format!(
+                "header checksum mismatch (stored {stored:#018x}, computed {computed:#018x}): the header is corrupt"
+            ));
+        }
+        let flags = u32_at(12);
+        if flags & !KNOWN_FLAGS != 0 {
+            return Err(format!("unknown flag bits {:#x} in the header", flags & !KNOWN_FLAGS));
+        }
+        let nodes = u64_at(16);
+        let arcs = u64_at(24);
+        if nodes > MAX_NODES {
+            return Err(format!("header claims {nodes} nodes, more than the {MAX_NODES} that u32 ids allow"));
+        }
+        let mut sections = [(0, 0); 4];
+        for (i, s) in sections.iter_mut().enumerate() {
+            *s = (u64_at(32 + 16 * i), u64_at(40 + 16 * i));
+        }
+        let weighted = flags & FLAG_WEIGHTED != 0;
+        let has_ids = flags & FLAG_ORIGINAL_IDS != 0;
+        let expected = [
+            Some((nodes + 1).checked_mul(8)),
+            Some(arcs.checked_mul(4)),
+            weighted.then(|| arcs.checked_mul(4)),
+            has_ids.then(|| nodes.checked_mul(8)),
+        ];
+        let mut end_of_previous = HEADER_LEN as u64;
+        for (i, ((off, len), want)) in sections.iter().zip(expected).enumerate() {
+            let name = SECTION_NAMES[i];
+            let Some(want) = want else {
+                if (*off, *len) != (0, 0) {
+                    return Err(format!("{name} section present but its flag is not set"));
+                }
+                continue;
+            };
+            let want = want.ok_or_else(|| format!("{name} section size overflows"))?;
+            if *len != want {
+                return Err(format!(
+                    "{name} section is {len} bytes, expected {want} for {nodes} nodes and {arcs} arcs"
+                ));
+            }
+            if off % ALIGN != 0 {
+                return Err(format!("{name} section offset {off} is not {ALIGN}-byte aligned"));
+            }
+            if *off < end_of_previous {
+                return Err(format!("{name} section at byte {off} overlaps the header or the previous section"));
+            }
+            let end = off.checked_add(*len).filter(|&e| e <= file_len).ok_or_else(|| {
+                format!("{name} section (bytes {off}..{}) runs past the end of the file ({file_len} bytes): the file is truncated or corrupt", off.saturating_add(*len))
+            })?;
+            end_of_previous = end;
+        }
+        Ok(Header { version, flags, nodes, arcs, sections })
+    }
+
+    fn props(&self) -> GraphProps {
+        GraphProps {
+            directed: self.flags & FLAG_DIRECTED != 0,
+            symmetric: self.flags & FLAG_SYMMETRIC != 0,
+            sorted: self.flags & FLAG_SORTED != 0,
+            deduplicated: self.flags & FLAG_DEDUPLICATED != 0,
+        }
+    }
+}
+
+/// Opens and fully validates a `.cgr` file. The arrays stay in the memory map; nothing is copied.
+pub fn open(path: impl AsRef<Path>) -> Result<Csr> {
+    let path = path.as_ref();
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if file_len == 0 {
+        return Err(Error::format(path, "empty file (a .cgr file starts with a 128-byte header)"));
+    }
+    // SAFETY: the map is read-only. Another process truncating or rewriting the file while it is
+    // mapped could change what we read (or fault on truncation); costgraph itself only ever
+    // replaces .cgr files by renaming a new file over them, which leaves this mapping intact.
+    let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+    let header = Header::decode(&map, file_len).map_err(|msg| Error::format(path, msg))?;
+    let map = Arc::new(map);
+    let section = |i: usize, elem: u64| ((header.sections[i].0) as usize, (header.sections[i].1 / elem) as usize);
+    let bad =
+        |what: &str| Error::format(path, format!("{what} section cannot be mapped (misaligned or out of bounds)"));
+    let (o, l) = section(0, 8);
+    let offsets = Array::mapped(map.clone(), o, l).ok_or_else(|| bad("offsets"))?;
+    let (o, l) = section(1, 4);
+    let targets = Array::mapped(map.clone(), o, l).ok_or_else(|| bad("targets"))?;
+    let weights = if header.flags & FLAG_WEIGHTED != 0 {
+        let (o, l) = section(2, 4);
+        Some(Array::mapped(map.clone(), o, l).ok_or_else(|| bad("weights"))?)
+    } else {
+        None
+    };
+    let original_ids = if header.flags & FLAG_ORIGINAL_IDS != 0 {
+        let (o, l) = section(3, 8);
+        Some(Array::mapped(map.clone(), o, l).ok_or_else(|| bad("original ids"))?)
+    } else {
+        None
+    };
+    Csr::from_parts(offsets, targets, weights, original_ids, header.props()).map_err(|msg| Error::format(path, msg))
+}
+
+/// Writes `csr` to `path` atomically: into a temporary file beside it, then renamed into place.
+pub fn write(csr: &Csr, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    crate::io::write_atomically(path, |out| write_to(csr, out))
+}
+
+/// Writes `csr` in `.cgr` form to any writer (sections padded to 64-byte boundaries).
+pub fn write_to(csr: &Csr, out: &mut dyn Write) -> std::io::Result<()> {
+    let header = Header::for_graph(csr);
+    let mut out = BufWriter::with_capacity(1 << 20, out);
+    out.write_all(&header.encode())?;
+    let mut at = HEADER_LEN as u64;
+    let ids = csr.original_ids();
+    let bodies: [Option<&[u8]>; 4] = [
+        Some(bytemuck::cast_slice(csr.offsets())),
+        Some(bytemuck::cast_slice(csr.targets())),
+        csr.weights().map(bytemuck::cast_slice),
+        ids.map(bytemuck::cast_slice),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let Some(body) = body else { continue };
+        let (off, _) = header.sections[i];
+        out.write_all(&vec![0u8; (off - at) as usize])?;
+        out.write_all(body)?;
+        at = off + body.len() as u64;
+    }
+    out.write_all(&vec![0u8; (align_up(at) - at) as usize])?;
+    out.flush()
+}
+
+/// Reads only the header of a `.cgr` file (cheap; no validation of the sections' contents).
+pub fn read_header(path: impl AsRef<Path>) -> Result<Header> {
+    use std::io::Read;
+    let path = path.as_ref();
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut buf = Vec::with_capacity(HEADER_LEN);
+    Read::by_ref(&mut file).take(HEADER_LEN as u64).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+    Header::decode(&buf, file_len).map_err(|msg| Error::format(path, msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{BuildOptions, EdgeList};
+
+    fn sample(weighted: bool) -> Csr {
+        let mut e = EdgeList::new(5, vec![(0, 1), (1, 2), (3, 4), (4, 4)], false);
+        if weighted {
+            e = e.with_weights(vec![4, 3, 2, 1]);
+        }
+        e.original_ids = Some(vec![10, 20, 30, 40, 50]);
+        Csr::from_edges(&e, BuildOptions::undirected())
+    }
+
+    #[test]
+    fn round_trip_maps_without_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        for weighted in [false, true] {
+            let g = sample(weighted);
+            let path = dir.path().join("g.cgr");
+            write(&g, &path).unwrap();
+            let h = open(&path).unwrap();
+            assert!(h.is_mapped());
+            assert_eq!(h.offsets(), g.offsets());
+            assert_eq!(h.targets(), g.targets());
+            assert_eq!(h.weights(), g.weights());
+            assert_eq!(h.original_ids(), g.original_ids());
+            assert_eq!(h.props(), g.props());
+            let len = std::fs::metadata(&path).unwrap().len();
+            assert_eq!(len % ALIGN, 0);
+        }
+    }
+
+    #[test]
+    fn every_header_byte_flip_is_refused() {
+        let g = sample(true);
+        let mut bytes = Vec::new();
+        write_to(&g, &mut bytes).unwrap();
+        for i in 0..HEADER_LEN {
+            let mut b = bytes.clone();
+            b[i] ^= 0x40;
+            assert!(Header::decode(&b, b.len() as u64).is_err(), "flip at byte {i} accepted");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The one list of implementations. The CLI, the tests, the benches and the harness all iterate
+//! [`all`]; adding an implementation is adding one entry to [`REGISTRY`].
+
+use serde::Serialize;
+
+use crate::algo::cc::Components;
+use crate::algo::msf::Forest;
+use crate::graph::Csr;
+
+/// A problem costgraph solves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Problem {
+    /// Connected components.
+    Cc,
+    /// Minimum spanning forest.
+    Msf,
+}
+
+impl Problem {
+    /// Every problem.
+    pub const ALL: [Problem; 2] = [Problem::Cc, Problem::Msf];
+
+    /// The problem's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Problem::Cc => "cc",
+            Problem::Msf => "msf",
+        }
+    }
+}
+
+/// How an implementation runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// One thread, no parallel runtime at all: a COST baseline.
+    SingleThread,
+    /// rayon, on the current thread pool.
+    Rayon,
+    /// timely dataflow, on workers and processes.
+    Timely,
+}
+
+impl Kind {
+    /// The kind's name as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::SingleThread => "single-thread",
+            Kind::Rayon => "rayon",
+            Kind::Timely => "timely",
+        }
+    }
+}
+
+/// What an implementation computes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Connected components.
+    Components(Components),
+    /// A minimum spanning forest.
+    Forest(Forest),
+}
+
+/// How to call an implementation.
+#[derive(Clone, Copy)]
+pub enum Entry {
+    /// A function on an in-memory (or mapped) graph; rayon implementations use the current pool.
+    Local(fn(&Csr) -> Output),
+}
+
+/// One implementation of one problem.
+pub struct Implementation {
+    /// The problem it solves.
+    pub problem: Problem,
+    /// Its name on the command line (`--impl NAME`).
+    pub name: &'static str,
+    /// Single thread, rayon or timely.
+    pub kind: Kind,
+    /// One line on what it does.
+    pub description: &'static str,
+    /// True when it needs the symmetric (undirected) view of a directed graph; the caller
+    /// prepares that view before timing the computation.
+    pub needs_symmetric: bool,
+    /// Needs edge weights (minimum spanning forest).
+    pub needs_weights: bool,
+    /// How to call it.
+    pub entry: Entry,
+}
+
+/// Every implementation, baselines first within each problem.
+pub static REGISTRY: &[Implementation] = &[];
+
+/// Every implementation.
+pub fn all() -> &'static [Implementation] {
+    REGISTRY
+}
+
+/// The implementations of `problem`.
+pub fn of(problem: Problem) -> impl Iterator<Item = &'static Implementation> {
+    REGISTRY.iter().filter(move |i| i.problem == problem)
+}
+
+/// The implementation of `problem` called `name`.
+pub fn find(problem: Problem, name: &str) -> Option<&'static Implementation> {
+    of(problem).find(|i| i.name == name)
+}
