@@ -25,5 +25,6 @@ pub mod graph;
 pub mod io;
 pub mod progress;
 pub mod registry;
+pub mod sysinfo;
 
 pub use error::{Error, Result};

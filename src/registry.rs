@@ -105,3 +105,19 @@ pub fn of(problem: Problem) -> impl Iterator<Item = &'static Implementation> {
 pub fn find(problem: Problem, name: &str) -> Option<&'static Implementation> {
     of(problem).find(|i| i.name == name)
 }
+
+impl Output {
+    /// Checks the result with its problem's independent verifier.
+    pub fn verify(&self, csr: &Csr) -> Result<(), String> {
+        let _ = csr;
+        Err("no verifier yet".into())
+    }
+
+    /// A short JSON summary of the result (component count and largest; forest weight, ...).
+    pub fn summary_json(&self, num_nodes: usize) -> serde_json::Value {
+        match self {
+            Output::Components(c) => serde_json::to_value(c.summary()).unwrap_or_default(),
+            Output::Forest(f) => serde_json::to_value(f.summary(num_nodes)).unwrap_or_default(),
+        }
+    }
+}

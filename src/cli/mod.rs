@@ -4,6 +4,8 @@
 
 mod convert;
 mod info;
+mod list;
+mod run;
 
 use std::process::ExitCode;
 
@@ -26,6 +28,28 @@ enum Command {
     Convert(convert::Args),
     /// Print a graph's size, degrees and storage.
     Info(info::Args),
+    /// Run one implementation on one graph: timed, optionally verified.
+    Run(run::Args),
+    /// List the implementations of every problem.
+    List(list::Args),
+}
+
+/// A problem, as named on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ProblemArg {
+    /// Connected components.
+    Cc,
+    /// Minimum spanning forest.
+    Msf,
+}
+
+impl From<ProblemArg> for costgraph::registry::Problem {
+    fn from(p: ProblemArg) -> Self {
+        match p {
+            ProblemArg::Cc => Self::Cc,
+            ProblemArg::Msf => Self::Msf,
+        }
+    }
 }
 
 /// Parses the command line, runs the command and turns errors into one line and exit code 1.
@@ -48,5 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Convert(args) => convert::run(args),
         Command::Info(args) => info::run(args),
+        Command::Run(args) => run::run(args, cli.threads),
+        Command::List(args) => list::run(args),
     }
 }

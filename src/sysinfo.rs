@@ -1,0 +1,54 @@
+//! Facts about this process and machine that reports record: peak memory, CPU model, cores,
+//! total memory, operating system. Linux `/proc` where available; `None` elsewhere.
+
+/// Peak resident set size of this process in bytes (`VmHWM`), when the OS reports it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    proc_field("/proc/self/status", "VmHWM:").map(|kb| kb * 1024)
+}
+
+/// Total physical memory in bytes (`MemTotal`), when the OS reports it.
+pub fn total_memory_bytes() -> Option<u64> {
+    proc_field("/proc/meminfo", "MemTotal:").map(|kb| kb * 1024)
+}
+
+/// Memory available to new processes in bytes (`MemAvailable`), when the OS reports it.
+pub fn available_memory_bytes() -> Option<u64> {
+    proc_field("/proc/meminfo", "MemAvailable:").map(|kb| kb * 1024)
+}
+
+/// The CPU model name, when the OS reports it.
+pub fn cpu_model() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    info.lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// Number of cores this process may run on.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Operating system and architecture, e.g. `linux x86_64`.
+pub fn os() -> String {
+    format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+fn proc_field(file: &str, key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..].split_whitespace().next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn linux_reports_memory() {
+        if cfg!(target_os = "linux") {
+            assert!(super::peak_rss_bytes().unwrap() > 0);
+            assert!(super::total_memory_bytes().unwrap() > 0);
+        }
+        assert!(super::cores() >= 1);
+    }
+}
