@@ -134,7 +134,8 @@ fn output_format(output: &Path) -> anyhow::Result<Format> {
         .filter(|f| matches!(f, Format::Cgr | Format::El | Format::Wel))
         .with_context(|| format!("{}: the output must end in .cgr, .el or .wel", output.display()))?;
     let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    anyhow::ensure!(dir.is_dir(), "{}: the output folder {} does not exist", output.display(), dir.display());
+    let problem = if !dir.exists() { "does not exist" } else { "is not a folder" };
+    anyhow::ensure!(dir.is_dir(), "{}: the output folder {} {problem}", output.display(), dir.display());
     Ok(format)
 }
 
