@@ -182,17 +182,16 @@ fn nodes_for_scale(scale: u32) -> Result<usize> {
     check_node_count(1u64 << scale)
 }
 
-/// A zeroed vector of `len` elements, or a clear error when the memory cannot be had.
-fn allocate<T: Copy + Default>(len: usize) -> Result<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
+/// A zeroed vector of `len` elements, or a clear error when the memory cannot be had. The memory
+/// comes zeroed from the allocator (untouched pages, faulted in by the threads that fill them)
+/// rather than being cleared by one thread.
+fn allocate<T: bytemuck::Zeroable>(len: usize) -> Result<Vec<T>> {
+    bytemuck::allocation::try_zeroed_vec(len).map_err(|()| {
         Error::invalid(format!(
             "cannot allocate {} bytes for {len} generated edges",
             len.saturating_mul(size_of::<T>())
         ))
-    })?;
-    v.resize(len, T::default());
-    Ok(v)
+    })
 }
 
 #[cfg(test)]
