@@ -3,6 +3,7 @@
 //! line on stderr with a non-zero exit code.
 
 mod convert;
+mod generate;
 mod info;
 mod list;
 mod run;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Convert a graph from a public format (SNAP, DIMACS, Matrix Market, ...) to .cgr or text.
     Convert(convert::Args),
+    /// Generate a synthetic graph (Kronecker / Graph500, uniform random, 2-D grid).
+    Generate(generate::Args),
     /// Print a graph's size, degrees and storage.
     Info(info::Args),
     /// Run one implementation on one graph: timed, optionally verified.
@@ -71,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Generate(args) => generate::run(args),
         Command::Info(args) => info::run(args),
         Command::Run(args) => run::run(args, cli.threads),
         Command::List(args) => list::run(args),

@@ -62,8 +62,8 @@ impl ArcSource for EdgeList {
         let end = (start + EDGES_PER_PART).min(self.edges.len());
         match &self.weights {
             Some(w) => {
-                for i in start..end {
-                    f(self.edges[i].0, self.edges[i].1, w[i]);
+                for (&(u, v), &w) in self.edges[start..end].iter().zip(&w[start..end]) {
+                    f(u, v, w);
                 }
             }
             None => {
@@ -221,11 +221,12 @@ fn build(
             new_offsets.push(acc);
         }
         if weighted {
-            let kept = gather(&packed, &offsets, &lengths);
+            let kept = gather(&packed, &offsets, &new_offsets);
             let (t, w) = unpack(&kept);
             (new_offsets, t, Some(w))
         } else {
-            (new_offsets, gather(&plain, &offsets, &lengths), None)
+            let kept = gather(&plain, &offsets, &new_offsets);
+            (new_offsets, kept, None)
         }
     };
     Csr::from_parts(Array::owned(offsets), Array::owned(targets), weights.map(Array::owned), original_ids, props)
@@ -286,15 +287,30 @@ fn sort_lists<T: Copy + Ord + Send + Sync>(
         .collect()
 }
 
-fn gather<T: Copy + Send + Sync>(values: &[T], offsets: &[u64], lengths: &[u64]) -> Vec<T> {
-    (0..lengths.len())
-        .into_par_iter()
-        .with_min_len(512)
-        .flat_map_iter(|u| {
-            let start = offsets[u] as usize;
-            values[start..start + lengths[u] as usize].iter().copied()
-        })
-        .collect()
+/// Copies the kept prefix of every list, `new_offsets[u + 1] - new_offsets[u]` values from
+/// `values[offsets[u]..]`, into one array laid out by `new_offsets`. Parallel over runs of nodes,
+/// each writing its own disjoint part of the output.
+fn gather<T: Copy + Default + Send + Sync>(values: &[T], offsets: &[u64], new_offsets: &[u64]) -> Vec<T> {
+    const NODES_PER_TASK: usize = 4096;
+    let n = new_offsets.len() - 1;
+    let mut kept = vec![T::default(); new_offsets[n] as usize];
+    let mut parts = Vec::with_capacity(n.div_ceil(NODES_PER_TASK));
+    let mut rest = kept.as_mut_slice();
+    for first in (0..n).step_by(NODES_PER_TASK) {
+        let nodes = first..(first + NODES_PER_TASK).min(n);
+        let (part, tail) = rest.split_at_mut((new_offsets[nodes.end] - new_offsets[first]) as usize);
+        parts.push((nodes, part));
+        rest = tail;
+    }
+    parts.into_par_iter().for_each(|(nodes, part)| {
+        let base = new_offsets[nodes.start];
+        for u in nodes {
+            let (to, len) = ((new_offsets[u] - base) as usize, (new_offsets[u + 1] - new_offsets[u]) as usize);
+            let from = offsets[u] as usize;
+            part[to..to + len].copy_from_slice(&values[from..from + len]);
+        }
+    });
+    kept
 }
 
 fn unpack(packed: &[u64]) -> (Vec<NodeId>, Vec<Weight>) {

@@ -3,3 +3,4 @@
 
 mod algorithms;
 mod common;
+mod generate;
