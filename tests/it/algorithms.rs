@@ -33,13 +33,7 @@ const REAL: &[Real] = &[
     },
     Real { file: "law/cnr-2000.arcs.txt.zst", flags: &[], components: 1, largest: 325_557, msf: None },
     Real { file: "dimacs9/rome99.gr.zst", flags: &[], components: 1, largest: 3_353, msf: Some((3_352, 1_186_386)) },
-    Real {
-        file: "roads/bremen_dist.gr.zst",
-        flags: &[],
-        components: 343,
-        largest: 0,
-        msf: Some((40_118, 2_661_327)),
-    },
+    Real { file: "roads/bremen_dist.gr.zst", flags: &[], components: 343, largest: 0, msf: Some((40_118, 2_661_327)) },
     Real {
         file: "roads/moscow-roads.gr.zst",
         flags: &["--undirected"],
