@@ -3,6 +3,7 @@
 //! line on stderr with a non-zero exit code.
 
 mod convert;
+mod cost;
 mod info;
 mod list;
 mod run;
@@ -32,6 +33,8 @@ enum Command {
     Run(run::Args),
     /// List the implementations of every problem.
     List(list::Args),
+    /// The COST sweep: the best single thread vs every scalable implementation at 1..N cores.
+    Cost(cost::Args),
 }
 
 /// A problem, as named on the command line.
@@ -74,5 +77,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::run(args),
         Command::Run(args) => run::run(args, cli.threads),
         Command::List(args) => list::run(args),
+        Command::Cost(args) => cost::run(args),
     }
 }

@@ -62,11 +62,7 @@ pub fn cost(baseline_median: f64, points: &[Point]) -> Option<Cost> {
         return Some(Cost::Bounded { cores: p.cores, median: p.median, speedup: baseline_median / p.median });
     }
     let best = points.iter().min_by(|a, b| a.median.total_cmp(&b.median).then(a.cores.cmp(&b.cores)))?;
-    Some(Cost::Unbounded {
-        best_cores: best.cores,
-        best_median: best.median,
-        slowdown: best.median / baseline_median,
-    })
+    Some(Cost::Unbounded { best_cores: best.cores, best_median: best.median, slowdown: best.median / baseline_median })
 }
 
 impl fmt::Display for Cost {

@@ -13,6 +13,7 @@
 
 pub mod capacity;
 pub mod cost;
+pub mod datasets;
 pub mod plot;
 pub mod provenance;
 pub mod report;

@@ -1,5 +1,5 @@
 //! `scaling.svg`: median compute time against cores, one line per implementation (and process
-//! count), the baseline as a horizontal line; one panel per problem, log-log axes.
+//! count), the baseline as a horizontal line; one panel per problem, cores on a log axis.
 
 use plotters::prelude::*;
 
@@ -56,14 +56,13 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, problem: &P
     let lines = lines(problem);
     let all = || lines.iter().flat_map(|(_, p)| p.iter().copied());
     let max_cores = all().map(|p| p.0).fold(1.0, f64::max);
-    let (lo, hi) = all().map(|p| p.1).fold((baseline, baseline), |(lo, hi), t| (lo.min(t), hi.max(t)));
-    let (lo, hi) = (lo.max(1e-9) / 1.5, hi.max(1e-9) * 1.5);
+    let hi = all().map(|p| p.1).fold(baseline, f64::max).max(1e-9) * 1.15;
     let mut chart = ChartBuilder::on(area)
         .caption(format!("{}: median compute time vs cores", problem.problem.name()), ("sans-serif", 20))
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d((0.8..max_cores * 1.25).log_scale(), (lo..hi).log_scale())
+        .build_cartesian_2d((0.8..max_cores * 1.25).log_scale(), 0.0..hi)
         .map_err(drawing)?;
     chart
         .configure_mesh()
@@ -87,11 +86,6 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, problem: &P
             .label(label.as_str())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(drawing)?;
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw().map_err(drawing)?;
     Ok(())
 }

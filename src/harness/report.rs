@@ -166,10 +166,8 @@ pub fn analyze(
             failures.push(format!("{} failed its verifier", m.configuration.describe()));
         }
         m.speedup_vs_baseline = compute_median / m.compute.median;
-        m.speedup_vs_one_core = one_core
-            .iter()
-            .find(|(n, _)| *n == m.configuration.implementation)
-            .map(|(_, one)| one / m.compute.median);
+        m.speedup_vs_one_core =
+            one_core.iter().find(|(n, _)| *n == m.configuration.implementation).map(|(_, one)| one / m.compute.median);
     }
 
     let mut costs: Vec<ImplementationCost> = Vec::new();
@@ -316,7 +314,8 @@ impl Report {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let json = serde_json::to_string_pretty(self).map_err(|e| Error::invalid(e.to_string()))?;
         let svg = super::plot::scaling_svg(self)?;
-        let files = [("report.json", json), ("runs.csv", self.csv()), ("report.md", self.markdown()), ("scaling.svg", svg)];
+        let files =
+            [("report.json", json), ("runs.csv", self.csv()), ("report.md", self.markdown()), ("scaling.svg", svg)];
         files
             .into_iter()
             .map(|(name, text)| {
@@ -374,7 +373,8 @@ impl Report {
             );
             let _ = writeln!(out, "  {:<24} {:<7} {:<44} end to end", "implementation", "kind", "COST (compute)");
             for c in &p.costs {
-                let _ = writeln!(out, "  {:<24} {:<7} {:<44} {}", c.implementation, c.kind.name(), c.compute, c.end_to_end);
+                let compute = c.compute.to_string();
+                let _ = writeln!(out, "  {:<24} {:<7} {compute:<44} {}", c.implementation, c.kind.name(), c.end_to_end);
             }
             if p.costs.is_empty() {
                 let _ = writeln!(out, "  (no scalable implementation registered)");
@@ -539,7 +539,13 @@ pub(crate) mod tests {
             costgraph_version: "0.1.0".into(),
             rustc: "rustc 1.95.0".into(),
             git_commit: "unknown".into(),
-            machine: Machine { cpu_model: None, cores: 2, memory_bytes: None, available_memory_bytes: None, os: "x".into() },
+            machine: Machine {
+                cpu_model: None,
+                cores: 2,
+                memory_bytes: None,
+                available_memory_bytes: None,
+                os: "x".into(),
+            },
         };
         let policy = PolicyInfo {
             warmup: 1,

@@ -113,9 +113,8 @@ pub struct Policy {
 
 /// 1, 2, 4, … up to `max_cores`, and `max_cores` itself when it is not a power of two.
 pub fn core_counts(max_cores: usize) -> Vec<usize> {
-    let mut counts: Vec<usize> = std::iter::successors(Some(1usize), |c| c.checked_mul(2))
-        .take_while(|&c| c <= max_cores.max(1))
-        .collect();
+    let mut counts: Vec<usize> =
+        std::iter::successors(Some(1usize), |c| c.checked_mul(2)).take_while(|&c| c <= max_cores.max(1)).collect();
     if counts.last() != Some(&max_cores.max(1)) {
         counts.push(max_cores);
     }
@@ -292,7 +291,9 @@ pub const GRACE: Duration = Duration::from_secs(2);
 /// Parses a child's stdout: exactly one JSON object with at least one counted time.
 pub fn parse_record(stdout: &[u8]) -> Result<RunRecord> {
     let record: RunRecord = serde_json::from_slice(stdout).map_err(|e| {
-        Error::invalid(format!("printed something that is not a run report ({e}): {:?}", tail(stdout, 3)))
+        let text = String::from_utf8_lossy(stdout);
+        let excerpt: String = text.chars().take(120).collect();
+        Error::invalid(format!("printed something that is not a run report ({e}): {excerpt:?}"))
     })?;
     if record.compute_secs.is_empty() || record.compute_secs.iter().any(|t| !t.is_finite() || *t < 0.0) {
         return Err(Error::invalid(format!("reported no usable times: {:?}", record.compute_secs)));
@@ -393,7 +394,8 @@ mod tests {
     #[test]
     #[cfg(unix)]
     fn children_that_fail_are_explained() {
-        let ok = br#"{"nodes":3,"arcs":4,"threads":1,"load_secs":0.1,"compute_secs":[0.2,0.3],"result":{},"digest":"ab"}"#;
+        let ok =
+            br#"{"nodes":3,"arcs":4,"threads":1,"load_secs":0.1,"compute_secs":[0.2,0.3],"result":{},"digest":"ab"}"#;
         let out = sh(&format!("printf '%s' '{}'", String::from_utf8_lossy(ok)), Duration::from_secs(10)).unwrap();
         let record = parse_record(&out).unwrap();
         assert_eq!((record.compute_secs.len(), record.prep_secs, record.peak_rss_bytes), (2, 0.0, None));
@@ -407,7 +409,9 @@ mod tests {
 
         let garbage = parse_record(b"hello\n").unwrap_err();
         assert!(garbage.to_string().contains("not a run report"), "{garbage}");
-        let empty = parse_record(br#"{"nodes":3,"arcs":4,"threads":1,"load_secs":0.1,"compute_secs":[],"result":{},"digest":"ab"}"#);
+        let empty = parse_record(
+            br#"{"nodes":3,"arcs":4,"threads":1,"load_secs":0.1,"compute_secs":[],"result":{},"digest":"ab"}"#,
+        );
         assert!(empty.unwrap_err().to_string().contains("no usable times"));
     }
 
