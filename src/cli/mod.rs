@@ -4,6 +4,7 @@
 
 mod convert;
 mod cost;
+mod datasets;
 mod info;
 mod list;
 mod run;
@@ -35,6 +36,8 @@ enum Command {
     List(list::Args),
     /// The COST sweep: the best single thread vs every scalable implementation at 1..N cores.
     Cost(cost::Args),
+    /// The catalog of public graphs: list, fetch (checksummed), verify.
+    Datasets(datasets::Args),
 }
 
 /// A problem, as named on the command line.
@@ -78,5 +81,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args, cli.threads),
         Command::List(args) => list::run(args),
         Command::Cost(args) => cost::run(args),
+        Command::Datasets(args) => datasets::run(args),
     }
 }

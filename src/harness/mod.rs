@@ -14,6 +14,7 @@
 pub mod capacity;
 pub mod cost;
 pub mod datasets;
+pub mod http;
 pub mod plot;
 pub mod provenance;
 pub mod report;
