@@ -2,3 +2,5 @@
 //! Each module covers one area; `common` holds the helpers.
 
 mod common;
+mod cost;
+mod datasets;
