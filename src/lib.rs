@@ -10,7 +10,7 @@
 //! 4. `algo` — single-thread and rayon algorithms with their verifiers (connected components,
 //!    minimum spanning forest, PageRank).
 //! 5. `dataflow` — timely-dataflow implementations of the same problems.
-//! 6. `harness` — sweeps, statistics, the COST figure and the reports.
+//! 6. [`harness`] — sweeps, statistics, the COST figure and the reports.
 //!
 //! The command-line interface lives in the binary (`src/main.rs`, `src/cli/`); the library never
 //! depends on clap.
@@ -22,6 +22,7 @@ pub mod algo;
 pub mod error;
 pub mod generate;
 pub mod graph;
+pub mod harness;
 pub mod io;
 pub mod progress;
 pub mod registry;

@@ -113,11 +113,55 @@ impl Output {
         Err("no verifier yet".into())
     }
 
+    /// A fingerprint of the exact result: the SHA-256 (hex) of the canonical labels (CC) or of the
+    /// forest's sorted edge list (MSF), as little-endian `u32`s. Two implementations agree on a
+    /// graph exactly when their digests are equal; the harness compares these.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        match self {
+            Output::Components(c) => {
+                hash.update(b"cc\0");
+                for &l in c.labels() {
+                    hash.update(l.to_le_bytes());
+                }
+            }
+            Output::Forest(f) => {
+                hash.update(b"msf\0");
+                for &(u, v, w) in f.edges() {
+                    hash.update(u.to_le_bytes());
+                    hash.update(v.to_le_bytes());
+                    hash.update(w.to_le_bytes());
+                }
+            }
+        }
+        format!("{:x}", hash.finalize())
+    }
+
     /// A short JSON summary of the result (component count and largest; forest weight, ...).
     pub fn summary_json(&self, num_nodes: usize) -> serde_json::Value {
         match self {
             Output::Components(c) => serde_json::to_value(c.summary()).unwrap_or_default(),
             Output::Forest(f) => serde_json::to_value(f.summary(num_nodes)).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_tell_results_apart() {
+        let a = Output::Components(Components::from_labels(&[0, 0, 2]));
+        let b = Output::Components(Components::from_labels(&[5, 5, 7]));
+        let c = Output::Components(Components::from_labels(&[0, 1, 1]));
+        assert_eq!(a.digest(), b.digest(), "canonical labels are compared, not raw ones");
+        assert_ne!(a.digest(), c.digest());
+        let f = Output::Forest(Forest::new(vec![(1, 0, 3), (1, 2, 1)]));
+        let g = Output::Forest(Forest::new(vec![(2, 1, 1), (0, 1, 3)]));
+        assert_eq!(f.digest(), g.digest(), "orientation and order do not matter");
+        assert_ne!(f.digest(), Output::Forest(Forest::new(vec![(0, 1, 3)])).digest());
+        assert_eq!(f.digest().len(), 64);
     }
 }

@@ -3,6 +3,8 @@
 //! line on stderr with a non-zero exit code.
 
 mod convert;
+mod cost;
+mod datasets;
 mod generate;
 mod info;
 mod list;
@@ -35,6 +37,10 @@ enum Command {
     Run(run::Args),
     /// List the implementations of every problem.
     List(list::Args),
+    /// The COST sweep: the best single thread vs every scalable implementation at 1..N cores.
+    Cost(cost::Args),
+    /// The catalog of public graphs: list, fetch (checksummed), verify.
+    Datasets(datasets::Args),
 }
 
 /// A problem, as named on the command line.
@@ -78,5 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::run(args),
         Command::Run(args) => run::run(args, cli.threads),
         Command::List(args) => list::run(args),
+        Command::Cost(args) => cost::run(args),
+        Command::Datasets(args) => datasets::run(args),
     }
 }

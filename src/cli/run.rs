@@ -79,6 +79,10 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     let output: Output = output.context("at least one repetition runs")?;
     let verified = args.verify.then(|| output.verify(&csr));
     let summary = output.summary_json(csr.num_nodes());
+    let mut digest = output.digest();
+    if let Some(fault) = Fault::from_env(imp.name) {
+        fault.inject(&mut digest);
+    }
 
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
@@ -101,6 +105,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
             "compute_secs": times,
             "compute": stats,
             "result": summary,
+            "digest": digest,
             "verified": verified.as_ref().map(|v| v.is_ok()),
             "verify_error": verified.as_ref().and_then(|v| v.as_ref().err()),
             "peak_rss_bytes": costgraph::sysinfo::peak_rss_bytes(),
@@ -154,6 +159,48 @@ fn check_input(imp: &Implementation, csr: &Csr, path: &std::path::Path) -> anyho
         );
     }
     Ok(())
+}
+
+/// A fault injected into `costgraph run` for the harness's own tests (TEST ONLY, not a user
+/// feature): `COSTGRAPH_FAULT=MODE` or `MODE@IMPL` (only implementation IMPL is affected), where
+/// MODE is `crash` (abort after computing), `wrong` (report a perturbed result digest),
+/// `garbage` (print something that is not JSON) or `hang` (never finish).
+enum Fault {
+    Crash,
+    Wrong,
+    Garbage,
+    Hang,
+}
+
+impl Fault {
+    fn from_env(implementation: &str) -> Option<Fault> {
+        let spec = std::env::var("COSTGRAPH_FAULT").ok()?;
+        let (mode, target) = spec.split_once('@').map_or((spec.as_str(), None), |(m, t)| (m, Some(t)));
+        if target.is_some_and(|t| t != implementation) {
+            return None;
+        }
+        match mode {
+            "crash" => Some(Fault::Crash),
+            "wrong" => Some(Fault::Wrong),
+            "garbage" => Some(Fault::Garbage),
+            "hang" => Some(Fault::Hang),
+            _ => None,
+        }
+    }
+
+    fn inject(self, digest: &mut String) {
+        match self {
+            Fault::Crash => {
+                eprintln!("COSTGRAPH_FAULT: crashing on purpose");
+                std::process::abort();
+            }
+            Fault::Wrong => digest.replace_range(0..1, if digest.starts_with('0') { "1" } else { "0" }),
+            Fault::Garbage => println!("this is not JSON"),
+            Fault::Hang => loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            },
+        }
+    }
 }
 
 /// The median of sorted values (mean of the middle two for an even count).

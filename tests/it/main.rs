@@ -3,4 +3,6 @@
 
 mod algorithms;
 mod common;
+mod cost;
+mod datasets;
 mod generate;

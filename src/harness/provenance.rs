@@ -1,0 +1,114 @@
+//! What a report records about where it was measured: the machine, the versions, the git commit
+//! and the dataset's checksum.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result, sysinfo};
+
+/// The machine a sweep ran on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Machine {
+    /// CPU model name, when the OS reports it.
+    pub cpu_model: Option<String>,
+    /// Cores this process may use.
+    pub cores: usize,
+    /// Total physical memory.
+    pub memory_bytes: Option<u64>,
+    /// Memory available to new processes when the sweep started.
+    pub available_memory_bytes: Option<u64>,
+    /// Operating system and architecture.
+    pub os: String,
+}
+
+impl Machine {
+    /// This machine, now.
+    pub fn current() -> Machine {
+        Machine {
+            cpu_model: sysinfo::cpu_model(),
+            cores: sysinfo::cores(),
+            memory_bytes: sysinfo::total_memory_bytes(),
+            available_memory_bytes: sysinfo::available_memory_bytes(),
+            os: sysinfo::os(),
+        }
+    }
+}
+
+/// Versions and machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// This crate's version.
+    pub costgraph_version: String,
+    /// The compiler that built this binary (`rustc --version` at build time).
+    pub rustc: String,
+    /// `git rev-parse HEAD` of the source tree this binary was built from (with `-dirty` when it
+    /// has uncommitted changes), or `unknown`.
+    pub git_commit: String,
+    /// The machine.
+    pub machine: Machine,
+}
+
+impl Provenance {
+    /// Collects the provenance of this binary on this machine.
+    pub fn collect() -> Provenance {
+        Provenance {
+            costgraph_version: env!("CARGO_PKG_VERSION").into(),
+            rustc: option_env!("COSTGRAPH_RUSTC_VERSION").unwrap_or("unknown").into(),
+            git_commit: git_commit(Path::new(env!("CARGO_MANIFEST_DIR"))),
+            machine: Machine::current(),
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The commit checked out in `dir` (`-dirty` when tracked files changed), or `unknown`.
+pub fn git_commit(dir: &Path) -> String {
+    match git(dir, &["rev-parse", "HEAD"]) {
+        Some(commit) if !commit.is_empty() => {
+            let dirty = git(dir, &["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+            if dirty { format!("{commit}-dirty") } else { commit }
+        }
+        _ => "unknown".into(),
+    }
+}
+
+/// The SHA-256 of a file, as lowercase hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hash = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buffer[..n]);
+    }
+    Ok(format!("{:x}", hash.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_and_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abc");
+        std::fs::write(&path, b"abc").unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(sha256_file(&dir.path().join("missing")).is_err());
+        assert_eq!(git_commit(dir.path()), "unknown");
+        let p = Provenance::collect();
+        assert!(p.rustc.starts_with("rustc "), "{}", p.rustc);
+        assert!(p.machine.cores >= 1);
+    }
+}
