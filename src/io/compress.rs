@@ -87,7 +87,10 @@ pub fn decompress(path: &Path, reader: impl Read, compression: Compression) -> R
         Compression::Zstd => zstd::stream::read::Decoder::new(reader).and_then(|mut d| d.read_to_end(&mut out)),
     };
     result.map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput | std::io::ErrorKind::UnexpectedEof => {
+        std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::InvalidInput
+        | std::io::ErrorKind::UnexpectedEof
+        | std::io::ErrorKind::Other => {
             Error::format(path, format!("corrupt {compression:?} stream: {e}").to_lowercase())
         }
         _ => Error::io(path, e),

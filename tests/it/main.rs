@@ -2,3 +2,6 @@
 //! Each module covers one area; `common` holds the helpers.
 
 mod common;
+mod datasets;
+mod malformed;
+mod roundtrip;
