@@ -4,9 +4,8 @@
 //! both files (`BASE.properties` may be plain or compressed the same way) are decompressed into a
 //! temporary folder first.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::compress::{Compression, decompress};
 use crate::{Error, Result};
 
 /// The arcs of a BVGraph as `(source, target)` pairs, with its node count.
@@ -39,13 +38,15 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Vec<(u64, u64)>)> {
 /// Without the `webgraph` feature, WebGraph files cannot be read.
 #[cfg(not(feature = "webgraph"))]
 pub(crate) fn read(path: &Path) -> Result<(u64, Vec<(u64, u64)>)> {
-    let _ = locate;
     Err(Error::format(path, "WebGraph support not built (rebuild costgraph with the `webgraph` feature)"))
 }
 
 /// Finds `BASE.graph` for a named `.graph` or `.properties` file, decompressing both into a
 /// temporary folder (returned, to keep it alive) when the named file is compressed.
-fn locate(path: &Path) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+#[cfg(feature = "webgraph")]
+fn locate(path: &Path) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
+    use super::compress::{Compression, decompress};
+
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let compression = Compression::detect(path, &[]);
     let suffix = match compression {
