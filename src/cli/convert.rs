@@ -16,9 +16,10 @@ pub struct Args {
     /// The output: .cgr for the binary format, .el / .wel for a text edge list.
     #[arg(short, long)]
     output: PathBuf,
-    /// The input format, when its name does not say it.
-    #[arg(long, value_parser = parse_format)]
-    format: Option<Format>,
+    /// The input format, when its name does not say it (cgr, snap, dimacs, mtx, el, wel, cedge,
+    /// webgraph).
+    #[arg(long)]
+    format: Option<String>,
     /// Treat edges as arcs (u -> v).
     #[arg(long, conflicts_with = "undirected")]
     directed: bool,
@@ -52,9 +53,14 @@ enum RelabelArg {
     Never,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    Format::from_name(s)
-        .ok_or_else(|| format!("unknown format '{s}' (one of: {})", Format::ALL.map(Format::name).join(", ")))
+/// Parses `--format` here rather than in clap, so that a bad name is a one-line error naming the input.
+fn parse_format(input: &std::path::Path, name: Option<&str>) -> anyhow::Result<Option<Format>> {
+    name.map(|s| {
+        Format::from_name(s).with_context(|| {
+            format!("{}: unknown format '{s}' (one of: {})", input.display(), Format::ALL.map(Format::name).join(", "))
+        })
+    })
+    .transpose()
 }
 
 /// Runs `costgraph convert`.
@@ -66,8 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .ok()
         .filter(|f| matches!(f, Format::Cgr | Format::El | Format::Wel))
         .with_context(|| format!("{}: the output must end in .cgr, .el or .wel", args.output.display()))?;
+    let format = parse_format(&args.input, args.format.as_deref())?;
     let options = ReadOptions {
-        format: args.format,
+        format,
         directed: if args.directed {
             Some(true)
         } else if args.undirected {
@@ -91,10 +98,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let start = Instant::now();
     let build = BuildOptions { symmetrize: false, dedup: !args.keep_duplicates, drop_self_loops: args.drop_self_loops };
-    let csr = if io::resolve_format(&args.input, args.format)? == Format::Cgr {
+    let csr = if io::resolve_format(&args.input, format)? == Format::Cgr {
         io::cgr::open(&args.input)?
     } else {
-        let edges = io::read_edges(&args.input, &options)?;
+        let edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
         Csr::from_edges(&edges, build)
     };
     let read = start.elapsed();

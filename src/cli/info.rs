@@ -19,7 +19,8 @@ pub struct Args {
 /// Runs `costgraph info`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let disk = std::fs::metadata(&args.graph).map_err(|e| costgraph::Error::io(&args.graph, e))?.len();
-    let csr = io::load_graph(&args.graph, &ReadOptions::default(), BuildOptions::directed())?;
+    let csr = io::load_graph(&args.graph, &ReadOptions::default(), BuildOptions::directed())
+        .map_err(|e| super::name_input(&args.graph, e))?;
     let stats = GraphStats::of(&csr);
     let props = csr.props();
     let memory = csr.size_bytes();

@@ -73,6 +73,14 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Adds the input's name to errors that do not carry one (too many nodes).
+fn name_input(path: &std::path::Path, err: costgraph::Error) -> anyhow::Error {
+    match err {
+        costgraph::Error::TooManyNodes { .. } => anyhow::anyhow!("{}: {err}", path.display()),
+        err => err.into(),
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(threads) = cli.threads {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");

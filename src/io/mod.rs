@@ -10,14 +10,26 @@
 //! | spatial edge list | `.cedge` | `id u v w` (F. Li's road networks) |
 //! | LAW WebGraph | `.graph` + `.properties` | BVGraph, through the `webgraph` crate |
 //!
-//! Any text format may be compressed as `.gz` or `.zst`.
+//! Any text format may be compressed as `.gz` or `.zst`: compressed inputs are decompressed into
+//! memory, plain ones are memory-mapped; either way the edge lines are parsed in parallel over
+//! chunks (see [`read_edges`]).
+//!
+//! Empty inputs: an empty (or comment-only) SNAP, `.el`, `.wel` or `.cedge` file is an empty graph
+//! with no nodes; an empty DIMACS file (no `p` line, no arcs) and an empty Matrix Market file (no
+//! banner) are errors, since those formats require a header.
 
 pub mod cgr;
+pub mod compress;
+mod dimacs;
+mod mtx;
+mod text;
+mod webgraph;
+mod write;
 
 use std::io::Write;
 use std::path::Path;
 
-use crate::graph::{BuildOptions, Csr, EdgeList, Relabel};
+use crate::graph::{BuildOptions, Csr, EdgeList, Relabel, densify};
 use crate::{Error, Result};
 
 /// An input format.
@@ -107,13 +119,15 @@ pub struct ReadOptions {
     /// The format; guessed from the file name when `None`.
     pub format: Option<Format>,
     /// Whether edges are arcs. `None` uses the format's convention (directed for DIMACS and
-    /// general Matrix Market; undirected for symmetric Matrix Market; directed otherwise).
+    /// general Matrix Market; undirected for symmetric Matrix Market and `.cedge`; directed
+    /// otherwise).
     pub directed: Option<bool>,
     /// Whether to keep a weight column. `None`: keep it when the format has one.
     pub weighted: Option<bool>,
     /// How to map input ids to dense node ids.
     pub relabel: Relabel,
-    /// How to turn non-integer weights into `u32`; `None` makes them an error.
+    /// How to turn non-integer weights into `u32`; `None` makes them an error. When set, every
+    /// weight of the file (integer-looking ones too) is multiplied by the scale and rounded.
     pub real_weights: Option<RealWeights>,
 }
 
@@ -128,11 +142,130 @@ pub fn resolve_format(path: &Path, explicit: Option<Format>) -> Result<Format> {
     })
 }
 
+/// How to parse one text file, as its format (and header) dictate.
+pub(crate) struct Plan {
+    /// Byte offset of the first edge line (after the header).
+    body_start: usize,
+    /// Number of lines before `body_start`.
+    first_line: u64,
+    /// The edge lines' layout (its weight column is set from the options by [`read_edges`]).
+    layout: text::Layout,
+    /// The lines carry a weight column.
+    has_weights: bool,
+    /// The node count the header declares.
+    nodes: Option<u64>,
+    /// The edge count the header declares, and where.
+    edges: Option<(u64, &'static str)>,
+    /// The format's convention for directedness.
+    directed: bool,
+}
+
+impl Plan {
+    /// The plan for a headerless format (SNAP, `.el`, `.wel`, `.cedge`): lines `[id] u v [w]`.
+    fn headerless(bytes: &[u8], format: Format) -> Plan {
+        let comments = b"#%";
+        let (skip_first, has_weights, directed, syntax) = match format {
+            Format::El => (false, false, true, "`u v`"),
+            Format::Wel => (false, true, true, "`u v w`"),
+            Format::Cedge => (true, true, false, "`edge_id u v w`"),
+            // SNAP: a weight column when the first edge line has three columns.
+            _ => match text::first_columns(bytes, comments) {
+                Some(c) if c >= 3 => (false, true, true, "`u v w`"),
+                _ => (false, false, true, "`u v`"),
+            },
+        };
+        Plan {
+            body_start: 0,
+            first_line: 0,
+            layout: text::Layout {
+                comments,
+                tag: None,
+                skip_first,
+                weight: text::WeightColumn::Absent,
+                base: 0,
+                limits: None,
+                misplaced: None,
+                syntax,
+            },
+            has_weights,
+            nodes: None,
+            edges: None,
+            directed,
+        }
+    }
+}
+
 /// Reads a text (or WebGraph) graph into an edge list.
+///
+/// - Formats and their conventions are listed in the [module documentation](self); the format
+///   comes from `options.format` or the file name.
+/// - Weights are kept when the format has a weight column, unless `options.weighted` is
+///   `Some(false)`; `Some(true)` on a file without weights is an error. Non-integer or negative
+///   weights are errors unless `options.real_weights` says how to scale them.
+/// - Ids are made dense with [`densify`] and `options.relabel`. Where the header declares a node
+///   count (DIMACS `p` line, Matrix Market size line), [`Relabel::Auto`] keeps the ids as they are
+///   and unused ids become isolated nodes.
+/// - Errors name the file and, for a bad line, its exact line number.
 pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
     let format = resolve_format(path, options.format)?;
-    let _ = format;
-    Err(Error::invalid("text readers are not implemented yet"))
+    if format == Format::Cgr {
+        return Ok(cgr::open(path)?.to_edge_list());
+    }
+    if format == Format::Webgraph {
+        if options.weighted == Some(true) {
+            return Err(Error::format(path, "a WebGraph has no weights, so it cannot be read as weighted"));
+        }
+        let (nodes, raw) = webgraph::read(path)?;
+        return assemble(raw, None, nodes, true, options);
+    }
+    let input = compress::open_input(path)?;
+    let mut plan = match format {
+        Format::Dimacs => dimacs::plan(path, &input)?,
+        Format::Mtx => mtx::plan(path, &input, options)?,
+        _ => Plan::headerless(&input, format),
+    };
+    plan.layout.weight = match (plan.has_weights, options.weighted) {
+        (true, Some(false)) => text::WeightColumn::Skip,
+        (true, _) => text::WeightColumn::Parse(options.real_weights),
+        (false, Some(true)) => {
+            return Err(Error::format(path, "the file has no weight column, so it cannot be read as weighted"));
+        }
+        (false, _) => text::WeightColumn::Absent,
+    };
+    let parsed = text::parse_body(path, &input[plan.body_start..], plan.first_line, &plan.layout)?;
+    drop(input);
+    if let Some((declared, source)) = plan.edges
+        && declared != parsed.raw.len() as u64
+    {
+        return Err(Error::format(
+            path,
+            format!("{source} declares {declared} edges but the file has {}", parsed.raw.len()),
+        ));
+    }
+    let options = match plan.nodes {
+        Some(_) if options.relabel == Relabel::Auto => &ReadOptions { relabel: Relabel::Never, ..options.clone() },
+        _ => options,
+    };
+    assemble(parsed.raw, parsed.weights, plan.nodes.unwrap_or(0), plan.directed, options)
+}
+
+/// Makes the ids dense and builds the edge list.
+fn assemble(
+    raw: Vec<(u64, u64)>,
+    weights: Option<Vec<crate::graph::Weight>>,
+    min_nodes: u64,
+    directed: bool,
+    options: &ReadOptions,
+) -> Result<EdgeList> {
+    let dense = densify(&raw, options.relabel, min_nodes)?;
+    drop(raw);
+    Ok(EdgeList {
+        num_nodes: dense.num_nodes,
+        edges: dense.edges,
+        weights,
+        original_ids: dense.original_ids,
+        directed: options.directed.unwrap_or(directed),
+    })
 }
 
 /// Opens a graph: a `.cgr` file is mapped; anything else is read and built with `build`.
@@ -163,8 +296,11 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
 }
 
 /// Writes the graph as a text edge list (`u v`, or `u v w` when `weighted`), atomically. An
-/// undirected graph writes each edge once; relabelled graphs write their original ids.
+/// undirected graph writes each edge once; relabelled graphs write their original ids. Asking for
+/// weights from an unweighted graph is an error.
 pub fn write_edge_list(csr: &Csr, path: &Path, weighted: bool) -> Result<()> {
-    let _ = (csr, path, weighted);
-    Err(Error::invalid("text writers are not implemented yet"))
+    if weighted && !csr.is_weighted() {
+        return Err(Error::format(path, "the graph has no weights to write (write a .el file instead)"));
+    }
+    write_atomically(path, |out| write::write_to(csr, weighted, out))
 }

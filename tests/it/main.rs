@@ -6,3 +6,6 @@ mod common;
 mod cost;
 mod datasets;
 mod generate;
+mod malformed;
+mod real_graphs;
+mod roundtrip;

@@ -1,0 +1,43 @@
+//! `.cgr` open (full validation) + a full scan (sum of all targets) in bytes per second, next to a
+//! plain memory-bandwidth baseline (sum of an in-memory `u64` array of the same size), so the
+//! ratio between the two can be stated. Both sums run on one thread.
+
+use std::hint::black_box;
+
+use costgraph::graph::{BuildOptions, Csr, EdgeList};
+use costgraph::io::cgr;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn scan(c: &mut Criterion) {
+    let (n, m) = (1u32 << 22, 1usize << 25);
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let edges = (0..m)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state as u32) % n, ((state >> 32) as u32) % n)
+        })
+        .collect();
+    let csr = Csr::from_edges(&EdgeList::new(n as usize, edges, true), BuildOptions::directed());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.cgr");
+    cgr::write(&csr, &path).unwrap();
+    drop(csr);
+    let file_bytes = std::fs::metadata(&path).unwrap().len();
+
+    let mut group = c.benchmark_group("scan");
+    group.sample_size(10).throughput(Throughput::Bytes(file_bytes));
+    group.bench_function("cgr_open_and_sum_targets", |b| {
+        b.iter(|| {
+            let g = cgr::open(&path).unwrap();
+            black_box(g.targets().iter().map(|&t| t as u64).sum::<u64>())
+        })
+    });
+    let words = vec![1u64; file_bytes as usize / 8];
+    group.bench_function("memory_sum_u64", |b| b.iter(|| black_box(black_box(&words).iter().sum::<u64>())));
+    group.finish();
+}
+
+criterion_group!(benches, scan);
+criterion_main!(benches);

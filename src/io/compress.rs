@@ -1,0 +1,133 @@
+//! The bytes of an input file: memory-mapped when it is plain, decompressed into memory when it is
+//! `.gz` or `.zst` (recognised by the file name or by the stream's magic number).
+
+use std::fs::File;
+use std::io::Read;
+use std::ops::Deref;
+use std::path::Path;
+
+use memmap2::Mmap;
+
+use crate::{Error, Result};
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// A compression wrapper around a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip (one or more members).
+    Gzip,
+    /// Zstandard.
+    Zstd,
+}
+
+impl Compression {
+    /// The compression `path` uses, judged by its name, then by its first bytes.
+    pub fn detect(path: &Path, head: &[u8]) -> Compression {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+        if name.ends_with(".gz") || head.starts_with(&GZIP_MAGIC) {
+            Compression::Gzip
+        } else if name.ends_with(".zst") || head.starts_with(&ZSTD_MAGIC) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// The (decompressed) contents of an input file.
+pub enum Input {
+    /// A read-only map of a plain file.
+    Mapped(Mmap),
+    /// Decompressed (or empty) contents.
+    Owned(Vec<u8>),
+}
+
+impl Deref for Input {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Mapped(map) => map,
+            Input::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// Opens `path`: maps it when plain, decompresses it into memory when compressed.
+pub fn open_input(path: &Path) -> Result<Input> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Ok(Input::Owned(Vec::new()));
+    }
+    let mut head = [0u8; 4];
+    let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
+    let compression = Compression::detect(path, &head[..got]);
+    if compression == Compression::None {
+        // SAFETY: the map is read-only and lives as long as the returned `Input`. Another process
+        // truncating or rewriting the file while we parse could change what we read (or fault on
+        // truncation); costgraph never modifies its inputs.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+        return Ok(Input::Mapped(map));
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    decompress(path, file, compression).map(Input::Owned)
+}
+
+/// Decompresses the whole of `reader` (in `compression`) into memory.
+pub fn decompress(path: &Path, reader: impl Read, compression: Compression) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let result = match compression {
+        Compression::None => std::io::BufReader::new(reader).read_to_end(&mut out),
+        Compression::Gzip => flate2::read::MultiGzDecoder::new(std::io::BufReader::new(reader)).read_to_end(&mut out),
+        Compression::Zstd => zstd::stream::read::Decoder::new(reader).and_then(|mut d| d.read_to_end(&mut out)),
+    };
+    result.map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::InvalidInput
+        | std::io::ErrorKind::UnexpectedEof
+        | std::io::ErrorKind::Other => {
+            Error::format(path, format!("corrupt {compression:?} stream: {e}").to_lowercase())
+        }
+        _ => Error::io(path, e),
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn gzip_and_zstd_are_decompressed_plain_is_mapped() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = b"0 1\n1 2\n";
+        let plain = dir.path().join("g.txt");
+        std::fs::write(&plain, text).unwrap();
+        assert!(matches!(open_input(&plain).unwrap(), Input::Mapped(_)));
+        let gz = dir.path().join("g.txt.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(text).unwrap();
+        std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+        assert_eq!(&*open_input(&gz).unwrap(), text);
+        // A zstd stream under a misleading name is still recognised by its magic number.
+        let zst = dir.path().join("g.txt");
+        std::fs::write(&zst, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
+        assert_eq!(&*open_input(&zst).unwrap(), text);
+    }
+
+    #[test]
+    fn corrupt_stream_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("g.txt.gz");
+        std::fs::write(&gz, b"\x1f\x8b not really gzip").unwrap();
+        let err = open_input(&gz).err().unwrap().to_string();
+        assert!(err.contains("g.txt.gz") && err.contains("corrupt"), "{err}");
+    }
+}
