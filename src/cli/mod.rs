@@ -2,6 +2,7 @@
 //! and its `run` function; this module parses, sets up the thread pool and reports errors as one
 //! line on stderr with a non-zero exit code.
 
+mod cluster;
 mod convert;
 mod info;
 mod list;
@@ -32,6 +33,8 @@ enum Command {
     Run(run::Args),
     /// List the implementations of every problem.
     List(list::Args),
+    /// Start the processes of a timely cluster on this machine and run one `run` command on them.
+    Cluster(cluster::Args),
 }
 
 /// A problem, as named on the command line.
@@ -74,5 +77,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::run(args),
         Command::Run(args) => run::run(args, cli.threads),
         Command::List(args) => list::run(args),
+        Command::Cluster(args) => cluster::run(args),
     }
 }
