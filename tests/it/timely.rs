@@ -487,3 +487,70 @@ fn the_cluster_command_runs_the_same_executable() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 workers × 1 process"));
 }
+
+/// Benchmark helper, not a test: writes a Kronecker scale-`COSTGRAPH_BENCH_SCALE` (default 20,
+/// edge factor 16, Graph500 a=.57 b=.19 c=.19, weights 1..=255) graph to `COSTGRAPH_BENCH_OUT`
+/// and prints the single-thread baselines' times on it (union-find, label propagation, Kruskal).
+/// `cargo test --release --test it bench_baselines -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_baselines() {
+    let scale: u32 = std::env::var("COSTGRAPH_BENCH_SCALE").map_or(20, |s| s.parse().unwrap());
+    let out = std::env::var("COSTGRAPH_BENCH_OUT").unwrap_or_else(|_| "/tmp/kron.cgr".into());
+    let (n, m) = (1usize << scale, 16usize << scale);
+    let mut rng = SplitMix64(42);
+    let mut edges = Vec::with_capacity(m);
+    for _ in 0..m {
+        let (mut u, mut v) = (0u32, 0u32);
+        for bit in 0..scale {
+            let r = rng.below(100);
+            let (du, dv) = if r < 57 {
+                (0, 0)
+            } else if r < 76 {
+                (0, 1)
+            } else if r < 95 {
+                (1, 0)
+            } else {
+                (1, 1)
+            };
+            u |= du << bit;
+            v |= dv << bit;
+        }
+        edges.push((u, v));
+    }
+    let weights = (0..m).map(|_| 1 + rng.below(255) as Weight).collect();
+    let csr = Csr::from_edges(&EdgeList::new(n, edges, false).with_weights(weights), BuildOptions::undirected());
+    costgraph::io::cgr::write(&csr, &out).unwrap();
+    println!("wrote {out}: {} nodes, {} arcs", csr.num_nodes(), csr.num_arcs());
+
+    let start = Instant::now();
+    let labels = oracle_labels(&csr);
+    println!("single-thread union-find     {:.3} s", start.elapsed().as_secs_f64());
+    let start = Instant::now();
+    let mut lp: Vec<NodeId> = (0..n as NodeId).collect();
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let mut changed = false;
+        for u in 0..n as NodeId {
+            for &v in csr.neighbors(u) {
+                let (lu, lv) = (lp[u as usize], lp[v as usize]);
+                if lu < lv {
+                    lp[v as usize] = lu;
+                    changed = true;
+                } else if lv < lu {
+                    lp[u as usize] = lv;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    println!("single-thread label-prop     {:.3} s ({rounds} rounds)", start.elapsed().as_secs_f64());
+    assert_eq!(lp, labels);
+    let start = Instant::now();
+    let forest = oracle_forest(&csr);
+    println!("single-thread Kruskal        {:.3} s ({} edges)", start.elapsed().as_secs_f64(), forest.len());
+}
