@@ -46,6 +46,10 @@ pub enum Error {
     /// An argument or configuration that cannot be used.
     #[error("{0}")]
     Invalid(String),
+    /// A distributed run that failed: a peer that never connected, a lost connection, a worker
+    /// that failed.
+    #[error("{0}")]
+    Cluster(String),
 }
 
 impl Error {

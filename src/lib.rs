@@ -9,7 +9,7 @@
 //! 3. [`generate`] — synthetic graphs (Kronecker / R-MAT, uniform random, 2-D grid).
 //! 4. `algo` — single-thread and rayon algorithms with their verifiers (connected components,
 //!    minimum spanning forest, PageRank).
-//! 5. `dataflow` — timely-dataflow implementations of the same problems.
+//! 5. [`dataflow`] — timely-dataflow implementations of the same problems.
 //! 6. [`harness`] — sweeps, statistics, the COST figure and the reports.
 //!
 //! The command-line interface lives in the binary (`src/main.rs`, `src/cli/`); the library never
@@ -19,6 +19,7 @@
 compile_error!("costgraph's binary format is little-endian and is mapped without conversion");
 
 pub mod algo;
+pub mod dataflow;
 pub mod error;
 pub mod generate;
 pub mod graph;

@@ -67,6 +67,8 @@ pub enum Output {
 pub enum Entry {
     /// A function on an in-memory (or mapped) graph; rayon implementations use the current pool.
     Local(fn(&Csr) -> Output),
+    /// A timely dataflow algorithm, run on every worker of a cluster by [`crate::dataflow::run`].
+    Dataflow(crate::dataflow::Algorithm),
 }
 
 /// One implementation of one problem.
@@ -89,7 +91,35 @@ pub struct Implementation {
 }
 
 /// Every implementation, baselines first within each problem.
-pub static REGISTRY: &[Implementation] = &[];
+pub static REGISTRY: &[Implementation] = &[
+    Implementation {
+        problem: Problem::Cc,
+        name: "timely-label-prop",
+        kind: Kind::Timely,
+        description: "label propagation in bulk-synchronous rounds on timely workers; only changed labels travel",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::label_prop::run),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "timely-union-find",
+        kind: Kind::Timely,
+        description: "union-find on each timely worker's edges, forests merged in a tree of merges",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::union_find::run),
+    },
+    Implementation {
+        problem: Problem::Msf,
+        name: "timely-boruvka",
+        kind: Kind::Timely,
+        description: "distributed Borůvka on timely workers: minimum edges, hooking, pointer jumping, relabelling",
+        needs_symmetric: false,
+        needs_weights: true,
+        entry: Entry::Dataflow(crate::dataflow::boruvka::run),
+    },
+];
 
 /// Every implementation.
 pub fn all() -> &'static [Implementation] {

@@ -2,6 +2,7 @@
 //! and its `run` function; this module parses, sets up the thread pool and reports errors as one
 //! line on stderr with a non-zero exit code.
 
+mod cluster;
 mod convert;
 mod cost;
 mod datasets;
@@ -41,6 +42,8 @@ enum Command {
     Cost(cost::Args),
     /// The catalog of public graphs: list, fetch (checksummed), verify.
     Datasets(datasets::Args),
+    /// Start the processes of a timely cluster on this machine and run one `run` command on them.
+    Cluster(cluster::Args),
 }
 
 /// A problem, as named on the command line.
@@ -94,5 +97,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(args) => list::run(args),
         Command::Cost(args) => cost::run(args),
         Command::Datasets(args) => datasets::run(args),
+        Command::Cluster(args) => cluster::run(args),
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
 use costgraph::graph::{BuildOptions, Csr};
 use costgraph::io::{self, ReadOptions};
 use costgraph::registry::{self, Entry, Implementation, Kind, Output, Problem};
@@ -35,6 +36,51 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+}
+
+/// Where a timely implementation runs: this process is one of `--processes`, each with
+/// `--workers` threads. Ignored by the other kinds.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ClusterArgs {
+    /// Timely worker threads in this process.
+    #[arg(long, default_value_t = 1, value_name = "W")]
+    pub workers: usize,
+    /// Number of processes in the cluster.
+    #[arg(long, default_value_t = 1, value_name = "P")]
+    pub processes: usize,
+    /// This process's index in 0..P (process 0 prints the result).
+    #[arg(long, default_value_t = 0, value_name = "I")]
+    pub process: usize,
+    /// File with one host:port per process (default: 127.0.0.1:PORT+i).
+    #[arg(long, value_name = "FILE", conflicts_with = "port")]
+    pub hostfile: Option<PathBuf>,
+    /// First port of the default addresses.
+    #[arg(long, value_name = "PORT", default_value_t = costgraph::dataflow::config::DEFAULT_BASE_PORT)]
+    pub port: u16,
+    /// Seconds to wait for the other processes to connect.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub connect_timeout: f64,
+    /// How nodes are split among workers: balanced (contiguous ranges) or modulo.
+    #[arg(long, default_value = "balanced", value_parser = ["balanced", "modulo"])]
+    pub partition: String,
+}
+
+impl ClusterArgs {
+    /// The validated cluster configuration.
+    fn config(&self) -> anyhow::Result<ClusterConfig> {
+        let mut config = match &self.hostfile {
+            Some(file) => ClusterConfig::from_hostfile(self.workers, self.processes, self.process, file)?,
+            None => ClusterConfig::localhost(self.workers, self.processes, self.process, self.port)?,
+        };
+        anyhow::ensure!(
+            self.connect_timeout.is_finite() && self.connect_timeout > 0.0 && self.connect_timeout <= 86_400.0,
+            "--connect-timeout must be a positive number of seconds"
+        );
+        config.connect_timeout = std::time::Duration::from_secs_f64(self.connect_timeout);
+        Ok(config)
+    }
 }
 
 /// Runs `costgraph run`.
@@ -44,6 +90,9 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         let names: Vec<_> = registry::of(problem).map(|i| i.name).collect();
         bail!("no implementation '{}' of {} (known: {})", args.implementation, problem.name(), names.join(", "));
     };
+    if let Entry::Dataflow(algorithm) = imp.entry {
+        return run_dataflow(&args, imp, algorithm);
+    }
     let threads_used = match imp.kind {
         Kind::SingleThread => 1,
         _ => threads.unwrap_or_else(rayon::current_num_threads),
@@ -64,7 +113,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     };
     let prep = start.elapsed().as_secs_f64();
 
-    let Entry::Local(entry) = imp.entry;
+    let Entry::Local(entry) = imp.entry else { bail!("{} is not a local implementation", imp.name) };
     for _ in 0..args.warmup {
         std::hint::black_box(entry(graph));
     }
@@ -84,13 +133,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         fault.inject(&mut digest);
     }
 
-    let mut sorted = times.clone();
-    sorted.sort_by(f64::total_cmp);
-    let stats = json!({
-        "min": sorted[0],
-        "median": median(&sorted),
-        "max": sorted[sorted.len() - 1],
-    });
+    let stats = time_stats(&times);
     if args.json {
         let value = json!({
             "problem": problem.name(),
@@ -125,23 +168,112 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         if prep > 0.0 && !std::ptr::eq(graph, &csr) {
             println!("  prepare  {prep:.4} s (symmetric view)");
         }
+        print_outcome(&stats, times.len(), &summary, &verified);
+    }
+    if let Some(Err(e)) = verified {
+        bail!("verification of {} failed: {e}", imp.name);
+    }
+    Ok(())
+}
+
+/// The `compute` statistics of the JSON output.
+fn time_stats(times: &[f64]) -> serde_json::Value {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    json!({
+        "min": sorted[0],
+        "median": median(&sorted),
+        "max": sorted[sorted.len() - 1],
+    })
+}
+
+/// The compute, result and verification lines of the text output.
+fn print_outcome(
+    stats: &serde_json::Value,
+    runs: usize,
+    summary: &serde_json::Value,
+    verified: &Option<Result<(), String>>,
+) {
+    println!(
+        "  compute  min {:.4} s / median {:.4} s / max {:.4} s over {} run{}",
+        stats["min"].as_f64().unwrap_or(0.0),
+        stats["median"].as_f64().unwrap_or(0.0),
+        stats["max"].as_f64().unwrap_or(0.0),
+        runs,
+        if runs == 1 { "" } else { "s" }
+    );
+    if let Some(object) = summary.as_object() {
+        let parts: Vec<String> = object.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("  result   {}", parts.join(", "));
+    }
+    match verified {
+        Some(Ok(())) => println!("  verified ok"),
+        Some(Err(e)) => println!("  verification FAILED: {e}"),
+        None => {}
+    }
+}
+
+/// Runs one process of a timely cluster; process 0 prints the result, the others nothing.
+fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorithm) -> anyhow::Result<()> {
+    let config = args.cluster.config()?;
+    let job = Job {
+        graph: args.graph.clone(),
+        name: imp.name,
+        algorithm,
+        needs_weights: imp.needs_weights,
+        repeat: args.repeat,
+        warmup: args.warmup,
+        partition: Strategy::from_name(&args.cluster.partition).unwrap_or_default(),
+    };
+    let Some(report) = dataflow::run(&config, &job)? else {
+        return Ok(());
+    };
+    let csr = &report.graph;
+    let verified = args.verify.then(|| report.output.verify(csr));
+    let summary = report.output.summary_json(csr.num_nodes());
+    let stats = time_stats(&report.compute_secs);
+    if args.json {
+        let value = json!({
+            "problem": imp.problem.name(),
+            "impl": imp.name,
+            "kind": imp.kind.name(),
+            "graph": args.graph,
+            "nodes": csr.num_nodes(),
+            "arcs": csr.num_arcs(),
+            "threads": config.peers(),
+            "workers": config.workers,
+            "processes": config.processes,
+            "partition": job.partition.name(),
+            "load_secs": report.load_secs,
+            "compute_secs": report.compute_secs,
+            "compute": stats,
+            "rounds": report.rounds,
+            "records_exchanged": report.records_exchanged,
+            "bytes_exchanged": report.bytes_exchanged,
+            "result": summary,
+            "verified": verified.as_ref().map(|v| v.is_ok()),
+            "verify_error": verified.as_ref().and_then(|v| v.as_ref().err()),
+            "peak_rss_bytes": costgraph::sysinfo::peak_rss_bytes(),
+        });
+        println!("{value}");
+    } else {
         println!(
-            "  compute  min {:.4} s / median {:.4} s / max {:.4} s over {} run{}",
-            stats["min"].as_f64().unwrap_or(0.0),
-            stats["median"].as_f64().unwrap_or(0.0),
-            stats["max"].as_f64().unwrap_or(0.0),
-            times.len(),
-            if times.len() == 1 { "" } else { "s" }
+            "{} {} ({}, {} worker{} × {} process{}) on {}",
+            imp.problem.name(),
+            imp.name,
+            imp.kind.name(),
+            config.workers,
+            if config.workers == 1 { "" } else { "s" },
+            config.processes,
+            if config.processes == 1 { "" } else { "es" },
+            args.graph.display()
         );
-        if let Some(object) = summary.as_object() {
-            let parts: Vec<String> = object.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!("  result   {}", parts.join(", "));
-        }
-        match &verified {
-            Some(Ok(())) => println!("  verified ok"),
-            Some(Err(e)) => println!("  verification FAILED: {e}"),
-            None => {}
-        }
+        println!("  load     {:.4} s", report.load_secs);
+        print_outcome(&stats, report.compute_secs.len(), &summary, &verified);
+        println!(
+            "  traffic  {} rounds, {} records ({} bytes) between workers",
+            report.rounds, report.records_exchanged, report.bytes_exchanged
+        );
     }
     if let Some(Err(e)) = verified {
         bail!("verification of {} failed: {e}", imp.name);

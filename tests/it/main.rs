@@ -9,3 +9,4 @@ mod generate;
 mod malformed;
 mod real_graphs;
 mod roundtrip;
+mod timely;

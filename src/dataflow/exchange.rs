@@ -1,0 +1,140 @@
+//! The one communication primitive the algorithms share: a bulk-synchronous [`Channel`]. Each
+//! call to [`Channel::round`] is one superstep: records go to the worker they name (a timely
+//! exchange), the round ends when timely's progress tracking says every worker's records of that
+//! round were delivered, and the round counter is the timely timestamp.
+//!
+//! Buffering is bounded: while a worker sends, it steps timely every [`STEP_EVERY`] records and
+//! hands what has arrived to the receiver at once, so neither side holds a whole round.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use timely::ExchangeData;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
+use timely::dataflow::{InputHandle, ProbeHandle};
+use timely::worker::Worker;
+
+use super::cluster::Abort;
+use crate::Result;
+
+/// How many records a worker sends between two steps of the dataflow.
+pub const STEP_EVERY: usize = 1 << 14;
+
+/// Traffic counters of one worker, shared by its channels.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Records sent to another worker.
+    pub records: Cell<u64>,
+    /// Their size in memory (what crosses a process boundary is this, serialized).
+    pub bytes: Cell<u64>,
+}
+
+type Inbox<D> = Rc<RefCell<Vec<(u64, D)>>>;
+
+/// A bulk-synchronous channel between all workers carrying records of type `D`.
+pub struct Channel<D: ExchangeData + Clone> {
+    input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, D)>>>,
+    probe: ProbeHandle<u64>,
+    inbox: Inbox<D>,
+    spare: Vec<(u64, D)>,
+    index: usize,
+    peers: usize,
+    abort: Abort,
+    counters: Rc<Counters>,
+}
+
+impl<D: ExchangeData + Clone> Channel<D> {
+    /// Builds the channel's dataflow on `worker` (every worker must build its channels in the
+    /// same order).
+    pub fn new(worker: &mut Worker, abort: &Abort, counters: &Rc<Counters>) -> Self {
+        let mut input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, D)>>> = InputHandle::new();
+        let inbox: Inbox<D> = Rc::default();
+        let sink = Rc::clone(&inbox);
+        let probe = worker.dataflow::<u64, _, _>(|scope| {
+            scope
+                .input_from(&mut input)
+                .exchange(|record: &(u32, D)| record.0 as u64)
+                .inspect_core(move |event| {
+                    if let Ok((stamp, records)) = event {
+                        let time = stamp.least().copied().unwrap_or_default();
+                        sink.borrow_mut().extend(records.iter().map(|(_, d)| (time, d.clone())));
+                    }
+                })
+                .probe()
+                .0
+        });
+        Channel {
+            input,
+            probe,
+            inbox,
+            spare: Vec::new(),
+            index: worker.index(),
+            peers: worker.peers(),
+            abort: abort.clone(),
+            counters: Rc::clone(counters),
+        }
+    }
+
+    /// One superstep: sends every `(worker, record)` of `outgoing` and calls `receive` on every
+    /// record sent to this worker in this round (by any worker, itself included), possibly while
+    /// it is still sending. Returns when all workers' records of the round have been received.
+    pub fn round(
+        &mut self,
+        worker: &mut Worker,
+        outgoing: impl IntoIterator<Item = (usize, D)>,
+        mut receive: impl FnMut(D),
+    ) -> Result<()> {
+        let now = *self.input.time();
+        let (mut sent, mut remote) = (0usize, 0u64);
+        for (to, record) in outgoing {
+            debug_assert!(to < self.peers);
+            remote += (to != self.index) as u64;
+            self.input.send((to as u32, record));
+            sent += 1;
+            if sent % STEP_EVERY == 0 {
+                worker.step();
+                self.deliver(now, &mut receive);
+                self.abort.check()?;
+            }
+        }
+        self.counters.records.set(self.counters.records.get() + remote);
+        self.counters.bytes.set(self.counters.bytes.get() + remote * size_of::<(u32, D)>() as u64);
+        self.input.advance_to(now + 1);
+        while self.probe.less_than(self.input.time()) {
+            worker.step_or_park(Some(Duration::from_millis(1)));
+            self.deliver(now, &mut receive);
+            self.abort.check()?;
+        }
+        self.deliver(now, &mut receive);
+        Ok(())
+    }
+
+    /// Hands the received records of rounds up to `now` to `receive`; keeps later ones (a faster
+    /// worker may already be in the next round).
+    fn deliver(&mut self, now: u64, receive: &mut impl FnMut(D)) {
+        std::mem::swap(&mut *self.inbox.borrow_mut(), &mut self.spare);
+        for (time, record) in self.spare.drain(..) {
+            if time <= now {
+                receive(record);
+            } else {
+                self.inbox.borrow_mut().push((time, record));
+            }
+        }
+    }
+
+    /// Number of workers.
+    pub fn peers(&self) -> usize {
+        self.peers
+    }
+}
+
+impl Channel<u64> {
+    /// The sum of `value` over all workers (an all-reduce; also a barrier).
+    pub fn sum(&mut self, worker: &mut Worker, value: u64) -> Result<u64> {
+        let mut total = 0;
+        self.round(worker, (0..self.peers).map(|w| (w, value)), |v| total += v)?;
+        Ok(total)
+    }
+}

@@ -1,0 +1,195 @@
+//! Distributed implementations on timely dataflow: label propagation and union-find-and-merge
+//! connected components, Borůvka minimum spanning forest. They run on `W` worker threads in each
+//! of `P` processes, on one machine or several, and return the same result types as the local
+//! implementations so that the same verifiers and oracle tests apply.
+//!
+//! - [`config`] — the cluster (workers, processes, addresses), validated before anything starts;
+//! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
+//! - [`partition`] — each worker's share of the mapped graph (no central loader);
+//! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
+//! - [`label_prop`], [`union_find`], [`boruvka`] — the algorithms.
+//!
+//! [`run`] executes one job (graph, algorithm, repetitions) on this process's workers: every
+//! process maps the same `.cgr` file, every worker takes its share, and worker 0 returns the
+//! timed, gathered result.
+
+pub mod boruvka;
+pub mod cluster;
+pub mod config;
+pub mod exchange;
+pub mod label_prop;
+pub mod partition;
+pub mod union_find;
+
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use timely::ExchangeData;
+use timely::worker::Worker;
+
+pub use cluster::Abort;
+pub use config::ClusterConfig;
+pub use exchange::{Channel, Counters};
+pub use partition::{Partition, Strategy};
+
+use crate::graph::Csr;
+use crate::registry::Output;
+use crate::{Error, Result};
+
+/// What a worker sees while it runs an algorithm.
+pub struct Context<'a> {
+    /// The timely worker.
+    pub worker: &'a mut Worker,
+    /// The whole graph, mapped (each worker reads only its share of it).
+    pub graph: &'a Csr,
+    /// Which worker owns which node.
+    pub partition: &'a Partition,
+    /// Set when another worker of the process failed.
+    pub abort: &'a Abort,
+    /// This worker's traffic counters.
+    pub counters: Rc<Counters>,
+    /// Supersteps the algorithm took (set by the algorithm).
+    pub rounds: u64,
+}
+
+impl Context<'_> {
+    /// A new channel (every worker must create its channels in the same order).
+    pub fn channel<D: ExchangeData + Clone>(&mut self) -> Channel<D> {
+        Channel::new(self.worker, self.abort, &self.counters)
+    }
+
+    /// This worker's index in `0..peers`.
+    pub fn index(&self) -> usize {
+        self.worker.index()
+    }
+
+    /// The number of workers in the cluster.
+    pub fn peers(&self) -> usize {
+        self.worker.peers()
+    }
+}
+
+/// A distributed algorithm: runs on every worker; worker 0 returns the result, the others `None`.
+pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Output>>;
+
+/// One distributed run: which algorithm on which graph, how often.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The `.cgr` file every process maps.
+    pub graph: PathBuf,
+    /// The implementation's name (part of the job's identity checked between processes).
+    pub name: &'static str,
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// The algorithm needs edge weights.
+    pub needs_weights: bool,
+    /// Counted repetitions.
+    pub repeat: u32,
+    /// Uncounted repetitions before the counted ones.
+    pub warmup: u32,
+    /// How nodes are split among workers.
+    pub partition: Strategy,
+}
+
+/// What worker 0 reports.
+#[derive(Debug)]
+pub struct Report {
+    /// Seconds this process took to map and validate the graph.
+    pub load_secs: f64,
+    /// Seconds of each counted repetition, from a barrier before to a barrier after.
+    pub compute_secs: Vec<f64>,
+    /// The result.
+    pub output: Output,
+    /// Supersteps of the last repetition.
+    pub rounds: u64,
+    /// Records sent from one worker to another in the last repetition, summed over workers.
+    pub records_exchanged: u64,
+    /// Their size in bytes.
+    pub bytes_exchanged: u64,
+    /// The graph (for verification).
+    pub graph: Arc<Csr>,
+}
+
+/// What each worker hands back to [`run`].
+struct WorkerReport {
+    output: Option<Output>,
+    compute_secs: Vec<f64>,
+    rounds: u64,
+    records: u64,
+    bytes: u64,
+}
+
+/// Runs `job` on this process's workers of the cluster `config`. Process 0 returns the report of
+/// worker 0; the other processes return `None` once the run has completed everywhere.
+pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
+    config.validate()?;
+    let start = Instant::now();
+    let graph = Arc::new(crate::io::cgr::open(&job.graph)?);
+    let load_secs = start.elapsed().as_secs_f64();
+    if job.needs_weights && !graph.is_weighted() {
+        return Err(Error::invalid(format!(
+            "{}: {} needs edge weights but the graph has none",
+            job.graph.display(),
+            job.name
+        )));
+    }
+    let fingerprint = fingerprint(job, &graph);
+    let shared = Arc::clone(&graph);
+    let (algorithm, repeat, warmup, strategy) = (job.algorithm, job.repeat, job.warmup, job.partition);
+    let results = cluster::execute(config, fingerprint, move |worker, abort| {
+        let graph = &*shared;
+        let partition = Partition::new(graph, worker.peers(), strategy);
+        let counters = Rc::new(Counters::default());
+        let mut control = Channel::<u64>::new(worker, abort, &counters);
+        let mut report = WorkerReport { output: None, compute_secs: Vec::new(), rounds: 0, records: 0, bytes: 0 };
+        for repetition in 0..warmup + repeat {
+            control.sum(worker, 0)?;
+            counters.records.set(0);
+            counters.bytes.set(0);
+            let start = Instant::now();
+            let mut ctx =
+                Context { worker, graph, partition: &partition, abort, counters: Rc::clone(&counters), rounds: 0 };
+            let output = algorithm(&mut ctx)?;
+            let rounds = ctx.rounds;
+            control.sum(worker, 0)?;
+            if repetition >= warmup {
+                report.compute_secs.push(start.elapsed().as_secs_f64());
+            }
+            report.output = output;
+            report.rounds = rounds;
+        }
+        let (records, bytes) = (counters.records.get(), counters.bytes.get());
+        report.records = control.sum(worker, records)?;
+        report.bytes = control.sum(worker, bytes)?;
+        Ok(report)
+    })?;
+    let Some(first) = results.into_iter().find(|r| r.output.is_some()) else {
+        return Ok(None);
+    };
+    Ok(Some(Report {
+        load_secs,
+        compute_secs: first.compute_secs,
+        output: first.output.ok_or_else(|| Error::Cluster("worker 0 returned no result".into()))?,
+        rounds: first.rounds,
+        records_exchanged: first.records,
+        bytes_exchanged: first.bytes,
+        graph,
+    }))
+}
+
+/// Identifies a job, so that processes started with different arguments refuse to run together.
+fn fingerprint(job: &Job, graph: &Csr) -> u64 {
+    let text = format!(
+        "{}|{}|{}|{}|{}|{}|{}",
+        job.name,
+        graph.num_nodes(),
+        graph.num_arcs(),
+        graph.is_weighted(),
+        job.repeat,
+        job.warmup,
+        job.partition.name()
+    );
+    crate::io::cgr::fnv1a(text.as_bytes())
+}

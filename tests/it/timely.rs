@@ -1,0 +1,556 @@
+//! The timely implementations: equal to sequential oracles (exact labels, exact forest) with 1 and
+//! 3 workers in one process and with 2 processes × 2 workers over localhost; the `run` and
+//! `cluster` commands; and every failure mode ending quickly with one clear message.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
+use costgraph::graph::{BuildOptions, Csr, EdgeList, NodeId, Weight};
+use costgraph::registry::{self, Entry, Kind, Output};
+
+use crate::common::{costgraph, run_err, run_ok, tempdir};
+
+/// SplitMix64: a tiny seeded generator for the test graphs.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A random weighted graph with `n` nodes and `m` edges (small weights, so ties are common),
+/// stored symmetric or as directed arcs.
+fn random_graph(seed: u64, n: usize, m: usize, symmetric: bool) -> Csr {
+    let mut rng = SplitMix64(seed);
+    let edges: Vec<(NodeId, NodeId)> =
+        (0..m).map(|_| (rng.below(n as u64) as NodeId, rng.below(n as u64) as NodeId)).collect();
+    let weights: Vec<Weight> = (0..m).map(|_| 1 + rng.below(5) as Weight).collect();
+    let list = EdgeList::new(n, edges, !symmetric).with_weights(weights);
+    Csr::from_edges(&list, if symmetric { BuildOptions::undirected() } else { BuildOptions::directed() })
+}
+
+fn write(dir: &Path, name: &str, csr: &Csr) -> PathBuf {
+    let path = dir.join(name);
+    costgraph::io::cgr::write(csr, &path).unwrap();
+    path
+}
+
+/// Sequential union-find over every arc: canonical labels (smallest id of each component).
+fn oracle_labels(csr: &Csr) -> Vec<NodeId> {
+    let mut parent: Vec<NodeId> = (0..csr.num_nodes() as NodeId).collect();
+    fn find(p: &mut [NodeId], mut x: NodeId) -> NodeId {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for u in 0..csr.num_nodes() as NodeId {
+        for &v in csr.neighbors(u) {
+            let (a, b) = (find(&mut parent, u), find(&mut parent, v));
+            parent[a.max(b) as usize] = a.min(b);
+        }
+    }
+    (0..csr.num_nodes() as NodeId).map(|u| find(&mut parent, u)).collect()
+}
+
+/// Kruskal over every arc as an undirected edge, sorted by `(weight, min, max)`.
+fn oracle_forest(csr: &Csr) -> Vec<(NodeId, NodeId, Weight)> {
+    let mut edges: Vec<(Weight, NodeId, NodeId)> = Vec::new();
+    for u in 0..csr.num_nodes() as NodeId {
+        for (v, w) in csr.weighted_neighbors(u) {
+            if u != v {
+                edges.push((w, u.min(v), u.max(v)));
+            }
+        }
+    }
+    edges.sort_unstable();
+    let mut labels: Vec<NodeId> = (0..csr.num_nodes() as NodeId).collect();
+    let mut forest = Vec::new();
+    for (w, u, v) in edges {
+        let (a, b) = (find_root(&mut labels, u), find_root(&mut labels, v));
+        if a != b {
+            labels[a.max(b) as usize] = a.min(b);
+            forest.push((u, v, w));
+        }
+    }
+    forest
+}
+
+fn find_root(p: &mut [NodeId], mut x: NodeId) -> NodeId {
+    while p[x as usize] != x {
+        p[x as usize] = p[p[x as usize] as usize];
+        x = p[x as usize];
+    }
+    x
+}
+
+fn check(output: &Output, csr: &Csr, what: &str) {
+    match output {
+        Output::Components(c) => assert_eq!(c.labels(), oracle_labels(csr), "{what}"),
+        Output::Forest(f) => {
+            let expected = costgraph::algo::msf::Forest::new(oracle_forest(csr));
+            assert_eq!(f.edges(), expected.edges(), "{what}");
+        }
+    }
+}
+
+fn timely_impls() -> impl Iterator<Item = &'static registry::Implementation> {
+    registry::all().iter().filter(|i| i.kind == Kind::Timely)
+}
+
+fn job(imp: &registry::Implementation, graph: &Path, strategy: Strategy) -> Job {
+    let Entry::Dataflow(algorithm) = imp.entry else { panic!("{} is not a dataflow", imp.name) };
+    Job {
+        graph: graph.to_path_buf(),
+        name: imp.name,
+        algorithm,
+        needs_weights: imp.needs_weights,
+        repeat: 1,
+        warmup: 0,
+        partition: strategy,
+    }
+}
+
+/// `count` free localhost addresses, written as a hostfile.
+fn hostfile(dir: &Path, count: usize) -> (PathBuf, Vec<String>) {
+    let listeners: Vec<TcpListener> = (0..count).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let addresses: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
+    let path = dir.join("hosts");
+    std::fs::write(&path, addresses.join("\n")).unwrap();
+    (path, addresses)
+}
+
+#[test]
+fn timely_implementations_equal_the_oracles_in_one_process() {
+    let dir = tempdir();
+    for seed in 0..3 {
+        for symmetric in [true, false] {
+            let csr = random_graph(seed, 300, 280 + 40 * seed as usize, symmetric);
+            let path = write(dir.path(), &format!("g{seed}{symmetric}.cgr"), &csr);
+            for imp in timely_impls() {
+                for (workers, strategy) in [(1, Strategy::Balanced), (3, Strategy::Balanced), (3, Strategy::Modulo)] {
+                    let config = ClusterConfig::local(workers).unwrap();
+                    let report = dataflow::run(&config, &job(imp, &path, strategy)).unwrap().expect("worker 0 reports");
+                    let what = format!("{} seed {seed} symmetric {symmetric} {workers} workers {strategy:?}", imp.name);
+                    check(&report.output, &csr, &what);
+                    if workers == 1 {
+                        assert_eq!(report.records_exchanged, 0, "{what}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn timely_implementations_equal_the_oracles_on_two_processes() {
+    let dir = tempdir();
+    for (seed, symmetric) in [(7, true), (8, false)] {
+        let csr = random_graph(seed, 400, 500, symmetric);
+        let path = write(dir.path(), &format!("g{seed}.cgr"), &csr);
+        for imp in timely_impls() {
+            let (_, addresses) = hostfile(dir.path(), 2);
+            let handles: Vec<_> = (0..2)
+                .map(|process| {
+                    let config = ClusterConfig::new(2, 2, process, addresses.clone()).unwrap();
+                    let job = job(imp, &path, Strategy::Balanced);
+                    std::thread::spawn(move || dataflow::run(&config, &job))
+                })
+                .collect();
+            let mut reports: Vec<_> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+            assert!(reports[1].is_none(), "only process 0 reports");
+            let report = reports.swap_remove(0).expect("process 0 reports");
+            check(&report.output, &csr, &format!("{} on 2 × 2, seed {seed}", imp.name));
+            assert!(report.records_exchanged > 0);
+        }
+    }
+}
+
+fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[test]
+fn run_and_cluster_commands_report_the_oracle_result() {
+    let dir = tempdir();
+    let csr = random_graph(11, 500, 600, true);
+    let path = write(dir.path(), "g.cgr", &csr);
+    let g = path.to_str().unwrap();
+    let labels = oracle_labels(&csr);
+    let components = (0..labels.len()).filter(|&u| labels[u] == u as NodeId).count() as u64;
+    let weight: u64 = oracle_forest(&csr).iter().map(|e| e.2 as u64).sum();
+    for imp in timely_impls() {
+        let problem = imp.problem.name();
+        let check_json = |v: &serde_json::Value, workers: u64, processes: u64| {
+            assert_eq!(v["workers"], workers);
+            assert_eq!(v["processes"], processes);
+            assert!(v["rounds"].as_u64().is_some());
+            assert!(v["compute"]["median"].as_f64().is_some());
+            match problem {
+                "cc" => assert_eq!(v["result"]["components"], components, "{}", imp.name),
+                _ => assert_eq!(v["result"]["weight"], weight, "{}", imp.name),
+            }
+        };
+        for workers in ["1", "3"] {
+            let out = run_ok(&["run", problem, "--impl", imp.name, "--workers", workers, "--repeat", "2", "--json", g]);
+            check_json(&json(&out), workers.parse().unwrap(), 1);
+        }
+        let out = run_ok(&[
+            "cluster",
+            "--processes",
+            "2",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+            "run",
+            problem,
+            "--impl",
+            imp.name,
+            g,
+            "--json",
+        ]);
+        check_json(&json(&out), 2, 2);
+        assert!(json(&out)["records_exchanged"].as_u64().unwrap() > 0);
+    }
+    // Text output names the configuration.
+    let out = run_ok(&["run", "cc", "--impl", "timely-union-find", "--workers", "2", g]);
+    assert!(out.contains("2 workers × 1 process"), "{out}");
+}
+
+/// Process ids of running processes whose command line mentions `needle`.
+fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            let zombie = stat.rsplit(')').next().is_some_and(|s| s.trim_start().starts_with('Z'));
+            if !zombie && String::from_utf8_lossy(&cmdline).contains(needle) {
+                found.push(pid);
+            }
+        }
+    }
+    found
+}
+
+fn assert_quick(start: Instant, what: &str) {
+    assert!(start.elapsed() < Duration::from_secs(30), "{what} took {:?}", start.elapsed());
+}
+
+#[test]
+fn a_peer_that_never_starts_fails_within_the_connect_timeout() {
+    let dir = tempdir();
+    let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
+    let (hosts, _) = hostfile(dir.path(), 2);
+    let start = Instant::now();
+    let err = run_err(&[
+        "run",
+        "cc",
+        "--impl",
+        "timely-union-find",
+        "--processes",
+        "2",
+        "--process",
+        "0",
+        "--hostfile",
+        hosts.to_str().unwrap(),
+        "--connect-timeout",
+        "2",
+        path.to_str().unwrap(),
+    ]);
+    assert_quick(start, "waiting for a missing peer");
+    assert!(err.contains("did not connect") && err.lines().count() == 1, "{err}");
+    // And the other side: process 1 waits for process 0 to accept.
+    let err = run_err(&[
+        "run",
+        "cc",
+        "--impl",
+        "timely-union-find",
+        "--processes",
+        "2",
+        "--process",
+        "1",
+        "--hostfile",
+        hosts.to_str().unwrap(),
+        "--connect-timeout",
+        "2",
+        path.to_str().unwrap(),
+    ]);
+    assert!(err.contains("did not accept"), "{err}");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let dir = tempdir();
+    let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let err = run_err(&[
+        "run",
+        "cc",
+        "--impl",
+        "timely-label-prop",
+        "--processes",
+        "2",
+        "--process",
+        "0",
+        "--port",
+        &port.to_string(),
+        path.to_str().unwrap(),
+    ]);
+    assert!(err.contains("cannot listen") && err.contains(&port.to_string()), "{err}");
+}
+
+#[test]
+fn bad_configurations_are_refused_before_starting() {
+    let dir = tempdir();
+    let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
+    let g = path.to_str().unwrap();
+    let err = run_err(&["run", "cc", "--impl", "timely-union-find", "--processes", "2", "--process", "2", g]);
+    assert!(err.contains("out of range"), "{err}");
+    let err = run_err(&["run", "cc", "--impl", "timely-union-find", "--workers", "0", g]);
+    assert!(err.contains("at least 1"), "{err}");
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, "127.0.0.1:4000\n").unwrap();
+    let err = run_err(&[
+        "run",
+        "cc",
+        "--impl",
+        "timely-union-find",
+        "--processes",
+        "2",
+        "--hostfile",
+        hosts.to_str().unwrap(),
+        g,
+    ]);
+    assert!(err.contains("1 address(es) for 2 processes"), "{err}");
+    let err =
+        run_err(&["cluster", "--processes", "2", "run", "cc", "--impl", "timely-union-find", "--workers", "2", g]);
+    assert!(err.contains("--workers is set by cluster"), "{err}");
+}
+
+#[test]
+fn processes_that_disagree_on_the_worker_count_refuse_to_run() {
+    let dir = tempdir();
+    let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
+    let (hosts, _) = hostfile(dir.path(), 2);
+    let spawn = |process: &str, workers: &str| {
+        costgraph()
+            .args(["run", "cc", "--impl", "timely-union-find", "--processes", "2", "--process", process])
+            .args(["--workers", workers, "--connect-timeout", "10", "--hostfile"])
+            .args([&hosts, &path])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let start = Instant::now();
+    let (a, b) = (spawn("0", "2"), spawn("1", "1"));
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("same --workers") || err.contains("handshake"), "{err}");
+    }
+    assert_quick(start, "a mismatched cluster");
+}
+
+#[test]
+fn an_unreadable_file_on_one_process_fails_every_process() {
+    let dir = tempdir();
+    let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
+    let (hosts, _) = hostfile(dir.path(), 2);
+    let run = |process: &str, graph: &Path| {
+        costgraph()
+            .args(["run", "cc", "--impl", "timely-label-prop", "--processes", "2", "--process", process])
+            .args(["--connect-timeout", "3", "--hostfile"])
+            .args([&hosts, graph])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let start = Instant::now();
+    let good = run("0", &path);
+    let bad = run("1", &dir.path().join("missing.cgr"));
+    let bad = bad.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.cgr"));
+    let good = good.wait_with_output().unwrap();
+    assert!(!good.status.success());
+    assert!(String::from_utf8_lossy(&good.stderr).contains("did not connect"));
+    assert_quick(start, "a cluster with a missing file");
+    // Through the launcher: one clear line, non-zero exit.
+    let err = run_err(&["cluster", "--processes", "2", "run", "cc", "--impl", "timely-label-prop", "missing.cgr"]);
+    assert!(err.contains("process") && err.contains("missing.cgr"), "{err}");
+}
+
+#[test]
+fn a_process_killed_mid_run_ends_the_run_quickly() {
+    let dir = tempdir();
+    let path = write(dir.path(), "killed.cgr", &random_graph(3, 300, 400, true));
+    let (hosts, _) = hostfile(dir.path(), 2);
+    let spawn = |process: &str| {
+        costgraph()
+            .args(["run", "cc", "--impl", "timely-label-prop", "--processes", "2", "--process", process])
+            .args(["--repeat", "1000000", "--hostfile"])
+            .args([&hosts, &path])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let survivor = spawn("0");
+    let mut victim = spawn("1");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(victim.try_wait().unwrap().is_none(), "the run should still be going");
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    let start = Instant::now();
+    let out = survivor.wait_with_output().unwrap();
+    assert_quick(start, "noticing a killed peer");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error:") && err.lines().count() == 1 && !err.contains("panicked"), "{err}");
+    assert!(err.contains("process 1"), "{err}");
+}
+
+#[test]
+fn the_launcher_kills_its_processes_on_timeout() {
+    let dir = tempdir();
+    let path = write(dir.path(), "launcher-timeout.cgr", &random_graph(3, 300, 400, true));
+    let start = Instant::now();
+    let err = run_err(&[
+        "cluster",
+        "--processes",
+        "2",
+        "--timeout",
+        "2",
+        "run",
+        "cc",
+        "--impl",
+        "timely-label-prop",
+        "--repeat",
+        "1000000",
+        path.to_str().unwrap(),
+    ]);
+    assert_quick(start, "the launcher's timeout");
+    assert!(err.contains("did not finish within 2 s"), "{err}");
+    assert!(processes_mentioning(path.to_str().unwrap()).is_empty(), "orphans left behind");
+}
+
+#[test]
+fn the_launcher_fails_fast_and_leaves_no_process_behind() {
+    let dir = tempdir();
+    // Every process fails on the missing file; the launcher must not wait for the 25 s connection
+    // timeout of the ones still waiting for their peers.
+    let start = Instant::now();
+    let err = run_err(&[
+        "cluster",
+        "--processes",
+        "3",
+        "run",
+        "msf",
+        "--impl",
+        "timely-boruvka",
+        "--connect-timeout",
+        "25",
+        dir.path().join("nothing.cgr").to_str().unwrap(),
+    ]);
+    assert!(start.elapsed() < Duration::from_secs(10), "the launcher waited {:?}", start.elapsed());
+    assert!(err.contains("nothing.cgr"), "{err}");
+    assert!(processes_mentioning("nothing.cgr").is_empty(), "orphans left behind");
+}
+
+#[test]
+fn the_cluster_command_runs_the_same_executable() {
+    let dir = tempdir();
+    let path = write(dir.path(), "g.cgr", &random_graph(5, 100, 120, true));
+    let out = Command::new(env!("CARGO_BIN_EXE_costgraph"))
+        .args(["cluster", "--processes", "1", "--workers", "2", "run", "cc", "--impl", "timely-union-find"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 workers × 1 process"));
+}
+
+/// Benchmark helper, not a test: writes a Kronecker scale-`COSTGRAPH_BENCH_SCALE` (default 20,
+/// edge factor 16, Graph500 a=.57 b=.19 c=.19, weights 1..=255) graph to `COSTGRAPH_BENCH_OUT`
+/// and prints the single-thread baselines' times on it (union-find, label propagation, Kruskal).
+/// `cargo test --release --test it bench_baselines -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_baselines() {
+    let scale: u32 = std::env::var("COSTGRAPH_BENCH_SCALE").map_or(20, |s| s.parse().unwrap());
+    let out = std::env::var("COSTGRAPH_BENCH_OUT").unwrap_or_else(|_| "/tmp/kron.cgr".into());
+    let (n, m) = (1usize << scale, 16usize << scale);
+    let mut rng = SplitMix64(42);
+    let mut edges = Vec::with_capacity(m);
+    for _ in 0..m {
+        let (mut u, mut v) = (0u32, 0u32);
+        for bit in 0..scale {
+            let r = rng.below(100);
+            let (du, dv) = if r < 57 {
+                (0, 0)
+            } else if r < 76 {
+                (0, 1)
+            } else if r < 95 {
+                (1, 0)
+            } else {
+                (1, 1)
+            };
+            u |= du << bit;
+            v |= dv << bit;
+        }
+        edges.push((u, v));
+    }
+    let weights = (0..m).map(|_| 1 + rng.below(255) as Weight).collect();
+    let csr = Csr::from_edges(&EdgeList::new(n, edges, false).with_weights(weights), BuildOptions::undirected());
+    costgraph::io::cgr::write(&csr, &out).unwrap();
+    println!("wrote {out}: {} nodes, {} arcs", csr.num_nodes(), csr.num_arcs());
+
+    let start = Instant::now();
+    let labels = oracle_labels(&csr);
+    println!("single-thread union-find     {:.3} s", start.elapsed().as_secs_f64());
+    let start = Instant::now();
+    let mut lp: Vec<NodeId> = (0..n as NodeId).collect();
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let mut changed = false;
+        for u in 0..n as NodeId {
+            for &v in csr.neighbors(u) {
+                let (lu, lv) = (lp[u as usize], lp[v as usize]);
+                if lu < lv {
+                    lp[v as usize] = lu;
+                    changed = true;
+                } else if lv < lu {
+                    lp[u as usize] = lv;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    println!("single-thread label-prop     {:.3} s ({rounds} rounds)", start.elapsed().as_secs_f64());
+    assert_eq!(lp, labels);
+    let start = Instant::now();
+    let forest = oracle_forest(&csr);
+    println!("single-thread Kruskal        {:.3} s ({} edges)", start.elapsed().as_secs_f64(), forest.len());
+}
