@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::algo::cc::Components;
-use crate::algo::msf::Forest;
+use crate::algo::msf::{self, Forest};
 use crate::graph::Csr;
 
 /// A problem costgraph solves.
@@ -62,6 +62,25 @@ pub enum Output {
     Forest(Forest),
 }
 
+impl Output {
+    /// Checks the result against `csr` with the problem's verifier; returns what is wrong.
+    pub fn verify(&self, csr: &Csr) -> Result<(), String> {
+        match self {
+            Output::Components(_) => Err("no connected components verifier in this build".into()),
+            Output::Forest(forest) => crate::algo::msf::verify(csr, forest),
+        }
+    }
+
+    /// A short JSON description of the result for a graph of `num_nodes` nodes.
+    pub fn summary_json(&self, num_nodes: usize) -> serde_json::Value {
+        let summary = match self {
+            Output::Components(components) => serde_json::to_value(components.summary()),
+            Output::Forest(forest) => serde_json::to_value(forest.summary(num_nodes)),
+        };
+        summary.expect("summaries are plain structs")
+    }
+}
+
 /// How to call an implementation.
 #[derive(Clone, Copy)]
 pub enum Entry {
@@ -88,8 +107,51 @@ pub struct Implementation {
     pub entry: Entry,
 }
 
+impl Implementation {
+    /// Checks that `csr` carries what the implementation needs (the entry points assume it):
+    /// an implementation that `needs_weights` refuses an unweighted graph with how to add weights.
+    pub fn check_input(&self, csr: &Csr) -> Result<(), String> {
+        if self.needs_weights && !csr.is_weighted() {
+            return Err(format!(
+                "{} needs edge weights and the graph has none: add random weights with \
+                 `costgraph generate ... --weights` or `costgraph convert --weighted`",
+                self.problem.name()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Every implementation, baselines first within each problem.
-pub static REGISTRY: &[Implementation] = &[];
+pub static REGISTRY: &[Implementation] = &[
+    Implementation {
+        problem: Problem::Msf,
+        name: "kruskal",
+        kind: Kind::SingleThread,
+        description: "Kruskal: radix sort on (weight, min, max), union-find with early stop",
+        needs_symmetric: false,
+        needs_weights: true,
+        entry: Entry::Local(|csr| Output::Forest(msf::kruskal(csr))),
+    },
+    Implementation {
+        problem: Problem::Msf,
+        name: "boruvka",
+        kind: Kind::SingleThread,
+        description: "Borůvka: min edge per component, hook, contract, filter the edge list",
+        needs_symmetric: true,
+        needs_weights: true,
+        entry: Entry::Local(|csr| Output::Forest(msf::boruvka(csr))),
+    },
+    Implementation {
+        problem: Problem::Msf,
+        name: "boruvka-par",
+        kind: Kind::Rayon,
+        description: "Borůvka on rayon: priority writes, hooking, pointer jumping, parallel filter",
+        needs_symmetric: true,
+        needs_weights: true,
+        entry: Entry::Local(|csr| Output::Forest(msf::boruvka_par(csr))),
+    },
+];
 
 /// Every implementation.
 pub fn all() -> &'static [Implementation] {
