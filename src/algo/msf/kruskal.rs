@@ -4,9 +4,11 @@
 //!    sorted CSR the arcs `u -> v` with `u < v`, which come out already ordered by `(u, v)`; on any
 //!    other CSR every arc that is not a self loop, which is then put in `(min, max)` order by a
 //!    least-significant-digit radix sort on `max`, then `min`.
-//! 2. Stable LSD radix sort on the weight (counting-sort passes of at most 11 bits, passes whose
-//!    digit is the same for every edge skipped): edges end up in the total order
-//!    `(weight, min, max)` without a single comparison.
+//! 2. Stable LSD radix sort on the weight (counting-sort passes on 11-bit digits, all histograms
+//!    of a field counted in one read, passes whose digit is the same for every edge skipped):
+//!    edges end up in the total order `(weight, min, max)` without a single comparison. On a
+//!    symmetric sorted CSR the first pass scatters straight from the CSR, so weights below 2048
+//!    cost one counting read and one scatter, and a single array of records.
 //! 3. Scan in that order with a union-find (Rem's algorithm with splicing, which links by index and
 //!    halves paths as it goes; Patwary, Blair, Manne, SEA 2010), taking each edge that joins two
 //!    trees, and stop as soon as the forest has `n - isolated - 1` edges (the most it can have when
@@ -14,12 +16,13 @@
 //!
 //! Work `O(m · ⌈log₂ W / 11⌉ + m · α(n))` (plus two radix passes per 11 bits of node id on an
 //! input that is not symmetric and sorted), depth the same: no parallelism, no parallel runtime.
-//! Extra memory: two 12-byte records per edge (the sort's source and destination) and 4 bytes per
-//! node.
+//! Extra memory: 12 bytes per edge (24 when the weights need more than one 11-bit digit or the
+//! input is not symmetric and sorted) and 4 bytes per node.
 //!
 //! Kruskal, "On the shortest spanning subtree of a graph and the traveling salesman problem",
-//! Proc. AMS 1956. Filter-Kruskal (Osipov, Sanders, Singler, ALENEX 2009) was tried; see
-//! [`super`] for the measurements that decided against it.
+//! Proc. AMS 1956. Filter-Kruskal (Osipov, Sanders, Singler, ALENEX 2009) would save sorting the
+//! heavy edges that end up filtered; with one or two linear radix passes that saving is small, and
+//! it has not been measured here yet.
 //!
 //! The graph must be weighted (the caller checks `needs_weights`).
 
@@ -80,25 +83,42 @@ pub fn kruskal(csr: &Csr) -> Forest {
 /// Every undirected edge once, sorted by `(w, u, v)`, and the number of nodes without any edge
 /// other than self loops.
 fn sorted_edges(csr: &Csr) -> (Vec<Edge>, usize) {
-    let weights = csr.weights().expect("minimum spanning forest needs a weighted graph");
-    let offsets = csr.offsets();
-    let targets = csr.targets();
     let n = csr.num_nodes();
-    let mut isolated = 0;
-    let edges = if csr.is_symmetric() && csr.props().sorted {
-        let mut edges = Vec::with_capacity(targets.len() / 2);
-        for u in 0..n as NodeId {
-            let range = offsets[u as usize] as usize..offsets[u as usize + 1] as usize;
-            let (list, ws) = (&targets[range.clone()], &weights[range]);
-            // Sorted: the self loops sit between the smaller and the larger neighbours.
-            if list.first().is_none_or(|&v| v == u) && list.last().is_none_or(|&v| v == u) {
-                isolated += 1;
-            }
-            let start = list.partition_point(|&v| v <= u);
-            edges.extend(list[start..].iter().zip(&ws[start..]).map(|(&v, &w)| Edge { w, u, v }));
-        }
-        radix_sort(edges, &[Field::W])
+    if csr.is_symmetric() && csr.props().sorted {
+        // Already in (u, v) order: count the weight digits in a first pass over the CSR, and let
+        // the first counting-sort pass be the extraction itself (no unsorted copy).
+        let mut counts = Box::new([[0usize; RADIX]; DIGITS]);
+        let mut isolated = 0;
+        let mut len = 0;
+        for_each_canonical(
+            csr,
+            |list, u| {
+                // Sorted: the self loops sit between the smaller and the larger neighbours.
+                if list.first().is_none_or(|&v| v == u) && list.last().is_none_or(|&v| v == u) {
+                    isolated += 1;
+                }
+                list.partition_point(|&v| v <= u)
+            },
+            |e| {
+                len += 1;
+                count_digits(&mut counts, e.w);
+            },
+        );
+        let mut edges = vec![Edge::default(); len];
+        let mut first = counts[0];
+        exclusive_prefix_sum(&mut first);
+        for_each_canonical(
+            csr,
+            |list, u| list.partition_point(|&v| v <= u),
+            |e| {
+                let d = digit(e.w, 0);
+                edges[first[d]] = e;
+                first[d] += 1;
+            },
+        );
+        (radix_passes(edges, Field::W, &mut counts, 1), isolated)
     } else {
+        let (weights, offsets, targets) = (weights(csr), csr.offsets(), csr.targets());
         let mut touched = vec![false; n];
         let mut edges = Vec::with_capacity(targets.len());
         for u in 0..n as NodeId {
@@ -111,55 +131,86 @@ fn sorted_edges(csr: &Csr) -> (Vec<Edge>, usize) {
                 }
             }
         }
-        isolated = touched.iter().filter(|&&t| !t).count();
-        radix_sort(edges, &[Field::V, Field::U, Field::W])
-    };
-    (edges, isolated)
+        let isolated = touched.iter().filter(|&&t| !t).count();
+        (radix_sort(edges, &[Field::V, Field::U, Field::W]), isolated)
+    }
 }
 
-/// Digits of at most this many bits: 2048 counters stay in L1.
-const MAX_DIGIT_BITS: u32 = 11;
+fn weights(csr: &Csr) -> &[Weight] {
+    csr.weights().expect("minimum spanning forest needs a weighted graph")
+}
+
+/// Calls `f` on each arc `u -> v` of a sorted CSR from position `skip(list of u, u)` of `u`'s list
+/// on (as an [`Edge`]).
+#[inline(always)]
+fn for_each_canonical(csr: &Csr, mut skip: impl FnMut(&[NodeId], NodeId) -> usize, mut f: impl FnMut(Edge)) {
+    let (weights, offsets, targets) = (weights(csr), csr.offsets(), csr.targets());
+    for u in 0..csr.num_nodes() as NodeId {
+        let range = offsets[u as usize] as usize..offsets[u as usize + 1] as usize;
+        let (list, ws) = (&targets[range.clone()], &weights[range]);
+        let start = skip(list, u);
+        for (&v, &w) in list[start..].iter().zip(&ws[start..]) {
+            f(Edge { w, u, v });
+        }
+    }
+}
+
+/// Bits per radix digit: 2048 counters per digit stay in L1, and three digits cover a `u32`.
+const DIGIT_BITS: u32 = 11;
+const RADIX: usize = 1 << DIGIT_BITS;
+const DIGITS: usize = u32::BITS.div_ceil(DIGIT_BITS) as usize;
+
+/// Digit `d` (least significant first) of `x`.
+#[inline(always)]
+fn digit(x: u32, d: usize) -> usize {
+    (x >> (d as u32 * DIGIT_BITS)) as usize & (RADIX - 1)
+}
+
+#[inline(always)]
+fn count_digits(counts: &mut [[usize; RADIX]; DIGITS], x: u32) {
+    for (d, c) in counts.iter_mut().enumerate() {
+        c[digit(x, d)] += 1;
+    }
+}
+
+fn exclusive_prefix_sum(counts: &mut [usize; RADIX]) {
+    let mut sum = 0;
+    for c in counts.iter_mut() {
+        let count = *c;
+        *c = sum;
+        sum += count;
+    }
+}
 
 /// Stable LSD radix sort of `edges` by `fields`, least significant field first.
 fn radix_sort(mut edges: Vec<Edge>, fields: &[Field]) -> Vec<Edge> {
-    if edges.len() < 2 {
-        return edges;
-    }
-    let mut scratch = vec![Edge::default(); edges.len()];
-    let mut counts = vec![0usize; 1 << MAX_DIGIT_BITS];
+    let mut counts = Box::new([[0usize; RADIX]; DIGITS]);
     for &field in fields {
-        let max = edges.iter().map(|e| field.of(e)).max().unwrap_or(0);
-        let bits = u32::BITS - max.leading_zeros();
-        let passes = bits.div_ceil(MAX_DIGIT_BITS);
-        if passes == 0 {
+        counts.iter_mut().for_each(|c| c.fill(0));
+        for e in &edges {
+            count_digits(&mut counts, field.of(e));
+        }
+        edges = radix_passes(edges, field, &mut counts, 0);
+    }
+    edges
+}
+
+/// The counting-sort passes on `field`'s digits `from..` (whose histograms are in `counts`),
+/// skipping a digit that is the same for every edge.
+fn radix_passes(mut edges: Vec<Edge>, field: Field, counts: &mut [[usize; RADIX]; DIGITS], from: usize) -> Vec<Edge> {
+    let mut scratch = Vec::new();
+    for (d, next) in counts.iter_mut().enumerate().skip(from) {
+        if next.contains(&edges.len()) {
             continue;
         }
-        let width = bits.div_ceil(passes);
-        let mask = (1u32 << width) - 1;
-        for pass in 0..passes {
-            let shift = pass * width;
-            let digit = |e: &Edge| ((field.of(e) >> shift) & mask) as usize;
-            let counts = &mut counts[..=mask as usize];
-            counts.fill(0);
-            for e in &edges {
-                counts[digit(e)] += 1;
-            }
-            if counts.contains(&edges.len()) {
-                continue; // one digit for all: the pass would not move anything
-            }
-            let mut sum = 0;
-            for c in counts.iter_mut() {
-                let count = *c;
-                *c = sum;
-                sum += count;
-            }
-            for e in &edges {
-                let d = digit(e);
-                scratch[counts[d]] = *e;
-                counts[d] += 1;
-            }
-            std::mem::swap(&mut edges, &mut scratch);
+        exclusive_prefix_sum(next);
+        scratch.resize(edges.len(), Edge::default());
+        for e in &edges {
+            let k = digit(field.of(e), d);
+            scratch[next[k]] = *e;
+            next[k] += 1;
         }
+        std::mem::swap(&mut edges, &mut scratch);
     }
     edges
 }
