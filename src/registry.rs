@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::algo::cc::Components;
-use crate::algo::msf::Forest;
+use crate::algo::msf::{self, Forest};
 use crate::graph::Csr;
 
 /// A problem costgraph solves.
@@ -62,6 +62,50 @@ pub enum Output {
     Forest(Forest),
 }
 
+impl Output {
+    /// Checks the result against `csr` with the problem's verifier; returns what is wrong.
+    pub fn verify(&self, csr: &Csr) -> Result<(), String> {
+        match self {
+            Output::Components(_) => Err("no connected components verifier in this build".into()),
+            Output::Forest(forest) => crate::algo::msf::verify(csr, forest),
+        }
+    }
+
+    /// A short JSON description of the result for a graph of `num_nodes` nodes.
+    pub fn summary_json(&self, num_nodes: usize) -> serde_json::Value {
+        let summary = match self {
+            Output::Components(components) => serde_json::to_value(components.summary()),
+            Output::Forest(forest) => serde_json::to_value(forest.summary(num_nodes)),
+        };
+        summary.expect("summaries are plain structs")
+    }
+
+    /// A fingerprint of the exact result: the SHA-256 (hex) of the canonical labels (CC) or of the
+    /// forest's sorted edge list (MSF), as little-endian `u32`s. Two implementations agree on a
+    /// graph exactly when their digests are equal; the harness compares these.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        match self {
+            Output::Components(c) => {
+                hash.update(b"cc\0");
+                for &l in c.labels() {
+                    hash.update(l.to_le_bytes());
+                }
+            }
+            Output::Forest(f) => {
+                hash.update(b"msf\0");
+                for &(u, v, w) in f.edges() {
+                    hash.update(u.to_le_bytes());
+                    hash.update(v.to_le_bytes());
+                    hash.update(w.to_le_bytes());
+                }
+            }
+        }
+        format!("{:x}", hash.finalize())
+    }
+}
+
 /// How to call an implementation.
 #[derive(Clone, Copy)]
 pub enum Entry {
@@ -90,8 +134,50 @@ pub struct Implementation {
     pub entry: Entry,
 }
 
+impl Implementation {
+    /// Checks that `csr` carries what the implementation needs (the entry points assume it):
+    /// an implementation that `needs_weights` refuses an unweighted graph with how to add weights.
+    pub fn check_input(&self, csr: &Csr) -> Result<(), String> {
+        if self.needs_weights && !csr.is_weighted() {
+            return Err(format!(
+                "{} needs edge weights and the graph has none: add random weights with \
+                 `costgraph generate ... --weights` or `costgraph convert --weighted`",
+                self.problem.name()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Every implementation, baselines first within each problem.
 pub static REGISTRY: &[Implementation] = &[
+    Implementation {
+        problem: Problem::Msf,
+        name: "kruskal",
+        kind: Kind::SingleThread,
+        description: "Kruskal: radix sort on (weight, min, max), union-find with early stop",
+        needs_symmetric: false,
+        needs_weights: true,
+        entry: Entry::Local(|csr| Output::Forest(msf::kruskal(csr))),
+    },
+    Implementation {
+        problem: Problem::Msf,
+        name: "boruvka",
+        kind: Kind::SingleThread,
+        description: "Borůvka: min edge per component, hook, contract, filter the edge list",
+        needs_symmetric: true,
+        needs_weights: true,
+        entry: Entry::Local(|csr| Output::Forest(msf::boruvka(csr))),
+    },
+    Implementation {
+        problem: Problem::Msf,
+        name: "boruvka-par",
+        kind: Kind::Rayon,
+        description: "Borůvka on rayon: priority writes, hooking, pointer jumping, parallel filter",
+        needs_symmetric: true,
+        needs_weights: true,
+        entry: Entry::Local(|csr| Output::Forest(msf::boruvka_par(csr))),
+    },
     Implementation {
         problem: Problem::Cc,
         name: "timely-label-prop",
@@ -134,47 +220,6 @@ pub fn of(problem: Problem) -> impl Iterator<Item = &'static Implementation> {
 /// The implementation of `problem` called `name`.
 pub fn find(problem: Problem, name: &str) -> Option<&'static Implementation> {
     of(problem).find(|i| i.name == name)
-}
-
-impl Output {
-    /// Checks the result with its problem's independent verifier.
-    pub fn verify(&self, csr: &Csr) -> Result<(), String> {
-        let _ = csr;
-        Err("no verifier yet".into())
-    }
-
-    /// A fingerprint of the exact result: the SHA-256 (hex) of the canonical labels (CC) or of the
-    /// forest's sorted edge list (MSF), as little-endian `u32`s. Two implementations agree on a
-    /// graph exactly when their digests are equal; the harness compares these.
-    pub fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hash = Sha256::new();
-        match self {
-            Output::Components(c) => {
-                hash.update(b"cc\0");
-                for &l in c.labels() {
-                    hash.update(l.to_le_bytes());
-                }
-            }
-            Output::Forest(f) => {
-                hash.update(b"msf\0");
-                for &(u, v, w) in f.edges() {
-                    hash.update(u.to_le_bytes());
-                    hash.update(v.to_le_bytes());
-                    hash.update(w.to_le_bytes());
-                }
-            }
-        }
-        format!("{:x}", hash.finalize())
-    }
-
-    /// A short JSON summary of the result (component count and largest; forest weight, ...).
-    pub fn summary_json(&self, num_nodes: usize) -> serde_json::Value {
-        match self {
-            Output::Components(c) => serde_json::to_value(c.summary()).unwrap_or_default(),
-            Output::Forest(f) => serde_json::to_value(f.summary(num_nodes)).unwrap_or_default(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,22 @@
 //!
 //! Ties are broken by the total order `(weight, min(u, v), max(u, v))`, so the minimum spanning
 //! forest is unique and every implementation returns the same edge set.
+//!
+//! - [`kruskal`] — Kruskal with radix sort, single thread: the COST baseline;
+//! - [`boruvka`] — Borůvka, single thread and rayon;
+//! - [`verify`] — the verifier every result is checked with.
+//!
+//! Implementations may assume the graph is weighted: the caller checks the registry's
+//! `needs_weights` first and tells the user to add weights (`costgraph generate ... --weights`,
+//! `costgraph convert --weighted`).
+
+pub mod boruvka;
+pub mod kruskal;
+pub mod verify;
+
+pub use boruvka::{boruvka, boruvka_par};
+pub use kruskal::kruskal;
+pub use verify::verify;
 
 use serde::Serialize;
 
