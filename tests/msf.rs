@@ -139,7 +139,8 @@ fn every_implementation_returns_the_reference_forest() {
             let symmetric = case.csr.symmetrized();
             for imp in &implementations {
                 assert!(imp.needs_weights);
-                let Entry::Local(run) = imp.entry;
+                // Timely implementations are checked against the same oracle in tests/it/timely.rs.
+                let Entry::Local(run) = imp.entry else { continue };
                 // As given, and as the harness prepares it when the implementation asks.
                 let inputs = if imp.needs_symmetric { vec![&case.csr, &symmetric] } else { vec![&case.csr] };
                 for csr in inputs {
