@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::algo::cc::Components;
+use crate::algo::cc::{self, Components};
 use crate::algo::msf::Forest;
 use crate::graph::Csr;
 
@@ -62,6 +62,25 @@ pub enum Output {
     Forest(Forest),
 }
 
+impl Output {
+    /// Checks the output against the graph it was computed on (the problem's verifier).
+    pub fn verify(&self, csr: &Csr) -> Result<(), String> {
+        match self {
+            Output::Components(c) => cc::verify(csr, c),
+            Output::Forest(_) => Err("minimum spanning forests have no verifier yet".into()),
+        }
+    }
+
+    /// A short JSON description of the output for reports (component count and largest size;
+    /// forest weight, edges and trees) on a graph of `num_nodes` nodes.
+    pub fn summary_json(&self, num_nodes: usize) -> serde_json::Value {
+        match self {
+            Output::Components(c) => serde_json::json!(c.summary()),
+            Output::Forest(f) => serde_json::json!(f.summary(num_nodes)),
+        }
+    }
+}
+
 /// How to call an implementation.
 #[derive(Clone, Copy)]
 pub enum Entry {
@@ -89,7 +108,53 @@ pub struct Implementation {
 }
 
 /// Every implementation, baselines first within each problem.
-pub static REGISTRY: &[Implementation] = &[];
+pub static REGISTRY: &[Implementation] = &[
+    Implementation {
+        problem: Problem::Cc,
+        name: "union-find",
+        kind: Kind::SingleThread,
+        description: "Rem's union-find with splicing and Afforest neighbour sampling, one thread (COST baseline)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::union_find(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "label-prop",
+        kind: Kind::SingleThread,
+        description: "asynchronous minimum-label propagation with a frontier, one thread",
+        needs_symmetric: true,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::label_prop(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "label-prop-par",
+        kind: Kind::Rayon,
+        description: "asynchronous minimum-label propagation with atomics and a frontier",
+        needs_symmetric: true,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::label_prop_par(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "afforest",
+        kind: Kind::Rayon,
+        description: "Afforest: neighbour sampling, lock-free union-find, skipping the giant component",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::afforest(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "boruvka-cc",
+        kind: Kind::Rayon,
+        description: "Boruvka-style hooking to the smallest neighbouring component and edge contraction",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::boruvka_cc(g))),
+    },
+];
 
 /// Every implementation.
 pub fn all() -> &'static [Implementation] {
