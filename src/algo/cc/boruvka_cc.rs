@@ -52,14 +52,31 @@ pub fn boruvka_cc(csr: &Csr) -> Components {
         .collect();
     let best: Vec<AtomicU32> = (0..n as NodeId).into_par_iter().map(AtomicU32::new).collect();
     while !edges.is_empty() {
-        edges.par_iter().for_each(|&(_, b)| best[b as usize].store(b, Relaxed));
-        edges.par_iter().for_each(|&(a, b)| {
-            best[b as usize].fetch_min(a, Relaxed);
+        // Every write below is guarded by a plain load: most edges change nothing, and skipping
+        // the read-modify-write keeps the hot components' cache lines shared between threads.
+        edges.par_iter().for_each(|&(_, b)| {
+            if best[b as usize].load(Relaxed) != b {
+                best[b as usize].store(b, Relaxed);
+            }
         });
-        edges.par_iter().for_each(|&(_, b)| parent[b as usize].store(best[b as usize].load(Relaxed), Relaxed));
         edges.par_iter().for_each(|&(a, b)| {
-            parent[a as usize].store(find(&parent, a), Relaxed);
-            parent[b as usize].store(find(&parent, b), Relaxed);
+            if best[b as usize].load(Relaxed) > a {
+                best[b as usize].fetch_min(a, Relaxed);
+            }
+        });
+        edges.par_iter().for_each(|&(_, b)| {
+            let hook = best[b as usize].load(Relaxed);
+            if parent[b as usize].load(Relaxed) != hook {
+                parent[b as usize].store(hook, Relaxed);
+            }
+        });
+        edges.par_iter().for_each(|&(a, b)| {
+            for x in [a, b] {
+                let root = find(&parent, x);
+                if parent[x as usize].load(Relaxed) != root {
+                    parent[x as usize].store(root, Relaxed);
+                }
+            }
         });
         edges = edges
             .into_par_iter()
