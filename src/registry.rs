@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::algo::cc::Components;
+use crate::algo::cc::{self, Components};
 use crate::algo::msf::{self, Forest};
 use crate::graph::Csr;
 
@@ -66,7 +66,7 @@ impl Output {
     /// Checks the result against `csr` with the problem's verifier; returns what is wrong.
     pub fn verify(&self, csr: &Csr) -> Result<(), String> {
         match self {
-            Output::Components(_) => Err("no connected components verifier in this build".into()),
+            Output::Components(components) => cc::verify(csr, components),
             Output::Forest(forest) => crate::algo::msf::verify(csr, forest),
         }
     }
@@ -152,6 +152,69 @@ impl Implementation {
 /// Every implementation, baselines first within each problem.
 pub static REGISTRY: &[Implementation] = &[
     Implementation {
+        problem: Problem::Cc,
+        name: "union-find",
+        kind: Kind::SingleThread,
+        description: "Rem's union-find with splicing and Afforest neighbour sampling, one thread (COST baseline)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::union_find(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "label-prop",
+        kind: Kind::SingleThread,
+        description: "asynchronous minimum-label propagation with a frontier, one thread",
+        needs_symmetric: true,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::label_prop(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "label-prop-par",
+        kind: Kind::Rayon,
+        description: "asynchronous minimum-label propagation with atomics and a frontier",
+        needs_symmetric: true,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::label_prop_par(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "afforest",
+        kind: Kind::Rayon,
+        description: "Afforest: neighbour sampling, lock-free union-find, skipping the giant component",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::afforest(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "boruvka-cc",
+        kind: Kind::Rayon,
+        description: "Boruvka-style hooking to the smallest neighbouring component and edge contraction",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(|g| Output::Components(cc::boruvka_cc(g))),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "timely-label-prop",
+        kind: Kind::Timely,
+        description: "label propagation in bulk-synchronous rounds on timely workers; only changed labels travel",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::label_prop::run),
+    },
+    Implementation {
+        problem: Problem::Cc,
+        name: "timely-union-find",
+        kind: Kind::Timely,
+        description: "union-find on each timely worker's edges, forests merged in a tree of merges",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::union_find::run),
+    },
+    Implementation {
         problem: Problem::Msf,
         name: "kruskal",
         kind: Kind::SingleThread,
@@ -177,24 +240,6 @@ pub static REGISTRY: &[Implementation] = &[
         needs_symmetric: true,
         needs_weights: true,
         entry: Entry::Local(|csr| Output::Forest(msf::boruvka_par(csr))),
-    },
-    Implementation {
-        problem: Problem::Cc,
-        name: "timely-label-prop",
-        kind: Kind::Timely,
-        description: "label propagation in bulk-synchronous rounds on timely workers; only changed labels travel",
-        needs_symmetric: false,
-        needs_weights: false,
-        entry: Entry::Dataflow(crate::dataflow::label_prop::run),
-    },
-    Implementation {
-        problem: Problem::Cc,
-        name: "timely-union-find",
-        kind: Kind::Timely,
-        description: "union-find on each timely worker's edges, forests merged in a tree of merges",
-        needs_symmetric: false,
-        needs_weights: false,
-        entry: Entry::Dataflow(crate::dataflow::union_find::run),
     },
     Implementation {
         problem: Problem::Msf,

@@ -1,0 +1,164 @@
+//! Disjoint-set primitives shared by the union-find style kernels ([`super::union_find`],
+//! [`super::afforest`], [`super::boruvka_cc`]).
+//!
+//! Every kernel here keeps the invariant `parent[x] <= x`: a root is only ever hooked under a
+//! *smaller* id ("union by index"). Two consequences make the final pass cheap: the root of each
+//! tree is the smallest node id of its component (the canonical label of
+//! [`Components`](super::Components)), and one sweep in increasing id order compresses every path
+//! ([`flatten`]), because `parent[x]` is final before `x` is visited.
+
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
+
+use rayon::prelude::*;
+
+use crate::graph::NodeId;
+
+/// The identity labelling `0..n`: every node its own set.
+pub(crate) fn singletons(n: usize) -> Vec<NodeId> {
+    (0..n as NodeId).collect()
+}
+
+/// Sequential union of the sets of `x` and `y` with Rem's algorithm and splicing (Patwary, Blair,
+/// Manne, "Experiments on union-find algorithms for the disjoint-set data structure", SEA 2010):
+/// both paths are climbed in lock step, always moving the side with the larger parent, and each
+/// node passed is re-pointed to the other side's smaller parent. It exits as soon as the two paths
+/// meet, usually after one or two steps, and never needs a separate `find`.
+#[inline]
+pub(crate) fn rem_union(parent: &mut [NodeId], mut x: NodeId, mut y: NodeId) {
+    loop {
+        let (px, py) = (parent[x as usize], parent[y as usize]);
+        if px == py {
+            return;
+        }
+        if px > py {
+            // Splice: `py < px <= x` keeps `parent[x] <= x`.
+            parent[x as usize] = py;
+            if px == x {
+                return;
+            }
+            x = px;
+        } else {
+            parent[y as usize] = px;
+            if py == y {
+                return;
+            }
+            y = py;
+        }
+    }
+}
+
+/// Sequential final pass: points every node straight at its root (the smallest id of its set).
+/// Needs `parent[x] <= x` for all `x`.
+pub(crate) fn flatten(parent: &mut [NodeId]) {
+    for x in 0..parent.len() {
+        parent[x] = parent[parent[x] as usize];
+    }
+}
+
+/// Concurrent find: follows parents to the root with relaxed loads (the answer may be stale by
+/// the time it returns; callers re-check with a compare-and-swap).
+#[inline]
+pub(crate) fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
+    loop {
+        let p = parent[x as usize].load(Relaxed);
+        if p == x {
+            return x;
+        }
+        x = p;
+    }
+}
+
+/// Concurrent lock-free union of the sets of `u` and `v` (Sutton, Ben-Nun, Barak, Afforest): hooks
+/// the larger root under the smaller one with a compare-and-swap, retrying from the new parents
+/// when another thread got there first. Keeps `parent[x] <= x`.
+#[inline]
+pub(crate) fn link(parent: &[AtomicU32], u: NodeId, v: NodeId) {
+    let mut p1 = parent[u as usize].load(Relaxed);
+    let mut p2 = parent[v as usize].load(Relaxed);
+    while p1 != p2 {
+        let (high, low) = if p1 > p2 { (p1, p2) } else { (p2, p1) };
+        let p_high = parent[high as usize].load(Relaxed);
+        if p_high == low {
+            return;
+        }
+        if p_high == high && parent[high as usize].compare_exchange(high, low, Relaxed, Relaxed).is_ok() {
+            return;
+        }
+        p1 = parent[p_high as usize].load(Relaxed);
+        p2 = parent[low as usize].load(Relaxed);
+    }
+}
+
+/// Parallel pointer jumping over all nodes: afterwards every node points at its root. Safe to run
+/// while no union is in flight; with `parent[x] <= x` the result is the canonical labelling.
+pub(crate) fn compress(parent: &[AtomicU32]) {
+    parent.par_iter().with_min_len(4096).for_each(|p| {
+        let mut x = p.load(Relaxed);
+        loop {
+            let px = parent[x as usize].load(Relaxed);
+            if px == x {
+                break;
+            }
+            x = px;
+        }
+        p.store(x, Relaxed);
+    });
+}
+
+/// Samples labels to guess the most frequent one (the root of the largest component after the
+/// sampling rounds of Afforest). `label(i)` reads the current label of node `i`; returns `None` on
+/// an empty graph. Deterministic: the sample positions come from a fixed-seed SplitMix64.
+pub(crate) fn most_frequent(n: usize, label: impl Fn(usize) -> NodeId) -> Option<NodeId> {
+    const SAMPLES: usize = 1024;
+    if n == 0 {
+        return None;
+    }
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut sample: Vec<NodeId> = (0..SAMPLES)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            label(((z ^ (z >> 31)) % n as u64) as usize)
+        })
+        .collect();
+    sample.sort_unstable();
+    sample.chunk_by(|a, b| a == b).max_by_key(|run| run.len()).map(|run| run[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rem_union_keeps_smallest_root() {
+        let mut p = singletons(6);
+        rem_union(&mut p, 5, 3);
+        rem_union(&mut p, 4, 5);
+        rem_union(&mut p, 1, 2);
+        rem_union(&mut p, 2, 4);
+        flatten(&mut p);
+        assert_eq!(p, vec![0, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn concurrent_link_keeps_smallest_root() {
+        let p: Vec<AtomicU32> = (0..6).map(AtomicU32::new).collect();
+        link(&p, 5, 3);
+        link(&p, 4, 5);
+        link(&p, 2, 4);
+        compress(&p);
+        let labels: Vec<u32> = p.iter().map(|a| a.load(Relaxed)).collect();
+        assert_eq!(labels, vec![0, 1, 2, 2, 2, 2]);
+        assert_eq!(find(&p, 5), 2);
+    }
+
+    #[test]
+    fn most_frequent_finds_the_majority() {
+        let labels = [7u32, 7, 7, 1, 2, 7, 7, 3];
+        assert_eq!(most_frequent(labels.len(), |i| labels[i]), Some(7));
+        assert_eq!(most_frequent(0, |_| 0), None);
+    }
+}
