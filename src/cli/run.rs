@@ -101,7 +101,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     let start = Instant::now();
     let csr = io::load_graph(&args.graph, &ReadOptions::default(), BuildOptions::directed())?;
     let load = start.elapsed().as_secs_f64();
-    check_input(imp, &csr, &args.graph)?;
+    imp.check_input(&csr).map_err(|e| anyhow::anyhow!("{}: {e}", args.graph.display()))?;
 
     let start = Instant::now();
     let symmetric;
@@ -126,25 +126,56 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         output = Some(out);
     }
     let output: Output = output.context("at least one repetition runs")?;
-    let verified = args.verify.then(|| output.verify(&csr));
+    let header = format!(
+        "{} {} ({}, {} thread{}) on {}",
+        problem.name(),
+        imp.name,
+        imp.kind.name(),
+        threads_used,
+        if threads_used == 1 { "" } else { "s" },
+        args.graph.display()
+    );
+    let measured = Measured { load, prep: (!std::ptr::eq(graph, &csr)).then_some(prep), times, output };
+    report(&args, imp, &csr, header, measured, json!({ "threads": threads_used }))
+}
+
+/// What one run measured and computed.
+struct Measured {
+    load: f64,
+    /// Time to prepare the symmetric view, when one was prepared.
+    prep: Option<f64>,
+    times: Vec<f64>,
+    output: Output,
+}
+
+/// Verifies (when asked) and prints one run's report, as text or as one JSON object; `extra`
+/// holds the fields particular to the kind of run (threads; workers, processes and traffic).
+fn report(
+    args: &Args,
+    imp: &Implementation,
+    csr: &Csr,
+    header: String,
+    measured: Measured,
+    extra: serde_json::Value,
+) -> anyhow::Result<()> {
+    let Measured { load, prep, times, output } = measured;
+    let verified = args.verify.then(|| output.verify(csr));
     let summary = output.summary_json(csr.num_nodes());
     let mut digest = output.digest();
     if let Some(fault) = Fault::from_env(imp.name) {
         fault.inject(&mut digest);
     }
-
     let stats = time_stats(&times);
     if args.json {
-        let value = json!({
-            "problem": problem.name(),
+        let mut value = json!({
+            "problem": imp.problem.name(),
             "impl": imp.name,
             "kind": imp.kind.name(),
             "graph": args.graph,
             "nodes": csr.num_nodes(),
             "arcs": csr.num_arcs(),
-            "threads": threads_used,
             "load_secs": load,
-            "prep_secs": prep,
+            "prep_secs": prep.unwrap_or(0.0),
             "compute_secs": times,
             "compute": stats,
             "result": summary,
@@ -153,22 +184,23 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
             "verify_error": verified.as_ref().and_then(|v| v.as_ref().err()),
             "peak_rss_bytes": costgraph::sysinfo::peak_rss_bytes(),
         });
+        if let (Some(object), Some(extra)) = (value.as_object_mut(), extra.as_object()) {
+            object.extend(extra.clone());
+        }
         println!("{value}");
     } else {
-        println!(
-            "{} {} ({}, {} thread{}) on {}",
-            problem.name(),
-            imp.name,
-            imp.kind.name(),
-            threads_used,
-            if threads_used == 1 { "" } else { "s" },
-            args.graph.display()
-        );
+        println!("{header}");
         println!("  load     {load:.4} s");
-        if prep > 0.0 && !std::ptr::eq(graph, &csr) {
+        if let Some(prep) = prep {
             println!("  prepare  {prep:.4} s (symmetric view)");
         }
         print_outcome(&stats, times.len(), &summary, &verified);
+        if let Some(rounds) = extra.get("rounds") {
+            println!(
+                "  traffic  {rounds} rounds, {} records ({} bytes) between workers",
+                extra["records_exchanged"], extra["bytes_exchanged"]
+            );
+        }
     }
     if let Some(Err(e)) = verified {
         bail!("verification of {} failed: {e}", imp.name);
@@ -228,69 +260,28 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
     let Some(report) = dataflow::run(&config, &job)? else {
         return Ok(());
     };
-    let csr = &report.graph;
-    let verified = args.verify.then(|| report.output.verify(csr));
-    let summary = report.output.summary_json(csr.num_nodes());
-    let stats = time_stats(&report.compute_secs);
-    if args.json {
-        let value = json!({
-            "problem": imp.problem.name(),
-            "impl": imp.name,
-            "kind": imp.kind.name(),
-            "graph": args.graph,
-            "nodes": csr.num_nodes(),
-            "arcs": csr.num_arcs(),
-            "threads": config.peers(),
-            "workers": config.workers,
-            "processes": config.processes,
-            "partition": job.partition.name(),
-            "load_secs": report.load_secs,
-            "compute_secs": report.compute_secs,
-            "compute": stats,
-            "rounds": report.rounds,
-            "records_exchanged": report.records_exchanged,
-            "bytes_exchanged": report.bytes_exchanged,
-            "result": summary,
-            "verified": verified.as_ref().map(|v| v.is_ok()),
-            "verify_error": verified.as_ref().and_then(|v| v.as_ref().err()),
-            "peak_rss_bytes": costgraph::sysinfo::peak_rss_bytes(),
-        });
-        println!("{value}");
-    } else {
-        println!(
-            "{} {} ({}, {} worker{} × {} process{}) on {}",
-            imp.problem.name(),
-            imp.name,
-            imp.kind.name(),
-            config.workers,
-            if config.workers == 1 { "" } else { "s" },
-            config.processes,
-            if config.processes == 1 { "" } else { "es" },
-            args.graph.display()
-        );
-        println!("  load     {:.4} s", report.load_secs);
-        print_outcome(&stats, report.compute_secs.len(), &summary, &verified);
-        println!(
-            "  traffic  {} rounds, {} records ({} bytes) between workers",
-            report.rounds, report.records_exchanged, report.bytes_exchanged
-        );
-    }
-    if let Some(Err(e)) = verified {
-        bail!("verification of {} failed: {e}", imp.name);
-    }
-    Ok(())
-}
-
-fn check_input(imp: &Implementation, csr: &Csr, path: &std::path::Path) -> anyhow::Result<()> {
-    if imp.needs_weights && !csr.is_weighted() {
-        bail!(
-            "{}: {} needs edge weights but the graph has none; add them with `costgraph generate ... --weights LO..HI` \
-             or `costgraph convert --weighted`",
-            path.display(),
-            imp.name
-        );
-    }
-    Ok(())
+    let header = format!(
+        "{} {} ({}, {} worker{} × {} process{}) on {}",
+        imp.problem.name(),
+        imp.name,
+        imp.kind.name(),
+        config.workers,
+        if config.workers == 1 { "" } else { "s" },
+        config.processes,
+        if config.processes == 1 { "" } else { "es" },
+        args.graph.display()
+    );
+    let extra = json!({
+        "threads": config.peers(),
+        "workers": config.workers,
+        "processes": config.processes,
+        "partition": job.partition.name(),
+        "rounds": report.rounds,
+        "records_exchanged": report.records_exchanged,
+        "bytes_exchanged": report.bytes_exchanged,
+    });
+    let measured = Measured { load: report.load_secs, prep: None, times: report.compute_secs, output: report.output };
+    self::report(args, imp, &report.graph, header, measured, extra)
 }
 
 /// A fault injected into `costgraph run` for the harness's own tests (TEST ONLY, not a user
