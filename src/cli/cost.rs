@@ -36,7 +36,7 @@ pub enum Which {
 #[derive(clap::Args)]
 pub struct Args {
     /// The problem(s) to sweep.
-    #[arg(value_enum)]
+    #[arg(value_enum, default_value_t = Which::All)]
     problem: Which,
     /// The graph (.cgr recommended: every configuration loads it again). Default: a generated
     /// Kronecker graph (see --scale), kept in the cache folder.
