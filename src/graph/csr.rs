@@ -76,18 +76,62 @@ impl Csr {
             ));
         }
         let targets: &[u32] = &self.targets;
-        if let Some(i) = targets.par_iter().position_any(|&t| t as usize >= n) {
-            return Err(format!("target {} at position {i} is not below the node count {n}", targets[i]));
-        }
         if let Some(w) = &self.weights
             && w.len() != targets.len()
         {
             return Err(format!("{} weights for {} targets", w.len(), targets.len()));
         }
+        self.validate_lists()?;
         if let Some(ids) = &self.original_ids
             && ids.len() != n
         {
             return Err(format!("{} original ids for {n} nodes", ids.len()));
+        }
+        Ok(())
+    }
+
+    /// Checks every adjacency list in one parallel pass: targets below the node count, and what
+    /// the flags promise, since algorithms rely on it: sorted lists (strictly increasing when also
+    /// deduplicated) and symmetry. Symmetry is checked by comparing the sums of a strong hash of
+    /// every arc `(u, v, w)` and of its reverse `(v, u, w)`: equal for a symmetric graph, and
+    /// different with overwhelming probability otherwise (one pass, no extra memory).
+    fn validate_lists(&self) -> Result<(), String> {
+        let n = self.num_nodes();
+        let props = self.props;
+        let weights = self.weights.as_deref();
+        let (forward, backward) = (0..n)
+            .into_par_iter()
+            .with_min_len(4096)
+            .try_fold(
+                || (0u64, 0u64),
+                |(mut forward, mut backward), u| {
+                    let range = self.range(u as NodeId);
+                    let list = &self.targets[range.clone()];
+                    for (i, &v) in list.iter().enumerate() {
+                        if v as usize >= n {
+                            return Err(format!("node {u} has target {v}, not below the node count {n}"));
+                        }
+                        if props.sorted && i > 0 && (list[i - 1] > v || (props.deduplicated && list[i - 1] == v)) {
+                            let what = if list[i - 1] == v { "a duplicate" } else { "out of order" };
+                            return Err(format!(
+                                "the header says sorted{} but node {u}'s neighbour {v} is {what}",
+                                if props.deduplicated { " and deduplicated" } else { "" }
+                            ));
+                        }
+                        if props.symmetric {
+                            let w = weights.map_or(0, |w| w[range.start + i]);
+                            forward = forward.wrapping_add(arc_hash(u as NodeId, v, w));
+                            backward = backward.wrapping_add(arc_hash(v, u as NodeId, w));
+                        }
+                    }
+                    Ok((forward, backward))
+                },
+            )
+            .try_reduce(|| (0, 0), |a, b| Ok((a.0.wrapping_add(b.0), a.1.wrapping_add(b.1))))?;
+        if forward != backward {
+            return Err(
+                "the header says symmetric but some arc has no reverse (or a reverse with another weight)".into()
+            );
         }
         Ok(())
     }
@@ -220,5 +264,49 @@ impl Csr {
             original_ids: self.original_ids.as_ref().map(|ids| ids.to_vec()),
             directed: self.props.directed,
         }
+    }
+}
+
+/// A 64-bit mix of an arc (SplitMix64's finaliser over its fields), for the symmetry check.
+fn arc_hash(u: NodeId, v: NodeId, w: Weight) -> u64 {
+    let mut x = ((u as u64) << 32 | v as u64) ^ (w as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(targets: Vec<u32>, weights: Option<Vec<u32>>, props: GraphProps) -> Result<Csr, String> {
+        // Three nodes, two arcs each at most: offsets fixed for the cases below.
+        let offsets = vec![0u64, 2, 3, 4];
+        Csr::from_parts(Array::owned(offsets), Array::owned(targets), weights.map(Array::owned), None, props)
+    }
+
+    const SYMMETRIC: GraphProps = GraphProps { directed: false, symmetric: true, sorted: true, deduplicated: true };
+
+    #[test]
+    fn flags_are_checked_not_trusted() {
+        // 0-1, 0-2 both ways: symmetric, sorted.
+        assert!(parts(vec![1, 2, 0, 0], None, SYMMETRIC).is_ok());
+        assert!(parts(vec![1, 2, 0, 0], Some(vec![5, 6, 5, 6]), SYMMETRIC).is_ok());
+        // The reverse of 0->2 carries another weight.
+        let err = parts(vec![1, 2, 0, 0], Some(vec![5, 6, 5, 7]), SYMMETRIC).unwrap_err();
+        assert!(err.contains("symmetric"), "{err}");
+        // 2->1 has no reverse 1->2.
+        let err = parts(vec![1, 2, 0, 1], None, SYMMETRIC).unwrap_err();
+        assert!(err.contains("symmetric"), "{err}");
+        // Node 0's list is out of order, then duplicated.
+        let err = parts(vec![2, 1, 0, 0], None, SYMMETRIC).unwrap_err();
+        assert!(err.contains("out of order"), "{err}");
+        let err = parts(vec![1, 1, 0, 0], None, GraphProps { symmetric: false, ..SYMMETRIC }).unwrap_err();
+        assert!(err.contains("duplicate"), "{err}");
+        // Without the flags the same lists are fine.
+        let loose = GraphProps { directed: true, symmetric: false, sorted: false, deduplicated: false };
+        assert!(parts(vec![2, 1, 0, 1], None, loose).is_ok());
+        let err = parts(vec![1, 3, 0, 0], None, loose).unwrap_err();
+        assert!(err.contains("not below the node count"), "{err}");
     }
 }
