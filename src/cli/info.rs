@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use costgraph::algo::cc;
 use costgraph::graph::{BuildOptions, GraphStats};
+use costgraph::harness::capacity::{self, GraphShape, human_bytes};
 use costgraph::io::{self, ReadOptions};
+use costgraph::registry;
 use serde_json::json;
 
 /// Arguments of `costgraph info`.
@@ -24,6 +27,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stats = GraphStats::of(&csr);
     let props = csr.props();
     let memory = csr.size_bytes();
+    let components = cc::union_find(&csr).summary();
+    let shape =
+        GraphShape { nodes: stats.nodes, arcs: stats.arcs, weighted: csr.is_weighted(), symmetric: props.symmetric };
+    let available = costgraph::sysinfo::available_memory_bytes();
+    // Memory per implementation at one core (one process): what `costgraph cost` checks too.
+    let needs: Vec<_> = registry::all()
+        .iter()
+        .filter(|imp| !imp.needs_weights || csr.is_weighted())
+        .map(|imp| {
+            let estimate = capacity::estimate(imp.problem, imp.kind, imp.needs_symmetric, &shape, 1, 1);
+            (imp, estimate.total_bytes, capacity::fits(estimate.total_bytes, available))
+        })
+        .collect();
     if args.json {
         let value = json!({
             "file": args.graph,
@@ -39,6 +55,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "degree": { "min": stats.min_degree, "avg": stats.avg_degree, "max": stats.max_degree },
             "bytes_on_disk": disk,
             "bytes_in_memory": memory,
+            "components": components.components,
+            "largest_component": components.largest,
+            "memory_available_bytes": available,
+            "memory_needed_bytes": needs.iter().map(|(imp, bytes, fits)| json!({
+                "problem": imp.problem.name(), "impl": imp.name, "bytes": bytes, "fits": fits,
+            })).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
@@ -57,5 +79,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("degree          min {} / avg {:.2} / max {}", stats.min_degree, stats.avg_degree, stats.max_degree);
     println!("bytes on disk   {disk}");
     println!("bytes in memory {memory}");
+    println!("components      {} (largest {} nodes)", components.components, components.largest);
+    println!(
+        "memory needed   per implementation at 1 core ({} available):",
+        available.map_or("unknown".to_string(), human_bytes)
+    );
+    for (imp, bytes, fits) in &needs {
+        let verdict = if *fits { "" } else { "  DOES NOT FIT" };
+        println!("  {:<4} {:<20} {:>10}{verdict}", imp.problem.name(), imp.name, human_bytes(*bytes));
+    }
     Ok(())
 }
