@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::algo::cc::Components;
 use crate::algo::msf::Forest;
+use crate::algo::pagerank::{self, InEdges, Params, Ranks};
 use crate::graph::Csr;
 
 /// A problem costgraph solves.
@@ -15,17 +16,20 @@ pub enum Problem {
     Cc,
     /// Minimum spanning forest.
     Msf,
+    /// PageRank (damping 0.85, 20 iterations).
+    Pagerank,
 }
 
 impl Problem {
     /// Every problem.
-    pub const ALL: [Problem; 2] = [Problem::Cc, Problem::Msf];
+    pub const ALL: [Problem; 3] = [Problem::Cc, Problem::Msf, Problem::Pagerank];
 
     /// The problem's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Problem::Cc => "cc",
             Problem::Msf => "msf",
+            Problem::Pagerank => "pagerank",
         }
     }
 }
@@ -60,6 +64,8 @@ pub enum Output {
     Components(Components),
     /// A minimum spanning forest.
     Forest(Forest),
+    /// PageRank.
+    Ranks(Ranks),
 }
 
 /// How to call an implementation.
@@ -67,6 +73,22 @@ pub enum Output {
 pub enum Entry {
     /// A function on an in-memory (or mapped) graph; rayon implementations use the current pool.
     Local(fn(&Csr) -> Output),
+    /// A preparation on an in-memory (or mapped) graph (a transpose, an arc order), timed apart,
+    /// that returns the computation itself.
+    Prepared(for<'a> fn(&'a Csr) -> Kernel<'a>),
+}
+
+/// A computation ready to run on a prepared graph; each call runs it once.
+pub type Kernel<'a> = Box<dyn Fn() -> Output + 'a>;
+
+impl Entry {
+    /// Prepares the computation on `csr` (nothing for [`Entry::Local`]); calling the kernel runs it.
+    pub fn prepare<'a>(&self, csr: &'a Csr) -> Kernel<'a> {
+        match *self {
+            Entry::Local(f) => Box::new(move || f(csr)),
+            Entry::Prepared(prepare) => prepare(csr),
+        }
+    }
 }
 
 /// One implementation of one problem.
@@ -89,7 +111,67 @@ pub struct Implementation {
 }
 
 /// Every implementation, baselines first within each problem.
-pub static REGISTRY: &[Implementation] = &[];
+pub static REGISTRY: &[Implementation] = &[
+    // PageRank
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank",
+        kind: Kind::SingleThread,
+        description: "pull over in-arcs in vertex order (transpose prepared once)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Prepared(pagerank_pull),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank-push",
+        kind: Kind::SingleThread,
+        description: "push along out-arcs in vertex order (no preparation)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(pagerank_push),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank-hilbert",
+        kind: Kind::SingleThread,
+        description: "arcs in Hilbert-curve order (the file's, or computed in preparation)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Prepared(pagerank_hilbert),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank-par",
+        kind: Kind::Rayon,
+        description: "pull over in-arcs, chunks of nodes balanced by arcs (transpose prepared once)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Prepared(pagerank_par),
+    },
+];
+
+fn pagerank_pull(csr: &Csr) -> Kernel<'_> {
+    let in_edges = InEdges::of(csr);
+    Box::new(move || Output::Ranks(in_edges.pagerank(&Params::default())))
+}
+
+fn pagerank_push(csr: &Csr) -> Output {
+    Output::Ranks(pagerank::push(csr, &Params::default()))
+}
+
+fn pagerank_hilbert(csr: &Csr) -> Kernel<'_> {
+    let arcs = match csr.hilbert_arcs() {
+        Some(arcs) => std::borrow::Cow::Borrowed(arcs),
+        None => std::borrow::Cow::Owned(crate::graph::hilbert::hilbert_arcs(csr)),
+    };
+    Box::new(move || Output::Ranks(pagerank::hilbert(csr, &arcs, &Params::default())))
+}
+
+fn pagerank_par(csr: &Csr) -> Kernel<'_> {
+    let in_edges = InEdges::of(csr);
+    Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::default())))
+}
 
 /// Every implementation.
 pub fn all() -> &'static [Implementation] {
@@ -109,8 +191,10 @@ pub fn find(problem: Problem, name: &str) -> Option<&'static Implementation> {
 impl Output {
     /// Checks the result with its problem's independent verifier.
     pub fn verify(&self, csr: &Csr) -> Result<(), String> {
-        let _ = csr;
-        Err("no verifier yet".into())
+        match self {
+            Output::Ranks(r) => r.verify(csr),
+            _ => Err("no verifier yet".into()),
+        }
     }
 
     /// A short JSON summary of the result (component count and largest; forest weight, ...).
@@ -118,6 +202,7 @@ impl Output {
         match self {
             Output::Components(c) => serde_json::to_value(c.summary()).unwrap_or_default(),
             Output::Forest(f) => serde_json::to_value(f.summary(num_nodes)).unwrap_or_default(),
+            Output::Ranks(r) => serde_json::to_value(r.summary()).unwrap_or_default(),
         }
     }
 }

@@ -41,6 +41,8 @@ pub enum ProblemArg {
     Cc,
     /// Minimum spanning forest.
     Msf,
+    /// PageRank.
+    Pagerank,
 }
 
 impl From<ProblemArg> for costgraph::registry::Problem {
@@ -48,6 +50,7 @@ impl From<ProblemArg> for costgraph::registry::Problem {
         match p {
             ProblemArg::Cc => Self::Cc,
             ProblemArg::Msf => Self::Msf,
+            ProblemArg::Pagerank => Self::Pagerank,
         }
     }
 }
