@@ -62,8 +62,8 @@ impl ArcSource for EdgeList {
         let end = (start + EDGES_PER_PART).min(self.edges.len());
         match &self.weights {
             Some(w) => {
-                for i in start..end {
-                    f(self.edges[i].0, self.edges[i].1, w[i]);
+                for (&(u, v), &w) in self.edges[start..end].iter().zip(&w[start..end]) {
+                    f(u, v, w);
                 }
             }
             None => {

@@ -231,7 +231,8 @@ impl Csr {
     /// the original ids travel along.
     pub fn to_edge_list(&self) -> EdgeList {
         let undirected = !self.props.directed;
-        let per_node: Vec<(Vec<(NodeId, NodeId)>, Vec<Weight>)> = (0..self.num_nodes() as u32)
+        type NodeEdges = (Vec<(NodeId, NodeId)>, Vec<Weight>);
+        let per_node: Vec<NodeEdges> = (0..self.num_nodes() as u32)
             .into_par_iter()
             .with_min_len(1024)
             .map(|u| {
