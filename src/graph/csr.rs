@@ -128,6 +128,12 @@ impl Csr {
         self
     }
 
+    /// Drops the Hilbert-curve order of the arcs, if any.
+    pub fn without_hilbert_arcs(mut self) -> Self {
+        self.hilbert = None;
+        self
+    }
+
     /// The arcs as `[src, dst]` in Hilbert-curve order, when the graph carries them (a `.cgr`
     /// written with `--order hilbert`, or [`Csr::with_hilbert_order`]).
     pub fn hilbert_arcs(&self) -> Option<&[HilbertArc]> {
