@@ -165,7 +165,8 @@ fn pagerank_hilbert(csr: &Csr) -> Kernel<'_> {
         Some(arcs) => std::borrow::Cow::Borrowed(arcs),
         None => std::borrow::Cow::Owned(crate::graph::hilbert::hilbert_arcs(csr)),
     };
-    Box::new(move || Output::Ranks(pagerank::hilbert(csr, &arcs, &Params::default())))
+    let tiles = pagerank::HilbertTiles::of(csr, &arcs);
+    Box::new(move || Output::Ranks(tiles.pagerank(&Params::default())))
 }
 
 fn pagerank_par(csr: &Csr) -> Kernel<'_> {

@@ -27,7 +27,8 @@
 //! - [`InEdges::pagerank`]: pull over in-arcs in vertex order, one thread (the transpose of a
 //!   directed graph is built once by [`InEdges::of`], outside the timed computation);
 //! - [`push`]: scatter over out-arcs in vertex order, one thread, no transpose;
-//! - [`hilbert`]: scatter over the arcs in Hilbert-curve order ([`crate::graph::hilbert`]);
+//! - [`HilbertTiles::pagerank`]: scatter over the arcs in Hilbert-curve order
+//!   ([`crate::graph::hilbert`]), packed into 16-bit offsets within `2^16 x 2^16` tiles;
 //! - [`InEdges::pagerank_par`]: pull on rayon, in chunks of nodes balanced by in-arcs.
 
 use std::borrow::Cow;
@@ -295,21 +296,63 @@ pub fn push(csr: &Csr, params: &Params) -> Ranks {
     })
 }
 
-/// PageRank over the arcs in Hilbert-curve order (`arcs`, from [`Csr::hilbert_arcs`] or
-/// [`crate::graph::hilbert::hilbert_arcs`]), one thread. `csr` gives the out-degrees.
-///
-/// # Panics
-/// When an endpoint in `arcs` is not a node of `csr` (the `.cgr` reader and
-/// [`Csr::with_hilbert_arcs`] refuse such arcs).
-pub fn hilbert(csr: &Csr, arcs: &[Arc], params: &Params) -> Ranks {
-    let mut sums = vec![0.0f32; csr.num_nodes()];
-    iterate(csr, params, |contrib, slots, base| {
-        scatter_then_update(&mut sums, contrib, slots, base, params.damping as f32, |sums, contrib| {
-            for &[u, v] in arcs {
-                sums[v as usize] += contrib[u as usize];
+/// Tiles of [`HilbertTiles`] are `2^TILE_BITS` nodes on a side: the ranks read and the sums
+/// written by one tile (256 KiB each in `f32`) stay in a core's L2 cache.
+const TILE_BITS: u32 = 16;
+
+/// The arcs in Hilbert-curve order, packed for the kernel. The curve visits every aligned
+/// `2^16 x 2^16` tile of the adjacency matrix in one contiguous run, so the arcs fall into runs
+/// that share the high 16 bits of source and target; each arc is stored as its two 16-bit
+/// offsets in its tile: 4 bytes per arc, as many as a CSR target, where the `[src, dst]` pairs of
+/// the `.cgr` section take 8.
+pub struct HilbertTiles<'a> {
+    csr: &'a Csr,
+    /// Per tile: first source, first target, end of its arcs in `packed`.
+    tiles: Vec<(NodeId, NodeId, usize)>,
+    /// `dst offset << 16 | src offset` per arc, in curve order.
+    packed: Vec<u32>,
+}
+
+impl<'a> HilbertTiles<'a> {
+    /// Packs `arcs` (the arcs of `csr` in Hilbert-curve order, from [`Csr::hilbert_arcs`] or
+    /// [`crate::graph::hilbert::hilbert_arcs`]) in one O(m) pass.
+    ///
+    /// # Panics
+    /// When an endpoint is not a node of `csr` (the `.cgr` reader and [`Csr::with_hilbert_arcs`]
+    /// refuse such arcs).
+    pub fn of(csr: &'a Csr, arcs: &[Arc]) -> Self {
+        let n = csr.num_nodes();
+        assert!(arcs.iter().all(|&[u, v]| (u as usize) < n && (v as usize) < n), "arcs must be nodes of the graph");
+        let mask = (1 << TILE_BITS) - 1;
+        let packed = arcs.par_iter().map(|&[u, v]| (v & mask) << TILE_BITS | (u & mask)).collect();
+        let mut tiles: Vec<(NodeId, NodeId, usize)> = Vec::new();
+        for (i, &[u, v]) in arcs.iter().enumerate() {
+            let (src, dst) = (u & !mask, v & !mask);
+            match tiles.last_mut() {
+                Some(t) if (t.0, t.1) == (src, dst) => t.2 = i + 1,
+                _ => tiles.push((src, dst, i + 1)),
             }
+        }
+        HilbertTiles { csr, tiles, packed }
+    }
+
+    /// PageRank scattering along the arcs in Hilbert-curve order, one thread.
+    pub fn pagerank(&self, params: &Params) -> Ranks {
+        let mut sums = vec![0.0f32; self.csr.num_nodes()];
+        iterate(self.csr, params, |contrib, slots, base| {
+            scatter_then_update(&mut sums, contrib, slots, base, params.damping as f32, |sums, contrib| {
+                let mut start = 0;
+                for &(src, dst, end) in &self.tiles {
+                    let from = &contrib[src as usize..];
+                    let to = &mut sums[dst as usize..];
+                    for &p in &self.packed[start..end] {
+                        to[(p >> TILE_BITS) as usize] += from[(p & ((1 << TILE_BITS) - 1)) as usize];
+                    }
+                    start = end;
+                }
+            })
         })
-    })
+    }
 }
 
 /// The in-arcs of a graph in CSR form, for the pull kernels: borrowed from the graph when it is
