@@ -73,7 +73,7 @@ fn bench_pagerank(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(5));
     for imp in registry::of(Problem::Pagerank) {
         let kernel = imp.entry.prepare(&graph);
-        group.bench_function(imp.name, |bench| bench.iter(|| kernel()));
+        group.bench_function(imp.name, |bench| bench.iter(&kernel));
     }
     group.bench_function("prepare/transpose", |bench| bench.iter(|| InEdges::of(&graph)));
     group.bench_function("prepare/hilbert-order", |bench| bench.iter(|| hilbert::hilbert_arcs(&graph)));
