@@ -2,3 +2,4 @@
 //! Each module covers one area; `common` holds the helpers.
 
 mod common;
+mod pagerank;
