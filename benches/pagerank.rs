@@ -4,6 +4,8 @@
 //! c = .19, edge factor 16, node ids randomly permuted as Graph500 does), scale 18 by default.
 //!
 //! - `COSTGRAPH_BENCH_SCALE=N` changes the scale.
+//! - `COSTGRAPH_BENCH_UNDIRECTED=1` stores every edge in both directions (as the GAP benchmark's
+//!   `kron` graphs, which the published per-iteration figures of gapbs and others use).
 //! - `COSTGRAPH_RMAT_CGR=PATH` writes the graph to `PATH` as `.cgr` and exits instead of
 //!   benchmarking, for whole-program timings with `costgraph run` / `costgraph convert`.
 
@@ -24,8 +26,10 @@ fn splitmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A directed R-MAT graph with `16 << scale` arcs before deduplication.
+/// An R-MAT graph with `16 << scale` edges before deduplication, directed unless
+/// `COSTGRAPH_BENCH_UNDIRECTED=1`.
 fn rmat(scale: u32, seed: u64) -> Csr {
+    let directed = std::env::var("COSTGRAPH_BENCH_UNDIRECTED").map_or(true, |v| v != "1");
     let n = 1usize << scale;
     let (a, b, c) = (0.57, 0.19, 0.19);
     let edges: Vec<(u32, u32)> = (0..16u64 << scale)
@@ -59,7 +63,8 @@ fn rmat(scale: u32, seed: u64) -> Csr {
         perm.swap(i, (state % (i as u64 + 1)) as usize);
     }
     let edges = edges.into_par_iter().map(|(u, v)| (perm[u as usize], perm[v as usize])).collect();
-    Csr::from_edges(&EdgeList::new(n, edges, true), BuildOptions::directed())
+    let options = if directed { BuildOptions::directed() } else { BuildOptions::undirected() };
+    Csr::from_edges(&EdgeList::new(n, edges, directed), options)
 }
 
 fn scale() -> u32 {
