@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::algo::cc::{self, Components};
 use crate::algo::msf::{self, Forest};
+use crate::algo::pagerank::{self, InEdges, Params, Ranks};
 use crate::graph::Csr;
 
 /// A problem costgraph solves.
@@ -15,18 +16,28 @@ pub enum Problem {
     Cc,
     /// Minimum spanning forest.
     Msf,
+    /// PageRank.
+    Pagerank,
 }
 
 impl Problem {
     /// Every problem.
-    pub const ALL: [Problem; 2] = [Problem::Cc, Problem::Msf];
+    pub const ALL: [Problem; 3] = [Problem::Cc, Problem::Msf, Problem::Pagerank];
 
     /// The problem's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Problem::Cc => "cc",
             Problem::Msf => "msf",
+            Problem::Pagerank => "pagerank",
         }
+    }
+
+    /// True when every correct implementation returns the same result bit for bit (canonical
+    /// components, the unique forest), so results compare by [`Output::digest`]. PageRank's ranks
+    /// depend on the order of floating-point sums: each run is checked by its verifier instead.
+    pub fn exact(self) -> bool {
+        !matches!(self, Problem::Pagerank)
     }
 }
 
@@ -60,6 +71,8 @@ pub enum Output {
     Components(Components),
     /// A minimum spanning forest.
     Forest(Forest),
+    /// PageRank.
+    Ranks(Ranks),
 }
 
 impl Output {
@@ -67,7 +80,8 @@ impl Output {
     pub fn verify(&self, csr: &Csr) -> Result<(), String> {
         match self {
             Output::Components(components) => cc::verify(csr, components),
-            Output::Forest(forest) => crate::algo::msf::verify(csr, forest),
+            Output::Forest(forest) => msf::verify(csr, forest),
+            Output::Ranks(ranks) => ranks.verify(csr),
         }
     }
 
@@ -76,6 +90,7 @@ impl Output {
         let summary = match self {
             Output::Components(components) => serde_json::to_value(components.summary()),
             Output::Forest(forest) => serde_json::to_value(forest.summary(num_nodes)),
+            Output::Ranks(ranks) => serde_json::to_value(ranks.summary()),
         };
         summary.expect("summaries are plain structs")
     }
@@ -101,6 +116,13 @@ impl Output {
                     hash.update(w.to_le_bytes());
                 }
             }
+            Output::Ranks(r) => {
+                // Bitwise, so only equal for the same summation order; see `Problem::exact`.
+                hash.update(b"pagerank\0");
+                for &x in r.ranks() {
+                    hash.update(x.to_le_bytes());
+                }
+            }
         }
         format!("{:x}", hash.finalize())
     }
@@ -111,8 +133,26 @@ impl Output {
 pub enum Entry {
     /// A function on an in-memory (or mapped) graph; rayon implementations use the current pool.
     Local(fn(&Csr) -> Output),
+    /// A preparation on an in-memory (or mapped) graph (a transpose, an arc order), timed apart,
+    /// that returns the computation itself.
+    Prepared(for<'a> fn(&'a Csr) -> Kernel<'a>),
     /// A timely dataflow algorithm, run on every worker of a cluster by [`crate::dataflow::run`].
     Dataflow(crate::dataflow::Algorithm),
+}
+
+/// A computation ready to run on a prepared graph; each call runs it once.
+pub type Kernel<'a> = Box<dyn Fn() -> Output + 'a>;
+
+impl Entry {
+    /// Prepares the computation on `csr` (nothing to do for [`Entry::Local`]); calling the kernel
+    /// runs it. `None` for [`Entry::Dataflow`], which runs on a cluster, not on an in-memory graph.
+    pub fn prepare<'a>(&self, csr: &'a Csr) -> Option<Kernel<'a>> {
+        match *self {
+            Entry::Local(f) => Some(Box::new(move || f(csr))),
+            Entry::Prepared(prepare) => Some(prepare(csr)),
+            Entry::Dataflow(_) => None,
+        }
+    }
 }
 
 /// One implementation of one problem.
@@ -250,7 +290,67 @@ pub static REGISTRY: &[Implementation] = &[
         needs_weights: true,
         entry: Entry::Dataflow(crate::dataflow::boruvka::run),
     },
+    // PageRank
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank",
+        kind: Kind::SingleThread,
+        description: "pull over in-arcs in vertex order (transpose prepared once)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Prepared(pagerank_pull),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank-push",
+        kind: Kind::SingleThread,
+        description: "push along out-arcs in vertex order (no preparation: the faster end to end without a transpose)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Local(pagerank_push),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank-hilbert",
+        kind: Kind::SingleThread,
+        description: "arcs in Hilbert-curve order in 64Ki x 64Ki tiles (the file's order, or computed in preparation)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Prepared(pagerank_hilbert),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "pagerank-par",
+        kind: Kind::Rayon,
+        description: "pull over in-arcs, chunks of nodes balanced by arcs (transpose prepared once)",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Prepared(pagerank_par),
+    },
 ];
+
+fn pagerank_pull(csr: &Csr) -> Kernel<'_> {
+    let in_edges = InEdges::of(csr);
+    Box::new(move || Output::Ranks(in_edges.pagerank(&Params::default())))
+}
+
+fn pagerank_push(csr: &Csr) -> Output {
+    Output::Ranks(pagerank::push(csr, &Params::default()))
+}
+
+fn pagerank_hilbert(csr: &Csr) -> Kernel<'_> {
+    let arcs = match csr.hilbert_arcs() {
+        Some(arcs) => std::borrow::Cow::Borrowed(arcs),
+        None => std::borrow::Cow::Owned(crate::graph::hilbert::hilbert_arcs(csr)),
+    };
+    let tiles = pagerank::HilbertTiles::of(csr, &arcs);
+    Box::new(move || Output::Ranks(tiles.pagerank(&Params::default())))
+}
+
+fn pagerank_par(csr: &Csr) -> Kernel<'_> {
+    let in_edges = InEdges::of(csr);
+    Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::default())))
+}
 
 /// Every implementation.
 pub fn all() -> &'static [Implementation] {

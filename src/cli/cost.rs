@@ -28,7 +28,9 @@ pub enum Which {
     Cc,
     /// Minimum spanning forest.
     Msf,
-    /// Both.
+    /// PageRank.
+    Pagerank,
+    /// All three.
     All,
 }
 
@@ -77,6 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let problems: &[Problem] = match args.problem {
         Which::Cc => &[Problem::Cc],
         Which::Msf => &[Problem::Msf],
+        Which::Pagerank => &[Problem::Pagerank],
         Which::All => &Problem::ALL,
     };
     let max_cores = args.max_cores.unwrap_or_else(costgraph::sysinfo::cores);

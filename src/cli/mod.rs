@@ -53,6 +53,8 @@ pub enum ProblemArg {
     Cc,
     /// Minimum spanning forest.
     Msf,
+    /// PageRank.
+    Pagerank,
 }
 
 impl From<ProblemArg> for costgraph::registry::Problem {
@@ -60,6 +62,7 @@ impl From<ProblemArg> for costgraph::registry::Problem {
         match p {
             ProblemArg::Cc => Self::Cc,
             ProblemArg::Msf => Self::Msf,
+            ProblemArg::Pagerank => Self::Pagerank,
         }
     }
 }

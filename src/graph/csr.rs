@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::hilbert::Arc as HilbertArc;
 use super::{Array, EdgeList, NodeId, Weight};
 
 /// What is known about how a [`Csr`] stores its graph.
@@ -30,6 +31,7 @@ pub struct Csr {
     targets: Array<NodeId>,
     weights: Option<Array<Weight>>,
     original_ids: Option<Array<u64>>,
+    hilbert: Option<Array<HilbertArc>>,
     props: GraphProps,
 }
 
@@ -43,7 +45,7 @@ impl Csr {
         original_ids: Option<Array<u64>>,
         props: GraphProps,
     ) -> Result<Self, String> {
-        let csr = Csr { offsets, targets, weights, original_ids, props };
+        let csr = Csr { offsets, targets, weights, original_ids, hilbert: None, props };
         csr.validate()?;
         Ok(csr)
     }
@@ -136,6 +138,52 @@ impl Csr {
         Ok(())
     }
 
+    /// Attaches the arcs in Hilbert-curve order (see [`crate::graph::hilbert`]) after checking
+    /// that they are the graph's arcs as far as linear work can tell: one per arc, every endpoint
+    /// below the node count, and each node the source of exactly its out-degree of them.
+    /// Returns what is wrong.
+    pub fn with_hilbert_arcs(mut self, arcs: Array<HilbertArc>) -> Result<Self, String> {
+        if arcs.len() as u64 != self.num_arcs() {
+            return Err(format!("{} Hilbert-ordered arcs for {} arcs", arcs.len(), self.num_arcs()));
+        }
+        let n = self.num_nodes();
+        if let Some(i) = arcs.par_iter().position_any(|a| a[0] as usize >= n || a[1] as usize >= n) {
+            let [u, v] = arcs[i];
+            return Err(format!("Hilbert-ordered arc {i} ({u}, {v}) has an endpoint not below the node count {n}"));
+        }
+        let mut out_degree = vec![0u64; n];
+        for a in arcs.iter() {
+            out_degree[a[0] as usize] += 1;
+        }
+        if let Some(u) = (0..n).find(|&u| out_degree[u] != self.degree(u as NodeId) as u64) {
+            return Err(format!(
+                "node {u} is the source of {} Hilbert-ordered arcs but has out-degree {}",
+                out_degree[u],
+                self.degree(u as NodeId)
+            ));
+        }
+        self.hilbert = Some(arcs);
+        Ok(self)
+    }
+
+    /// Computes the Hilbert-curve order of the arcs (in parallel) and attaches it.
+    pub fn with_hilbert_order(mut self) -> Self {
+        self.hilbert = Some(Array::owned(super::hilbert::hilbert_arcs(&self)));
+        self
+    }
+
+    /// Drops the Hilbert-curve order of the arcs, if any.
+    pub fn without_hilbert_arcs(mut self) -> Self {
+        self.hilbert = None;
+        self
+    }
+
+    /// The arcs as `[src, dst]` in Hilbert-curve order, when the graph carries them (a `.cgr`
+    /// written with `--order hilbert`, or [`Csr::with_hilbert_order`]).
+    pub fn hilbert_arcs(&self) -> Option<&[HilbertArc]> {
+        self.hilbert.as_deref()
+    }
+
     /// Number of nodes.
     pub fn num_nodes(&self) -> usize {
         self.offsets.len() - 1
@@ -225,6 +273,7 @@ impl Csr {
             + m * 4
             + if self.is_weighted() { m * 4 } else { 0 }
             + if self.original_ids.is_some() { n * 8 } else { 0 }
+            + if self.hilbert.is_some() { m * 8 } else { 0 }
     }
 
     /// The edges of the graph as an [`EdgeList`]: each arc once for a directed graph, each

@@ -8,6 +8,7 @@ mod atomic;
 mod build;
 mod csr;
 mod edges;
+pub mod hilbert;
 mod relabel;
 mod stats;
 

@@ -150,7 +150,9 @@ pub fn analyze(
     let one_core: Vec<(String, f64)> =
         measurements.iter().filter(|m| m.cores == 1).map(|m| (name(m).to_string(), m.compute.median)).collect();
     for m in &mut measurements {
-        m.agrees_with_baseline = m.digest == baseline.digest;
+        // Exact problems agree bit for bit; PageRank's runs each pass the verifier against the
+        // f64 reference instead (checked just below).
+        m.agrees_with_baseline = !problem.exact() || m.digest == baseline.digest;
         if !m.agrees_with_baseline {
             failures.push(format!(
                 "{} disagrees with the baseline {}: result {} (digest {}) vs {} (digest {})",

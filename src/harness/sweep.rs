@@ -155,11 +155,13 @@ pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, p
         policy.repeat.to_string(),
         "--json".into(),
     ];
+    // Baselines always run their verifier; so does every run of a problem whose results are
+    // compared by verifier rather than by digest (see `Problem::exact`).
+    if matches!(layout, Layout::SingleThread) || !problem.exact() {
+        run.push("--verify".into());
+    }
     match layout {
-        Layout::SingleThread => {
-            run.push("--verify".into());
-            run
-        }
+        Layout::SingleThread => run,
         Layout::Threads { threads } => [vec!["--threads".to_string(), threads.to_string()], run].concat(),
         Layout::Workers { workers } => [run, vec!["--workers".to_string(), workers.to_string()]].concat(),
         Layout::Processes { processes, workers } => {

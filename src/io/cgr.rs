@@ -5,20 +5,26 @@
 //!      0     8  magic "COSTGRPH"
 //!      8     4  format version (u32, currently 1)
 //!     12     4  flags (u32): 1 directed, 2 symmetric, 4 weighted, 8 sorted,
-//!                            16 deduplicated, 32 original ids present
+//!                            16 deduplicated, 32 original ids present,
+//!                            64 Hilbert-ordered arcs present
 //!     16     8  node count n (u64)
 //!     24     8  arc count m (u64)
-//!     32    64  section table: 4 x (byte offset u64, byte length u64) for
-//!               offsets [u64; n+1], targets [u32; m], weights [u32; m], original ids [u64; n]
+//!     32    80  section table: 5 x (byte offset u64, byte length u64) for
+//!               offsets [u64; n+1], targets [u32; m], weights [u32; m], original ids [u64; n],
+//!               Hilbert-ordered arcs [(u32 src, u32 dst); m]
 //!               (an absent section has offset 0 and length 0)
-//!     96    24  reserved, zero
+//!    112     8  reserved, zero
 //!    120     8  FNV-1a 64 checksum of bytes 0..120
 //!    128        sections, each starting on a 64-byte boundary
 //! ```
 //!
 //! [`open`] validates everything before returning: file length, magic, version, checksum, flags,
 //! section alignment and bounds against the file length, section sizes against the counts,
-//! offsets monotone from 0 to m, every target below n. [`write`] writes to a temporary file in the
+//! offsets monotone from 0 to m, every target below n; when present, the Hilbert-ordered arcs
+//! (written by `costgraph convert --order hilbert`, see [`crate::graph::hilbert`]) have every
+//! endpoint below n and each node as the source of exactly its out-degree of them. The fifth
+//! section took 16 of the bytes version 1 reserved (zero in older files: no section), so the
+//! version stays 1; an older costgraph refuses such a file for its unknown flag bit 64. [`write`] writes to a temporary file in the
 //! destination folder and renames it into place, so a failed write leaves nothing behind.
 
 use std::fs::File;
@@ -46,9 +52,11 @@ const FLAG_WEIGHTED: u32 = 4;
 const FLAG_SORTED: u32 = 8;
 const FLAG_DEDUPLICATED: u32 = 16;
 const FLAG_ORIGINAL_IDS: u32 = 32;
-const KNOWN_FLAGS: u32 = 63;
+const FLAG_HILBERT: u32 = 64;
+const KNOWN_FLAGS: u32 = 127;
 
-const SECTION_NAMES: [&str; 4] = ["offsets", "targets", "weights", "original ids"];
+const SECTIONS: usize = 5;
+const SECTION_NAMES: [&str; SECTIONS] = ["offsets", "targets", "weights", "original ids", "Hilbert-ordered arcs"];
 const CHECKSUM_AT: usize = 120;
 
 /// The decoded fixed header of a `.cgr` file.
@@ -62,8 +70,8 @@ pub struct Header {
     pub nodes: u64,
     /// Arc count.
     pub arcs: u64,
-    /// `(byte offset, byte length)` of offsets, targets, weights, original ids.
-    pub sections: [(u64, u64); 4],
+    /// `(byte offset, byte length)` of offsets, targets, weights, original ids, Hilbert-ordered arcs.
+    pub sections: [(u64, u64); SECTIONS],
 }
 
 /// FNV-1a, 64 bits: the header checksum.
@@ -88,6 +96,7 @@ impl Header {
             (p.sorted, FLAG_SORTED),
             (p.deduplicated, FLAG_DEDUPLICATED),
             (csr.original_ids().is_some(), FLAG_ORIGINAL_IDS),
+            (csr.hilbert_arcs().is_some(), FLAG_HILBERT),
         ] {
             if on {
                 flags |= bit;
@@ -98,8 +107,9 @@ impl Header {
             m * 4,
             if csr.is_weighted() { m * 4 } else { 0 },
             if csr.original_ids().is_some() { n * 8 } else { 0 },
+            if csr.hilbert_arcs().is_some() { m * 8 } else { 0 },
         ];
-        let mut sections = [(0, 0); 4];
+        let mut sections = [(0, 0); SECTIONS];
         let mut at = HEADER_LEN as u64;
         for (i, &len) in lengths.iter().enumerate() {
             if len > 0 || i < 2 {
@@ -163,7 +173,7 @@ impl Header {
         if nodes > MAX_NODES {
             return Err(format!("header claims {nodes} nodes, more than the {MAX_NODES} that u32 ids allow"));
         }
-        let mut sections = [(0, 0); 4];
+        let mut sections = [(0, 0); SECTIONS];
         for (i, s) in sections.iter_mut().enumerate() {
             *s = (u64_at(32 + 16 * i), u64_at(40 + 16 * i));
         }
@@ -174,6 +184,7 @@ impl Header {
             Some(arcs.checked_mul(4)),
             weighted.then(|| arcs.checked_mul(4)),
             has_ids.then(|| nodes.checked_mul(8)),
+            (flags & FLAG_HILBERT != 0).then(|| arcs.checked_mul(8)),
         ];
         let mut end_of_previous = HEADER_LEN as u64;
         for (i, ((off, len), want)) in sections.iter().zip(expected).enumerate() {
@@ -247,7 +258,15 @@ pub fn open(path: impl AsRef<Path>) -> Result<Csr> {
     } else {
         None
     };
-    Csr::from_parts(offsets, targets, weights, original_ids, header.props()).map_err(|msg| Error::format(path, msg))
+    let csr = Csr::from_parts(offsets, targets, weights, original_ids, header.props());
+    let csr = if header.flags & FLAG_HILBERT != 0 {
+        let (o, l) = section(4, 8);
+        let arcs = Array::mapped(map.clone(), o, l).ok_or_else(|| bad("Hilbert-ordered arcs"))?;
+        csr.and_then(|csr| csr.with_hilbert_arcs(arcs))
+    } else {
+        csr
+    };
+    csr.map_err(|msg| Error::format(path, msg))
 }
 
 /// Writes `csr` to `path` atomically: into a temporary file beside it, then renamed into place.
@@ -263,11 +282,12 @@ pub fn write_to(csr: &Csr, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(&header.encode())?;
     let mut at = HEADER_LEN as u64;
     let ids = csr.original_ids();
-    let bodies: [Option<&[u8]>; 4] = [
+    let bodies: [Option<&[u8]>; SECTIONS] = [
         Some(bytemuck::cast_slice(csr.offsets())),
         Some(bytemuck::cast_slice(csr.targets())),
         csr.weights().map(bytemuck::cast_slice),
         ids.map(bytemuck::cast_slice),
+        csr.hilbert_arcs().map(bytemuck::cast_slice),
     ];
     for (i, body) in bodies.iter().enumerate() {
         let Some(body) = body else { continue };
@@ -319,9 +339,49 @@ mod tests {
             assert_eq!(h.weights(), g.weights());
             assert_eq!(h.original_ids(), g.original_ids());
             assert_eq!(h.props(), g.props());
+            assert_eq!(h.hilbert_arcs(), None);
             let len = std::fs::metadata(&path).unwrap().len();
             assert_eq!(len % ALIGN, 0);
         }
+    }
+
+    #[test]
+    fn hilbert_section_round_trips_and_is_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = sample(true).with_hilbert_order();
+        let path = dir.path().join("h.cgr");
+        write(&g, &path).unwrap();
+        let h = open(&path).unwrap();
+        assert!(h.hilbert_arcs().is_some());
+        assert_eq!(h.hilbert_arcs(), g.hilbert_arcs());
+        assert_eq!(read_header(&path).unwrap().flags & FLAG_HILBERT, FLAG_HILBERT);
+
+        let mut bytes = std::fs::read(&path).unwrap();
+        let header = Header::decode(&bytes, bytes.len() as u64).unwrap();
+        let at = header.sections[4].0 as usize;
+        let corrupt = |bytes: &[u8], name: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            open(&p).unwrap_err().to_string()
+        };
+        // An endpoint out of range.
+        bytes[at + 4..at + 8].copy_from_slice(&99u32.to_le_bytes());
+        assert!(corrupt(&bytes, "range.cgr").contains("not below the node count"));
+        // In range, but not the graph's arcs: node 0 loses its arc to node 1.
+        let first = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+        bytes[at..at + 4].copy_from_slice(&((first + 1) % 5).to_le_bytes());
+        bytes[at + 4..at + 8].copy_from_slice(&0u32.to_le_bytes());
+        assert!(corrupt(&bytes, "degree.cgr").contains("out-degree"));
+        // A section of the wrong size in a header with a valid checksum.
+        let mut bad = header.clone();
+        bad.sections[4].1 -= 8;
+        bytes[..HEADER_LEN].copy_from_slice(&bad.encode());
+        assert!(corrupt(&bytes, "size.cgr").contains("Hilbert-ordered arcs section is"));
+        // The flag without the section.
+        let mut bad = header;
+        bad.sections[4] = (0, 0);
+        bytes[..HEADER_LEN].copy_from_slice(&bad.encode());
+        assert!(corrupt(&bytes, "missing.cgr").contains("Hilbert-ordered arcs section is 0 bytes"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod cost;
 mod datasets;
 mod generate;
 mod malformed;
+mod pagerank;
 mod real_graphs;
 mod roundtrip;
 mod timely;

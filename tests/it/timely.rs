@@ -104,6 +104,7 @@ fn check(output: &Output, csr: &Csr, what: &str) {
             let expected = costgraph::algo::msf::Forest::new(oracle_forest(csr));
             assert_eq!(f.edges(), expected.edges(), "{what}");
         }
+        Output::Ranks(r) => r.verify(csr).unwrap_or_else(|e| panic!("{what}: {e}")),
     }
 }
 

@@ -1,0 +1,180 @@
+use super::*;
+use crate::graph::{BuildOptions, EdgeList};
+use crate::registry::{self, Output, Problem};
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for test graphs.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> u32 {
+        (self.next() % n as u64) as u32
+    }
+}
+
+/// A random graph on `n` nodes with `m` edges drawn among the first 80% of the nodes (as
+/// sources) and the first 90% (as targets): the last 10% are isolated, the 80%..90% dangling
+/// (they have in-arcs but no out-arcs), some others dangling by chance.
+fn random_graph(seed: u64, n: usize, m: usize, directed: bool) -> Csr {
+    let mut rng = SplitMix64(seed);
+    let sources = (n * 8 / 10).max(1);
+    let targets = (n * 9 / 10).max(1);
+    let edges = (0..m).map(|_| (rng.below(sources), rng.below(targets))).collect();
+    let options = if directed { BuildOptions::directed() } else { BuildOptions::undirected() };
+    Csr::from_edges(&EdgeList::new(n, edges, directed), options)
+}
+
+fn graphs() -> Vec<(String, Csr)> {
+    let mut graphs = Vec::new();
+    for (seed, n, m) in [(1, 1, 0), (2, 2, 1), (3, 10, 30), (4, 1000, 5000), (5, 30_000, 400_000)] {
+        for directed in [true, false] {
+            graphs.push((format!("seed {seed} n {n} m {m} directed {directed}"), random_graph(seed, n, m, directed)));
+        }
+    }
+    graphs.push(("empty".into(), Csr::from_edges(&EdgeList::new(0, vec![], true), BuildOptions::directed())));
+    graphs
+}
+
+fn ranks_of(output: Output) -> Ranks {
+    match output {
+        Output::Ranks(r) => r,
+        _ => panic!("a PageRank implementation returned something else"),
+    }
+}
+
+#[test]
+fn reference_matches_closed_forms() {
+    // A directed cycle and a graph with no arcs at all (every node dangling) are uniform.
+    let cycle =
+        Csr::from_edges(&EdgeList::new(4, vec![(0, 1), (1, 2), (2, 3), (3, 0)], true), BuildOptions::directed());
+    let none = Csr::from_edges(&EdgeList::new(4, vec![], true), BuildOptions::directed());
+    for g in [&cycle, &none] {
+        assert!(reference(g, 0.85, 20).iter().all(|&r| (r - 0.25).abs() < 1e-15));
+    }
+    // 0 -> 1 with 1 dangling: the fixed point has r0 = (1 - d) / 2 + d r1 / 2.
+    let pair = Csr::from_edges(&EdgeList::new(2, vec![(0, 1)], true), BuildOptions::directed());
+    // r0 = 0.075 + 0.425 r1 and r1 = 1 - r0, so r0 = 0.5 / 1.425.
+    let r = reference(&pair, 0.85, 200);
+    assert!((r[0] - 0.5 / 1.425).abs() < 1e-12, "{r:?}");
+    assert!((r[0] + r[1] - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn every_implementation_matches_the_reference_at_1_2_4_threads() {
+    let implementations: Vec<_> = registry::of(Problem::Pagerank).collect();
+    assert!(implementations.len() >= 3);
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            for (name, g) in graphs() {
+                for imp in &implementations {
+                    let graph = if imp.needs_symmetric && !g.is_symmetric() { &g.symmetrized() } else { &g };
+                    // Timely implementations run on a cluster and are tested through the binary.
+                    let Some(kernel) = imp.entry.prepare(graph) else { continue };
+                    let ranks = ranks_of(kernel());
+                    assert_eq!(ranks.iterations(), if g.num_nodes() == 0 { 0 } else { 20 });
+                    if let Err(e) = ranks.verify(&g) {
+                        panic!("{} on {name} at {threads} threads: {e}", imp.name);
+                    }
+                    // The same kernel gives the same bits when run again.
+                    assert!(ranks_of(kernel()) == ranks, "{} on {name} is not deterministic", imp.name);
+                }
+            }
+        });
+    }
+}
+
+#[test]
+fn hilbert_uses_the_graphs_order_when_it_has_one() {
+    let g = random_graph(7, 500, 4000, true);
+    let arcs = crate::graph::hilbert::hilbert_arcs(&g);
+    let with = random_graph(7, 500, 4000, true).with_hilbert_order();
+    assert_eq!(with.hilbert_arcs(), Some(&arcs[..]));
+    let imp = registry::find(Problem::Pagerank, "pagerank-hilbert").unwrap();
+    let a = ranks_of(imp.entry.prepare(&g).expect("in process")());
+    let b = ranks_of(imp.entry.prepare(&with).expect("in process")());
+    assert!(a == b, "the file's order and the computed order give different ranks");
+    a.verify(&g).unwrap();
+}
+
+#[test]
+fn parallel_and_sequential_pull_sum_in_the_same_order() {
+    let g = random_graph(8, 30_000, 400_000, true);
+    let in_edges = InEdges::of(&g);
+    assert!(chunks(&in_edges.offsets, CHUNK_WORK).len() > 4);
+    let seq = in_edges.pagerank(&Params::default());
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let par = pool.install(|| in_edges.pagerank_par(&Params::default()));
+    assert!(seq.ranks() == par.ranks(), "parallel pull differs from sequential pull");
+    // Push adds each node's in-arcs in the same (source) order as pull.
+    assert!(push(&g, &Params::default()).ranks() == seq.ranks(), "push differs from pull");
+}
+
+#[test]
+fn transpose_lists_in_arcs_sorted() {
+    let g = random_graph(9, 200, 3000, true);
+    let t = InEdges::of(&g);
+    let mut expected = vec![Vec::new(); 200];
+    for u in 0..200u32 {
+        for &v in g.neighbors(u) {
+            expected[v as usize].push(u);
+        }
+    }
+    for (v, list) in expected.iter().enumerate() {
+        assert_eq!(&t.sources[t.offsets[v] as usize..t.offsets[v + 1] as usize], &list[..]);
+    }
+}
+
+#[test]
+fn verifier_rejects_perturbed_and_malformed_ranks() {
+    let g = random_graph(10, 2000, 20_000, true);
+    let good = push(&g, &Params::default());
+    good.verify(&g).unwrap();
+    let top = good.summary().top_node.unwrap() as usize;
+    let other = (top + 1) % 2000;
+
+    // Moving 1e-3 of rank between two nodes keeps the sum but not the distribution.
+    let mut moved = good.clone();
+    moved.ranks[top] -= 5e-4;
+    moved.ranks[other] += 5e-4;
+    assert!(moved.verify(&g).unwrap_err().contains("differ from the f64 reference"));
+
+    let mut scaled = good.clone();
+    scaled.ranks.iter_mut().for_each(|r| *r *= 1.01);
+    assert!(scaled.verify(&g).unwrap_err().contains("sum to"));
+
+    let mut short = good.clone();
+    short.ranks.pop();
+    assert!(short.verify(&g).unwrap_err().contains("ranks for"));
+
+    let mut nan = good.clone();
+    nan.ranks[3] = f32::NAN;
+    assert!(nan.verify(&g).is_err());
+
+    // Claiming a different number of iterations than were run is caught by the reference.
+    let mut wrong_count = push(&g, &Params { iterations: 2, ..Params::default() });
+    wrong_count.iterations = 20;
+    assert!(wrong_count.verify(&g).is_err());
+}
+
+#[test]
+fn tolerance_stops_early_and_summary_describes_the_result() {
+    let g = random_graph(11, 1000, 8000, true);
+    let params = Params { iterations: 1000, tolerance: Some(1e-6), ..Params::default() };
+    let ranks = InEdges::of(&g).pagerank(&params);
+    assert!(ranks.iterations() < 1000);
+    assert!(ranks.last_change() <= 1e-6);
+    ranks.verify(&g).unwrap();
+    let summary = ranks.summary();
+    assert_eq!(summary.iterations, ranks.iterations());
+    assert!((summary.sum - 1.0).abs() < 1e-4);
+    let top = summary.top_node.unwrap() as usize;
+    assert!(ranks.ranks().iter().all(|&r| r <= ranks.ranks()[top]));
+}

@@ -1,0 +1,203 @@
+//! Hilbert-curve order of the arcs: the layout McSherry, Isard and Murray use for their fast
+//! single-threaded PageRank ("Scalability! But at what COST?", HotOS 2015, Table 4).
+//!
+//! Each arc `(src, dst)` is a point of the `2^k x 2^k` adjacency matrix (`k` the bits needed for
+//! the largest node id). Visiting the points along the Hilbert curve keeps consecutive arcs close
+//! in both coordinates, so both the ranks read at `src` and the sums written at `dst` stay in
+//! cache for a while, where CSR order is local only in `src`.
+//!
+//! [`hilbert_arcs`] computes the order: the 64-bit curve index of every arc (O(m k) work, in
+//! parallel), a parallel least-significant-digit radix sort of the indices (`ceil(2k / 11)`
+//! passes of 11 bits, O(m) work each, no comparisons), then every index decoded back to its arc.
+//! The index is a bijection on the grid, so the sorted indices alone carry the arcs.
+
+use rayon::prelude::*;
+
+use super::atomic::as_atomic_u64;
+use super::{Csr, NodeId};
+
+/// An arc as stored in Hilbert order: `[src, dst]`.
+pub type Arc = [NodeId; 2];
+
+/// The curve order (bits per coordinate) used for a graph of `num_nodes` nodes: enough bits for
+/// the largest id, at least one.
+pub fn curve_bits(num_nodes: usize) -> u32 {
+    (usize::BITS - num_nodes.saturating_sub(1).leading_zeros()).max(1)
+}
+
+/// The position of the point `(x, y)` along the Hilbert curve that fills the `2^bits x 2^bits`
+/// grid (`x, y < 2^bits`, `bits <= 32`).
+pub fn index(bits: u32, mut x: u32, mut y: u32) -> u64 {
+    let mask = (u64::MAX >> (64 - bits)) as u32;
+    let mut d = 0u64;
+    let mut s = 1u32 << (bits - 1);
+    while s > 0 {
+        let rx = (x & s != 0) as u64;
+        let ry = (y & s != 0) as u64;
+        d += (s as u64) * (s as u64) * ((3 * rx) ^ ry);
+        if ry == 0 {
+            if rx == 1 {
+                x ^= mask;
+                y ^= mask;
+            }
+            std::mem::swap(&mut x, &mut y);
+        }
+        s >>= 1;
+    }
+    d
+}
+
+/// The point at position `d` along the Hilbert curve of the `2^bits x 2^bits` grid: the inverse
+/// of [`index`].
+pub fn point(bits: u32, mut d: u64) -> (u32, u32) {
+    let (mut x, mut y) = (0u32, 0u32);
+    for level in 0..bits {
+        let s = 1u32 << level;
+        let rx = (d >> 1) as u32 & 1;
+        let ry = (d as u32 ^ rx) & 1;
+        if ry == 0 {
+            if rx == 1 {
+                x = s - 1 - x;
+                y = s - 1 - y;
+            }
+            std::mem::swap(&mut x, &mut y);
+        }
+        x += s * rx;
+        y += s * ry;
+        d >>= 2;
+    }
+    (x, y)
+}
+
+/// Bits sorted per radix pass.
+const DIGIT_BITS: u32 = 11;
+/// Keys per block of the radix sort (each block keeps its own histogram).
+const BLOCK: usize = 1 << 16;
+
+/// Sorts `keys` whose values are below `2^significant_bits`, by least-significant-digit radix
+/// sort in parallel over blocks (stable per pass, so the passes compose).
+fn radix_sort(keys: Vec<u64>, significant_bits: u32) -> Vec<u64> {
+    let buckets = 1usize << DIGIT_BITS;
+    let mut from = keys;
+    let mut to = vec![0u64; from.len()];
+    let mut shift = 0;
+    while shift < significant_bits {
+        let digit = |k: u64| ((k >> shift) as usize) & (buckets - 1);
+        let counts: Vec<Vec<u64>> = from
+            .par_chunks(BLOCK)
+            .map(|block| {
+                let mut count = vec![0u64; buckets];
+                for &k in block {
+                    count[digit(k)] += 1;
+                }
+                count
+            })
+            .collect();
+        // Where each block's keys of each digit go: all smaller digits first, then the same
+        // digit of earlier blocks.
+        let mut starts = vec![vec![0u64; buckets]; counts.len()];
+        let mut at = 0;
+        for b in 0..buckets {
+            for (block, count) in counts.iter().enumerate() {
+                starts[block][b] = at;
+                at += count[b];
+            }
+        }
+        let slots = as_atomic_u64(&mut to);
+        from.par_chunks(BLOCK).zip(starts).for_each(|(block, mut next)| {
+            for &k in block {
+                let d = digit(k);
+                slots[next[d] as usize].store(k, std::sync::atomic::Ordering::Relaxed);
+                next[d] += 1;
+            }
+        });
+        std::mem::swap(&mut from, &mut to);
+        shift += DIGIT_BITS;
+    }
+    from
+}
+
+/// The arcs of `csr` sorted by the Hilbert index of `(src, dst)` (see the module documentation).
+/// Uses the current rayon pool.
+pub fn hilbert_arcs(csr: &Csr) -> Vec<Arc> {
+    let bits = curve_bits(csr.num_nodes());
+    let keys: Vec<u64> = (0..csr.num_nodes() as NodeId)
+        .into_par_iter()
+        .with_min_len(1024)
+        .flat_map_iter(|u| csr.neighbors(u).iter().map(move |&v| index(bits, u, v)))
+        .collect();
+    let sorted = radix_sort(keys, 2 * bits);
+    sorted
+        .par_iter()
+        .map(|&d| {
+            let (u, v) = point(bits, d);
+            [u, v]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{BuildOptions, EdgeList};
+
+    #[test]
+    fn index_and_point_are_inverse_and_adjacent() {
+        for bits in 1..=5 {
+            let side = 1u32 << bits;
+            let mut seen = vec![false; (side * side) as usize];
+            let mut last: Option<(u32, u32)> = None;
+            for d in 0..(side as u64 * side as u64) {
+                let (x, y) = point(bits, d);
+                assert!(x < side && y < side);
+                assert_eq!(index(bits, x, y), d);
+                assert!(!std::mem::replace(&mut seen[d as usize], true));
+                if let Some((px, py)) = last {
+                    assert_eq!(px.abs_diff(x) + py.abs_diff(y), 1, "curve steps to a neighbouring cell");
+                }
+                last = Some((x, y));
+            }
+        }
+        let far = (u32::MAX - 3, 7);
+        assert_eq!(point(32, index(32, far.0, far.1)), far);
+    }
+
+    #[test]
+    fn curve_bits_cover_the_ids() {
+        assert_eq!(curve_bits(0), 1);
+        assert_eq!(curve_bits(2), 1);
+        assert_eq!(curve_bits(3), 2);
+        assert_eq!(curve_bits(1 << 20), 20);
+        assert_eq!(curve_bits((1 << 20) + 1), 21);
+    }
+
+    #[test]
+    fn radix_sort_sorts_across_blocks() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let keys: Vec<u64> = (0..3 * BLOCK + 17)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x >> 20
+            })
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        assert_eq!(radix_sort(keys, 44), expected);
+    }
+
+    #[test]
+    fn hilbert_arcs_are_a_permutation_in_curve_order() {
+        let edges = vec![(0, 1), (4, 2), (2, 2), (1, 0), (3, 4), (0, 4), (2, 1)];
+        let csr = Csr::from_edges(&EdgeList::new(5, edges.clone(), true), BuildOptions::directed());
+        let arcs = hilbert_arcs(&csr);
+        let bits = curve_bits(5);
+        assert!(arcs.windows(2).all(|w| index(bits, w[0][0], w[0][1]) < index(bits, w[1][0], w[1][1])));
+        let mut got: Vec<(u32, u32)> = arcs.iter().map(|a| (a[0], a[1])).collect();
+        let mut want = edges;
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
+}
