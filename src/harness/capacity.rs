@@ -36,7 +36,7 @@ pub struct Formula {
 }
 
 /// The working-set formulas, one per (problem, kind).
-pub const FORMULAS: [Formula; 6] = [
+pub const FORMULAS: [Formula; 9] = [
     Formula {
         problem: Problem::Cc,
         kind: Kind::SingleThread,
@@ -78,6 +78,28 @@ pub const FORMULAS: [Formula; 6] = [
         node_bytes: 48,
         arc_bytes: 32,
         assumption: "(u, v, w) records with padding (16 B) in flight, double-buffered; per-node hash-map state",
+    },
+    Formula {
+        problem: Problem::Pagerank,
+        kind: Kind::SingleThread,
+        node_bytes: 24,
+        arc_bytes: 12,
+        assumption: "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; the transpose \
+                     (u32) or Hilbert arcs (8 B, when computed) plus their 4 B tiles per arc",
+    },
+    Formula {
+        problem: Problem::Pagerank,
+        kind: Kind::Rayon,
+        node_bytes: 24,
+        arc_bytes: 4,
+        assumption: "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; transpose (u32) per arc",
+    },
+    Formula {
+        problem: Problem::Pagerank,
+        kind: Kind::Timely,
+        node_bytes: 32,
+        arc_bytes: 8,
+        assumption: "ranks and contributions per owned node, (node, f32) records in flight per arc, combined per round",
     },
 ];
 
