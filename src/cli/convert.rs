@@ -48,13 +48,7 @@ pub struct Args {
     /// the Hilbert curve (for `pagerank-hilbert`), `vertex` stores the CSR only. By default a
     /// .cgr input keeps what it has.
     #[arg(long, value_enum)]
-    order: Option<OrderArg>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OrderArg {
-    Vertex,
-    Hilbert,
+    order: Option<super::OrderArg>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -118,13 +112,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let read = start.elapsed();
     let mut order = None;
     let csr = match args.order {
-        Some(OrderArg::Hilbert) if csr.hilbert_arcs().is_none() => {
+        Some(super::OrderArg::Hilbert) if csr.hilbert_arcs().is_none() => {
             let start = Instant::now();
             let csr = csr.with_hilbert_order();
             order = Some(start.elapsed());
             csr
         }
-        Some(OrderArg::Vertex) => csr.without_hilbert_arcs(),
+        Some(super::OrderArg::Vertex) => csr.without_hilbert_arcs(),
         _ => csr,
     };
     let start_write = Instant::now();

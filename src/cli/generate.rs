@@ -71,6 +71,13 @@ struct Common {
     /// Drop self loops (kept by default, as Graph500 generates them).
     #[arg(long)]
     drop_self_loops: bool,
+    /// Keep each generated edge as one arc `u -> v` (a directed graph, e.g. for PageRank) instead
+    /// of storing it in both directions.
+    #[arg(long)]
+    directed: bool,
+    /// Also store the arcs in Hilbert-curve order (for `pagerank-hilbert`).
+    #[arg(long, value_enum, default_value_t = super::OrderArg::Vertex)]
+    order: super::OrderArg,
 }
 
 /// Parses `LO..HI`. Whether the range is empty is checked by the library, with the other arguments.
@@ -98,13 +105,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let start = Instant::now();
     let bar = costgraph::progress::bar(m, &format!("generating {}", generator.name()), false);
-    let edges = generate::generate_with_progress(&spec, &|k| bar.inc(k))?;
+    let mut edges = generate::generate_with_progress(&spec, &|k| bar.inc(k))?;
+    edges.directed = common.directed;
     bar.finish_and_clear();
     let generated = start.elapsed();
 
-    let build = BuildOptions { drop_self_loops: common.drop_self_loops, ..BuildOptions::undirected() };
-    let csr = Csr::from_edges(&edges, build);
+    let build = if common.directed { BuildOptions::directed() } else { BuildOptions::undirected() };
+    let csr = Csr::from_edges(&edges, BuildOptions { drop_self_loops: common.drop_self_loops, ..build });
     drop(edges);
+    let csr = if common.order == super::OrderArg::Hilbert { csr.with_hilbert_order() } else { csr };
     let built = start.elapsed();
 
     match out_format {

@@ -46,6 +46,15 @@ enum Command {
     Cluster(cluster::Args),
 }
 
+/// An order of the arcs stored besides the CSR.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrderArg {
+    /// The CSR only (arcs by source node).
+    Vertex,
+    /// Also the arcs sorted along the Hilbert curve (for `pagerank-hilbert`).
+    Hilbert,
+}
+
 /// A problem, as named on the command line.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ProblemArg {

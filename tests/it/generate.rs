@@ -129,3 +129,16 @@ fn unwritable_folder_fails_cleanly_and_leaves_nothing() {
     assert!(stderr.starts_with("error: ") && stderr.lines().count() == 1, "{stderr}");
     assert!(files_in(&locked).is_empty(), "left behind: {:?}", files_in(&locked));
 }
+
+#[test]
+fn directed_graphs_with_hilbert_order_serve_pagerank_hilbert() {
+    let dir = tempdir();
+    let path = generate(dir.path(), "d.cgr", &["kron", "--scale", "10", "--directed", "--order", "hilbert"]);
+    let info = info(&path);
+    let path = path.to_str().unwrap();
+    assert_eq!(info["directed"], true);
+    assert_eq!(info["symmetric"], false);
+    let out = run_ok(&["run", "pagerank", path, "--impl", "pagerank-hilbert", "--verify", "--json"]);
+    let out: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(out["verified"], true, "{out}");
+}
