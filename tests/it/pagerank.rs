@@ -72,7 +72,7 @@ fn every_implementation_verifies_with_and_without_hilbert_section() {
 #[test]
 fn corrupt_hilbert_section_is_refused_cleanly() {
     let dir = common::tempdir();
-    let (plain, hilbert) = random_graph_with_and_without_hilbert(dir.path());
+    let (_, hilbert) = random_graph_with_and_without_hilbert(dir.path());
     let mut bytes = std::fs::read(&hilbert).unwrap();
     let header = costgraph::io::cgr::Header::decode(&bytes, bytes.len() as u64).unwrap();
     let at = header.sections[4].0 as usize;
