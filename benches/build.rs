@@ -1,14 +1,16 @@
 //! Symmetric CSR build (`Csr::from_edges`, undirected, dedup) from a Kronecker scale-18 edge list
 //! at 1 and 2 threads.
 
+mod common;
+
 use std::hint::black_box;
 
-use costgraph::generate::{GRAPH500_EDGE_FACTOR, Generator, GeneratorSpec, KronConfig, generate};
+use costgraph::generate::{DEFAULT_SEED, generate};
 use costgraph::graph::{BuildOptions, Csr};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn build(c: &mut Criterion) {
-    let spec = GeneratorSpec::new(Generator::Kron(KronConfig { scale: 18, edge_factor: GRAPH500_EDGE_FACTOR }));
+    let spec = common::kron_spec(18, DEFAULT_SEED, None);
     let edges = generate(&spec).unwrap();
     let mut group = c.benchmark_group("build_kron18");
     group.sample_size(10).throughput(Throughput::Elements(edges.len() as u64));

@@ -1,12 +1,14 @@
 //! Kronecker edge generation (Graph500 scale 18, edge factor 16) at 1 and 2 threads.
 
+mod common;
+
 use std::hint::black_box;
 
-use costgraph::generate::{GRAPH500_EDGE_FACTOR, Generator, GeneratorSpec, KronConfig, generate};
+use costgraph::generate::{DEFAULT_SEED, generate};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn kron(c: &mut Criterion) {
-    let spec = GeneratorSpec::new(Generator::Kron(KronConfig { scale: 18, edge_factor: GRAPH500_EDGE_FACTOR }));
+    let spec = common::kron_spec(18, DEFAULT_SEED, None);
     let (_, edges) = spec.size().unwrap();
     let mut group = c.benchmark_group("generate_kron18");
     group.sample_size(10).throughput(Throughput::Elements(edges));

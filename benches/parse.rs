@@ -5,6 +5,7 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::Path;
 
+use costgraph::generate::Rng;
 use costgraph::io::{ReadOptions, read_edges};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -12,11 +13,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 fn synthetic(path: &Path, bytes: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(out, "# synthetic edge list").unwrap();
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rng = Rng::new(1);
     let mut written = 0;
     while written < bytes {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let (u, v) = ((state >> 42) & 0x3f_ffff, (state >> 20) & 0x3f_ffff);
+        let (u, v) = (rng.below(1 << 22), rng.below(1 << 22));
         let line = format!("{u}\t{v}\n");
         written += line.len();
         out.write_all(line.as_bytes()).unwrap();

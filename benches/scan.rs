@@ -4,22 +4,13 @@
 
 use std::hint::black_box;
 
-use costgraph::graph::{BuildOptions, Csr, EdgeList};
+use costgraph::graph::{BuildOptions, Csr};
 use costgraph::io::cgr;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn scan(c: &mut Criterion) {
-    let (n, m) = (1u32 << 22, 1usize << 25);
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let edges = (0..m)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ((state as u32) % n, ((state >> 32) as u32) % n)
-        })
-        .collect();
-    let csr = Csr::from_edges(&EdgeList::new(n as usize, edges, true), BuildOptions::directed());
+    let edges = costgraph::testing::random_graph(1, 1 << 22, 1 << 25, true, None);
+    let csr = Csr::from_edges(&edges, BuildOptions::directed());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.cgr");
     cgr::write(&csr, &path).unwrap();

@@ -12,6 +12,9 @@
 //! 5. [`dataflow`] — timely-dataflow implementations of the same problems.
 //! 6. [`harness`] — sweeps, statistics, the COST figure and the reports.
 //!
+//! [`testing`] holds the small seeded graphs the tests and benchmarks share (it uses [`graph`] and
+//! [`generate`] only).
+//!
 //! The command-line interface lives in the binary (`src/main.rs`, `src/cli/`); the library never
 //! depends on clap.
 
@@ -28,5 +31,6 @@ pub mod io;
 pub mod progress;
 pub mod registry;
 pub mod sysinfo;
+pub mod testing;
 
 pub use error::{Error, Result};

@@ -140,8 +140,9 @@ pub enum Entry {
     Dataflow(crate::dataflow::Algorithm),
 }
 
-/// A computation ready to run on a prepared graph; each call runs it once.
-pub type Kernel<'a> = Box<dyn Fn() -> Output + 'a>;
+/// A computation ready to run on a prepared graph; each call runs it once. It is `Sync`, so a
+/// kernel prepared once can be run inside any rayon pool (`pool.install(&kernel)`).
+pub type Kernel<'a> = Box<dyn Fn() -> Output + Sync + 'a>;
 
 impl Entry {
     /// Prepares the computation on `csr` (nothing to do for [`Entry::Local`]); calling the kernel

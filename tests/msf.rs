@@ -4,25 +4,8 @@
 
 use costgraph::algo::msf::{Forest, verify};
 use costgraph::graph::{BuildOptions, Csr, EdgeList, NodeId, Weight};
-use costgraph::registry::{self, Entry, Output, Problem};
-
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, seeded, good enough for test graphs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound`.
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
+use costgraph::registry::{self, Output, Problem};
+use costgraph::testing::{self, Rng, Weights};
 
 /// The reference: each non-loop arc an edge, sorted by (weight, min, max), textbook union-find.
 fn reference(csr: &Csr) -> Forest {
@@ -62,58 +45,36 @@ struct Case {
     csr: Csr,
 }
 
-fn weighted(n: usize, edges: Vec<(NodeId, NodeId)>, rng: &mut Rng, max_weight: u64, directed: bool) -> EdgeList {
-    let weights = edges.iter().map(|_| 1 + rng.below(max_weight) as Weight).collect();
-    EdgeList::new(n, edges, directed).with_weights(weights)
-}
-
-fn random_edges(n: usize, m: usize, rng: &mut Rng) -> Vec<(NodeId, NodeId)> {
-    (0..m).map(|_| (rng.below(n as u64) as NodeId, rng.below(n as u64) as NodeId)).collect()
+/// `list` with random weights `1..=max_weight`.
+fn weighted(list: EdgeList, rng: &mut Rng, max_weight: Weight) -> EdgeList {
+    let weights = testing::random_weights(rng, list.len(), Weights { lo: 1, hi: max_weight });
+    list.with_weights(weights)
 }
 
 fn cases() -> Vec<Case> {
-    let mut rng = Rng(0x5eed);
+    let mut rng = Rng::new(0x5eed);
     let mut lists: Vec<(String, EdgeList)> = Vec::new();
     for max_weight in [3, 1 << 20] {
         let r = &mut rng;
+        let weights = Some(Weights { lo: 1, hi: max_weight });
         let mut add = |name: &str, list: EdgeList| lists.push((format!("{name} (weights 1..={max_weight})"), list));
-        add("empty", weighted(0, vec![], r, max_weight, false));
-        add("one node", weighted(1, vec![], r, max_weight, false));
-        add("one node with a self loop", weighted(1, vec![(0, 0)], r, max_weight, false));
-        add("isolated nodes", weighted(10, vec![(2, 7), (7, 3)], r, max_weight, false));
-        let path = (0..99).map(|i| (i, i + 1)).collect();
-        add("path", weighted(100, path, r, max_weight, false));
-        let rising = (0..999).map(|i| (i, i + 1)).collect::<Vec<_>>();
-        add("path with rising weights", EdgeList::new(1000, rising, false).with_weights((1..1000).collect()));
-        let falling = (0..999).map(|i| (i, i + 1)).collect::<Vec<_>>();
-        add("path with falling weights", EdgeList::new(1000, falling, false).with_weights((1..1000).rev().collect()));
-        add("star", weighted(50, (1..50).map(|i| (0, i)).collect(), r, max_weight, false));
-        let complete = (0..30).flat_map(|u| (u + 1..30).map(move |v| (u, v))).collect();
-        add("complete", weighted(30, complete, r, max_weight, false));
-        let small = (0..200).flat_map(|c| (0..6).map(move |i| (c * 5 + i % 5, c * 5 + (i * 3 + 1) % 5))).collect();
-        add("many small components", weighted(1000, small, r, max_weight, false));
-        let (rows, cols) = (20, 30);
-        let mut grid = Vec::new();
-        for i in 0..rows {
-            for j in 0..cols {
-                let u = i * cols + j;
-                if j + 1 < cols {
-                    grid.push((u, u + 1));
-                }
-                if i + 1 < rows {
-                    grid.push((u, u + cols));
-                }
-            }
-        }
-        add("grid", weighted((rows * cols) as usize, grid, r, max_weight, false));
-        let multi = random_edges(200, 3000, r);
-        add("multi-edges and self loops", weighted(200, multi, r, max_weight, false));
-        let arcs = random_edges(300, 2000, r);
-        add("directed with parallel arcs", weighted(300, arcs, r, max_weight, true));
-        let big = random_edges(40_000, 120_000, r);
-        add("large sparse (several chunks)", weighted(40_000, big, r, max_weight, false));
-        let big = random_edges(40_000, 120_000, r);
-        add("large directed", weighted(40_000, big, r, max_weight, true));
+        add("empty", weighted(EdgeList::new(0, vec![], false), r, max_weight));
+        add("one node", weighted(EdgeList::new(1, vec![], false), r, max_weight));
+        add("one node with a self loop", weighted(EdgeList::new(1, vec![(0, 0)], false), r, max_weight));
+        add("isolated nodes", weighted(EdgeList::new(10, vec![(2, 7), (7, 3)], false), r, max_weight));
+        add("path", weighted(testing::path(100), r, max_weight));
+        add("path with rising weights", testing::path(1000).with_weights((1..1000).collect()));
+        add("path with falling weights", testing::path(1000).with_weights((1..1000).rev().collect()));
+        add("star", weighted(testing::star(50, 0), r, max_weight));
+        add("complete", weighted(testing::complete(30), r, max_weight));
+        // Cycles of 1 to 5 nodes (with loops and parallel edges) over a shuffled id space.
+        add("many small components", weighted(testing::small_components(r, 1000, 5), r, max_weight));
+        add("grid", weighted(testing::grid(20, 30), r, max_weight));
+        let seed = max_weight as u64;
+        add("multi-edges and self loops", testing::random_graph(seed, 200, 3000, false, weights));
+        add("directed with parallel arcs", testing::random_graph(seed + 1, 300, 2000, true, weights));
+        add("large sparse (several chunks)", testing::random_graph(seed + 2, 40_000, 120_000, false, weights));
+        add("large directed", testing::random_graph(seed + 3, 40_000, 120_000, true, weights));
     }
     let mut cases = Vec::new();
     for (name, list) in lists {
@@ -139,12 +100,12 @@ fn every_implementation_returns_the_reference_forest() {
             let symmetric = case.csr.symmetrized();
             for imp in &implementations {
                 assert!(imp.needs_weights);
-                // Timely implementations are checked against the same oracle in tests/it/timely.rs.
-                let Entry::Local(run) = imp.entry else { continue };
                 // As given, and as the harness prepares it when the implementation asks.
                 let inputs = if imp.needs_symmetric { vec![&case.csr, &symmetric] } else { vec![&case.csr] };
                 for csr in inputs {
-                    let output = pool.install(|| run(csr));
+                    // Timely implementations are checked against the same oracle in tests/it/timely.rs.
+                    let Some(kernel) = imp.entry.prepare(csr) else { continue };
+                    let output = pool.install(&kernel);
                     let Output::Forest(forest) = &output else { panic!("{} returned no forest", imp.name) };
                     assert_eq!(forest, &expected, "{} on {} at {threads} threads", imp.name, case.name);
                     output.verify(csr).unwrap_or_else(|e| panic!("{} on {}: {e}", imp.name, case.name));

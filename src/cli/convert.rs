@@ -58,6 +58,12 @@ enum RelabelArg {
     Never,
 }
 
+/// What a pair of opposite flags (`--directed` / `--undirected`, ...) asks: `Some(true)` for the
+/// first, `Some(false)` for the second, `None` (let the input decide) for neither. Clap refuses both.
+fn choice(yes: bool, no: bool) -> Option<bool> {
+    (yes || no).then_some(yes)
+}
+
 /// Parses `--format` here rather than in clap, so that a bad name is a one-line error naming the input.
 fn parse_format(input: &std::path::Path, name: Option<&str>) -> anyhow::Result<Option<Format>> {
     name.map(|s| {
@@ -80,20 +86,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let format = parse_format(&args.input, args.format.as_deref())?;
     let options = ReadOptions {
         format,
-        directed: if args.directed {
-            Some(true)
-        } else if args.undirected {
-            Some(false)
-        } else {
-            None
-        },
-        weighted: if args.weighted {
-            Some(true)
-        } else if args.unweighted {
-            Some(false)
-        } else {
-            None
-        },
+        directed: choice(args.directed, args.undirected),
+        weighted: choice(args.weighted, args.unweighted),
         relabel: match args.relabel {
             RelabelArg::Auto => Relabel::Auto,
             RelabelArg::Always => Relabel::Always,

@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn quadrant_frequencies_match_graph500() {
         let model = Kron { n: 2, m: 0, scale: 1, permutation: vec![0, 1] };
-        let mut rng = Rng::new(3, Stream::Edges, 0);
+        let mut rng = Rng::for_block(3, Stream::Edges, 0);
         let mut counts = [0u32; 4];
         let draws = 200_000;
         for _ in 0..draws {

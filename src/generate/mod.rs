@@ -25,11 +25,12 @@ use rayon::prelude::*;
 
 pub use grid::GridConfig;
 pub use kron::{GRAPH500_EDGE_FACTOR, KronConfig};
+pub use rng::Rng;
 pub use urand::UrandConfig;
 
 use crate::graph::{EdgeList, NodeId, Weight, check_node_count};
 use crate::{Error, Result};
-use rng::{Rng, Stream};
+use rng::Stream;
 
 /// Edges per block: the unit of parallel work and of random seeding. Changing it changes the
 /// graphs generated for a seed.
@@ -58,7 +59,8 @@ impl Weights {
         Ok(Weights { lo, hi })
     }
 
-    fn draw(self, rng: &mut Rng) -> Weight {
+    /// One weight drawn uniformly from the range.
+    pub fn draw(self, rng: &mut Rng) -> Weight {
         self.lo + rng.below(self.hi as u64 - self.lo as u64 + 1) as Weight
     }
 }
@@ -150,7 +152,7 @@ fn drive(model: &impl EdgeModel, spec: &GeneratorSpec, progress: &(dyn Fn(u64) +
     };
     let seed = spec.seed;
     let fill_edges = |b: usize, block: &mut [(NodeId, NodeId)]| {
-        let mut rng = Rng::new(seed, Stream::Edges, b as u64);
+        let mut rng = Rng::for_block(seed, Stream::Edges, b as u64);
         let first = (b * BLOCK_EDGES) as u64;
         for (i, slot) in block.iter_mut().enumerate() {
             *slot = model.edge(&mut rng, first + i as u64);
@@ -161,7 +163,7 @@ fn drive(model: &impl EdgeModel, spec: &GeneratorSpec, progress: &(dyn Fn(u64) +
         (Some(ws), Some(range)) => {
             edges.par_chunks_mut(BLOCK_EDGES).zip(ws.par_chunks_mut(BLOCK_EDGES)).enumerate().for_each(
                 |(b, (block, wblock))| {
-                    let mut rng = Rng::new(seed, Stream::Weights, b as u64);
+                    let mut rng = Rng::for_block(seed, Stream::Weights, b as u64);
                     wblock.iter_mut().for_each(|w| *w = range.draw(&mut rng));
                     fill_edges(b, block);
                 },

@@ -2,10 +2,11 @@
 //! reference, on a generated graph (with and without the Hilbert section) and on the shared
 //! real directed graphs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use costgraph::graph::{BuildOptions, Csr, EdgeList};
 use costgraph::registry::{self, Problem};
+use costgraph::testing::{self, Rng};
 
 use crate::common;
 
@@ -32,27 +33,26 @@ fn run_verified(graph: &Path, name: &str, threads: usize) -> serde_json::Value {
     v
 }
 
-/// A random directed graph with dangling and isolated nodes, written as `.cgr`.
+/// A random directed graph with dangling and isolated nodes (sources among the first 1600 nodes,
+/// targets among the first 1800 of 2000), written as `.cgr`.
 fn write_random_graph(path: &Path) {
-    let mut x = 0x1234_5678_9abc_def0u64;
-    let mut next = |below: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % below) as u32
-    };
-    let edges = (0..20_000).map(|_| (next(1600), next(1800))).collect();
+    let edges = testing::random_edges(&mut Rng::new(0x1234_5678_9abc_def0), 20_000, 1600, 1800);
     let csr = Csr::from_edges(&EdgeList::new(2000, edges, true), BuildOptions::directed());
     costgraph::io::cgr::write(&csr, path).unwrap();
+}
+
+/// The random graph in `dir` as `g.cgr` and, converted with `--order hilbert`, as `gh.cgr`.
+fn random_graph_with_and_without_hilbert(dir: &Path) -> (PathBuf, PathBuf) {
+    let (plain, hilbert) = (dir.join("g.cgr"), dir.join("gh.cgr"));
+    write_random_graph(&plain);
+    common::run_ok(&["convert", plain.to_str().unwrap(), "-o", hilbert.to_str().unwrap(), "--order", "hilbert"]);
+    (plain, hilbert)
 }
 
 #[test]
 fn every_implementation_verifies_with_and_without_hilbert_section() {
     let dir = common::tempdir();
-    let plain = dir.path().join("g.cgr");
-    let hilbert = dir.path().join("gh.cgr");
-    write_random_graph(&plain);
-    common::run_ok(&["convert", plain.to_str().unwrap(), "-o", hilbert.to_str().unwrap(), "--order", "hilbert"]);
+    let (plain, hilbert) = random_graph_with_and_without_hilbert(dir.path());
     assert!(costgraph::io::cgr::open(&hilbert).unwrap().hilbert_arcs().is_some());
     for imp in registry::of(Problem::Pagerank) {
         for graph in [&plain, &hilbert] {
@@ -72,10 +72,7 @@ fn every_implementation_verifies_with_and_without_hilbert_section() {
 #[test]
 fn corrupt_hilbert_section_is_refused_cleanly() {
     let dir = common::tempdir();
-    let plain = dir.path().join("g.cgr");
-    let hilbert = dir.path().join("gh.cgr");
-    write_random_graph(&plain);
-    common::run_ok(&["convert", plain.to_str().unwrap(), "-o", hilbert.to_str().unwrap(), "--order", "hilbert"]);
+    let (_, hilbert) = random_graph_with_and_without_hilbert(dir.path());
     let mut bytes = std::fs::read(&hilbert).unwrap();
     let header = costgraph::io::cgr::Header::decode(&bytes, bytes.len() as u64).unwrap();
     let at = header.sections[4].0 as usize;

@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use rayon::prelude::*;
 
+use crate::generate::Rng;
 use crate::graph::NodeId;
 
 /// The identity labelling `0..n`: every node its own set.
@@ -114,16 +115,8 @@ pub(crate) fn most_frequent(n: usize, label: impl Fn(usize) -> NodeId) -> Option
     if n == 0 {
         return None;
     }
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut sample: Vec<NodeId> = (0..SAMPLES)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            label(((z ^ (z >> 31)) % n as u64) as usize)
-        })
-        .collect();
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut sample: Vec<NodeId> = (0..SAMPLES).map(|_| label(rng.below(n as u64) as usize)).collect();
     sample.sort_unstable();
     sample.chunk_by(|a, b| a == b).max_by_key(|run| run.len()).map(|run| run[0])
 }

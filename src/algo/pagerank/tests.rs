@@ -1,32 +1,15 @@
 use super::*;
 use crate::graph::{BuildOptions, EdgeList};
 use crate::registry::{self, Output, Problem};
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for test graphs.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> u32 {
-        (self.next() % n as u64) as u32
-    }
-}
+use crate::testing::{self, Rng};
 
 /// A random graph on `n` nodes with `m` edges drawn among the first 80% of the nodes (as
 /// sources) and the first 90% (as targets): the last 10% are isolated, the 80%..90% dangling
 /// (they have in-arcs but no out-arcs), some others dangling by chance.
 fn random_graph(seed: u64, n: usize, m: usize, directed: bool) -> Csr {
-    let mut rng = SplitMix64(seed);
     let sources = (n * 8 / 10).max(1);
     let targets = (n * 9 / 10).max(1);
-    let edges = (0..m).map(|_| (rng.below(sources), rng.below(targets))).collect();
+    let edges = testing::random_edges(&mut Rng::new(seed), m, sources, targets);
     let options = if directed { BuildOptions::directed() } else { BuildOptions::undirected() };
     Csr::from_edges(&EdgeList::new(n, edges, directed), options)
 }
