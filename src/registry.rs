@@ -327,6 +327,15 @@ pub static REGISTRY: &[Implementation] = &[
         needs_weights: false,
         entry: Entry::Prepared(pagerank_par),
     },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "timely-pagerank",
+        kind: Kind::Timely,
+        description: "push on timely workers: partial sums combined per destination node, exchanged to its owner",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::pagerank::run),
+    },
 ];
 
 fn pagerank_pull(csr: &Csr) -> Kernel<'_> {
