@@ -241,7 +241,7 @@ pub static REGISTRY: &[Implementation] = &[
         problem: Problem::Cc,
         name: "timely-label-prop",
         kind: Kind::Timely,
-        description: "label propagation in bulk-synchronous rounds on timely workers; only changed labels travel",
+        description: "label propagation on timely workers: local asynchronous fixed point per round, improved labels exchanged",
         needs_symmetric: false,
         needs_weights: false,
         entry: Entry::Dataflow(crate::dataflow::label_prop::run),
@@ -250,7 +250,7 @@ pub static REGISTRY: &[Implementation] = &[
         problem: Problem::Cc,
         name: "timely-union-find",
         kind: Kind::Timely,
-        description: "union-find on each timely worker's edges, forests merged in a tree of merges",
+        description: "union-find with Afforest sampling on each timely worker's edges, forests merged in a tree of merges",
         needs_symmetric: false,
         needs_weights: false,
         entry: Entry::Dataflow(crate::dataflow::union_find::run),
@@ -327,6 +327,15 @@ pub static REGISTRY: &[Implementation] = &[
         needs_symmetric: false,
         needs_weights: false,
         entry: Entry::Prepared(pagerank_par),
+    },
+    Implementation {
+        problem: Problem::Pagerank,
+        name: "timely-pagerank",
+        kind: Kind::Timely,
+        description: "push on timely workers: partial sums combined per destination node, exchanged to its owner",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::pagerank::run),
     },
 ];
 

@@ -138,3 +138,47 @@ impl Channel<u64> {
         Ok(total)
     }
 }
+
+/// A record of [`Channel::round_slices`]: the sender, the chunk's offset in the sent slice, the
+/// chunk's values.
+pub type Chunk<T> = (u32, u32, Vec<T>);
+
+/// Values per record of [`Channel::round_slices`].
+pub const CHUNK: usize = 1 << 14;
+
+impl<T: ExchangeData + Copy> Channel<Chunk<T>> {
+    /// One superstep that sends whole slices, in records of [`CHUNK`] values rather than one
+    /// record per value: `outgoing` yields `(worker, values)`, and `receive(sender, offset,
+    /// values)` gets each chunk sent to this worker, `offset` counted from the start of the
+    /// sender's slice. Chunks may arrive in any order. The traffic counters count the values.
+    pub fn round_slices<'s>(
+        &mut self,
+        worker: &mut Worker,
+        outgoing: impl IntoIterator<Item = (usize, &'s [T])>,
+        mut receive: impl FnMut(usize, usize, Vec<T>),
+    ) -> Result<()>
+    where
+        T: 's,
+    {
+        let me = self.index as u32;
+        let (index, counters) = (self.index, Rc::clone(&self.counters));
+        let chunks = outgoing.into_iter().flat_map(|(to, values)| {
+            if to != index {
+                counters.bytes.set(counters.bytes.get() + size_of_val(values) as u64);
+            }
+            values.chunks(CHUNK).enumerate().map(move |(k, chunk)| (to, (me, (k * CHUNK) as u32, chunk.to_vec())))
+        });
+        self.round(worker, chunks, |(from, offset, values)| receive(from as usize, offset as usize, values))
+    }
+}
+
+impl<T: ExchangeData + Clone + Default> Channel<(u32, T)> {
+    /// Every worker's `value`, indexed by worker (an all-gather; also a barrier): a reduction
+    /// over the result adds in the same order on every worker and in every run.
+    pub fn all_gather(&mut self, worker: &mut Worker, value: T) -> Result<Vec<T>> {
+        let me = self.index as u32;
+        let mut all = vec![T::default(); self.peers];
+        self.round(worker, (0..self.peers).map(|w| (w, (me, value.clone()))), |(from, v)| all[from as usize] = v)?;
+        Ok(all)
+    }
+}

@@ -1,31 +1,41 @@
-//! `timely-label-prop`: connected components by bulk-synchronous label propagation.
+//! `timely-label-prop`: connected components by label propagation in bulk-synchronous rounds.
 //!
-//! Every node starts with its own id as label; in each round every node whose label changed in
-//! the previous round sends it to its neighbours, which keep the minimum. When a round changes no
-//! label anywhere (a global count of zero), every node holds the smallest id of its component:
-//! the canonical labels. Work `O(m · rounds)` in the worst case, but only changed labels travel;
-//! rounds ≤ diameter + 1. (The algorithm of the GraphLab / GraphX / Pregel comparisons in
-//! McSherry, Isard, Murray, "Scalability! But at what COST?", HotOS 2015.)
+//! Every node starts with its own id as label and repeatedly takes the smallest label among its
+//! neighbours, so labels converge to the smallest id of each component: the canonical labels.
+//! (The algorithm of the GraphLab / GraphX / Pregel comparisons in McSherry, Isard, Murray,
+//! "Scalability! But at what COST?", HotOS 2015.)
 //!
 //! Each worker owns a share of the nodes ([`Partition`](super::Partition)) and their adjacency
-//! lists. Updates to a node the worker owns are applied at once (which speeds convergence);
-//! the others go through the [`Channel`](super::Channel). A directed input is first made
-//! symmetric by sending each arc's reverse to the owner of its target.
-
-use std::cell::Cell;
+//! lists. Within a round a worker runs the sequential asynchronous kernel of
+//! [`crate::algo::cc::label_prop`] on its own nodes to a local fixed point: a frontier bitmap,
+//! labels updated in place, each visit pulling the minimum over the neighbourhood and pushing it
+//! to every neighbour with a larger label. A neighbour owned by another worker keeps, in the same
+//! dense array, the smallest label already sent to it (its id at first), so a label crosses to
+//! another worker only when it improves on everything sent before, and at most once per
+//! (node, round) however many arcs lead there. At the end of the round those improved labels go
+//! to their owners, which lower their labels and start the next round from them. The run ends
+//! after a round in which no worker sent anything. With one worker this is exactly the
+//! sequential kernel (one round). Work `O(m · R)` for `R` local sweeps (far fewer than the
+//! diameter in practice), `O(n)` memory per worker for the labels.
+//!
+//! A directed input is first made symmetric by sending each arc's reverse to the owner of its
+//! target.
 
 use super::Context;
 use crate::Result;
 use crate::algo::cc::Components;
+use crate::algo::cc::dsu::singletons;
+use crate::algo::cc::label_prop::all_set;
 use crate::graph::NodeId;
 use crate::registry::Output;
 
 /// Runs label propagation on this worker; worker 0 returns the components.
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
+    let share = part.share(me);
     let mut channel = ctx.channel::<(NodeId, NodeId)>();
     let mut control = ctx.channel::<u64>();
-    let local_n = part.num_local(me);
+    let (n, local_n) = (graph.num_nodes(), part.num_local(me));
 
     // In-neighbours of the owned nodes, when the file does not already store both directions.
     let reverse = if graph.is_symmetric() {
@@ -37,53 +47,70 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         ctx.rounds += 1;
         Some(LocalCsr::new(local_n, pairs))
     };
-    let neighbors = |u: NodeId| {
-        let inward = reverse.as_ref().map_or(&[][..], |r| r.neighbors(part.local(u)));
-        graph.neighbors(u).iter().chain(inward)
-    };
 
-    let labels: Vec<Cell<NodeId>> = part.nodes(me).map(Cell::new).collect();
-    let queued: Vec<Cell<bool>> = (0..local_n).map(|_| Cell::new(false)).collect();
-    let mut changed: Vec<u32> = (0..local_n as u32).collect();
-    let next = std::cell::RefCell::new(Vec::new());
-    // Lowers the label of the owned node at local index `i`; queues it for the next round.
-    let lower = |i: usize, label: NodeId| {
-        if label < labels[i].get() {
-            labels[i].set(label);
-            if !queued[i].replace(true) {
-                next.borrow_mut().push(i as u32);
+    // Owned nodes: their labels. Other nodes: the smallest label sent to them.
+    let mut label = singletons(n);
+    let mut active = all_set(local_n);
+    // Other workers' nodes whose label improved in this round, once each.
+    let mut improved: Vec<NodeId> = Vec::new();
+    let mut queued = vec![0u64; if part.peers() == 1 { 0 } else { n.div_ceil(64) }];
+    let mut outgoing: Vec<(usize, (NodeId, NodeId))> = Vec::new();
+    loop {
+        // The local fixed point.
+        let mut any = true;
+        while any {
+            any = false;
+            for w in 0..active.len() {
+                while active[w] != 0 {
+                    any = true;
+                    let i = w * 64 + active[w].trailing_zeros() as usize;
+                    active[w] &= active[w] - 1;
+                    let u = part.global(me, i);
+                    let out = graph.neighbors(u);
+                    let inward = reverse.as_ref().map_or(&[][..], |r| r.neighbors(i));
+                    let mut m = label[u as usize];
+                    for &v in out.iter().chain(inward) {
+                        m = m.min(label[v as usize]);
+                    }
+                    label[u as usize] = m;
+                    for &v in out.iter().chain(inward) {
+                        if label[v as usize] > m {
+                            label[v as usize] = m;
+                            match share.local(v) {
+                                Some(j) => active[j / 64] |= 1 << (j % 64),
+                                None if queued[v as usize / 64] & (1 << (v % 64)) == 0 => {
+                                    queued[v as usize / 64] |= 1 << (v % 64);
+                                    improved.push(v);
+                                }
+                                None => {}
+                            }
+                        }
+                    }
+                }
             }
         }
-    };
-    loop {
-        let frontier: Vec<(NodeId, NodeId)> =
-            changed.iter().map(|&i| (part.global(me, i as usize), labels[i as usize].get())).collect();
-        let outgoing = frontier.iter().flat_map(|&(u, label)| {
-            neighbors(u).filter_map(move |&v| {
-                let owner = part.owner(v);
-                if owner == me {
-                    lower(part.local(v), label);
-                    None
-                } else {
-                    Some((owner, (v, label)))
-                }
-            })
-        });
-        channel.round(ctx.worker, outgoing, |(v, label)| lower(part.local(v), label))?;
+
+        // Improved labels to their owners.
+        outgoing.extend(improved.drain(..).map(|v| {
+            queued[v as usize / 64] &= !(1 << (v % 64));
+            (part.owner(v), (v, label[v as usize]))
+        }));
+        let sent = outgoing.len() as u64;
+        channel.round(ctx.worker, outgoing.drain(..), |(v, l)| {
+            if l < label[v as usize] {
+                label[v as usize] = l;
+                let j = part.local(v);
+                active[j / 64] |= 1 << (j % 64);
+            }
+        })?;
         ctx.rounds += 1;
-        changed = std::mem::take(&mut *next.borrow_mut());
-        for &i in &changed {
-            queued[i as usize].set(false);
-        }
-        if control.sum(ctx.worker, changed.len() as u64)? == 0 {
+        if control.sum(ctx.worker, sent)? == 0 {
             break;
         }
     }
 
-    // Gather the labels at worker 0.
-    let mut all = if me == 0 { vec![0; graph.num_nodes()] } else { Vec::new() };
-    let owned = part.nodes(me).zip(&labels).map(|(u, l)| (0, (u, l.get())));
-    channel.round(ctx.worker, owned, |(u, l)| all[u as usize] = l)?;
+    let owned: Vec<NodeId> = part.nodes(me).map(|u| label[u as usize]).collect();
+    let all = ctx.gather(&owned)?;
     Ok((me == 0).then(|| Output::Components(Components::from_canonical(all))))
 }
 

@@ -1,5 +1,5 @@
 //! Distributed implementations on timely dataflow: label propagation and union-find-and-merge
-//! connected components, Borůvka minimum spanning forest. They run on `W` worker threads in each
+//! connected components, Borůvka minimum spanning forest, PageRank. They run on `W` worker threads in each
 //! of `P` processes, on one machine or several, and return the same result types as the local
 //! implementations so that the same verifiers and oracle tests apply.
 //!
@@ -7,7 +7,7 @@
 //! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
-//! - [`label_prop`], [`union_find`], [`boruvka`] — the algorithms.
+//! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms.
 //!
 //! [`run`] executes one job (graph, algorithm, repetitions) on this process's workers: every
 //! process maps the same `.cgr` file, every worker takes its share, and worker 0 returns the
@@ -18,6 +18,7 @@ pub mod cluster;
 pub mod config;
 pub mod exchange;
 pub mod label_prop;
+pub mod pagerank;
 pub mod partition;
 pub mod union_find;
 
@@ -31,7 +32,7 @@ use timely::worker::Worker;
 
 pub use cluster::Abort;
 pub use config::ClusterConfig;
-pub use exchange::{Channel, Counters};
+pub use exchange::{Channel, Chunk, Counters};
 pub use partition::{Partition, Strategy};
 
 use crate::graph::Csr;
@@ -68,6 +69,28 @@ impl Context<'_> {
     /// The number of workers in the cluster.
     pub fn peers(&self) -> usize {
         self.worker.peers()
+    }
+
+    /// Gathers one value per node at worker 0: `local[i]` is the value of this worker's `i`-th
+    /// node ([`Partition::global`]). Worker 0 gets every node's value (its own copied, the others'
+    /// sent with [`Channel::round_slices`], not one record per node); the other workers get an
+    /// empty vector. One superstep.
+    pub fn gather<T: ExchangeData + Copy + Default>(&mut self, local: &[T]) -> Result<Vec<T>> {
+        let (me, part) = (self.index(), self.partition);
+        let mut channel = self.channel::<Chunk<T>>();
+        let mut all = if me == 0 { vec![T::default(); self.graph.num_nodes()] } else { Vec::new() };
+        let mut place = |worker: usize, first: usize, values: &[T]| {
+            for (i, &x) in values.iter().enumerate() {
+                all[part.global(worker, first + i) as usize] = x;
+            }
+        };
+        if me == 0 {
+            place(0, 0, local);
+        }
+        let outgoing = (me != 0).then_some((0, local));
+        channel.round_slices(self.worker, outgoing, |worker, first, values| place(worker, first, &values))?;
+        self.rounds += 1;
+        Ok(all)
     }
 }
 

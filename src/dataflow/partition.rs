@@ -107,6 +107,38 @@ impl Partition {
     pub fn nodes(&self, worker: usize) -> impl Iterator<Item = NodeId> + '_ {
         (0..self.num_local(worker)).map(move |i| self.global(worker, i))
     }
+
+    /// The nodes `worker` owns as one range, for [`Strategy::Balanced`] (`None` for modulo).
+    pub fn range(&self, worker: usize) -> Option<std::ops::Range<usize>> {
+        (!self.bounds.is_empty()).then(|| self.bounds[worker] as usize..self.bounds[worker + 1] as usize)
+    }
+
+    /// `worker`'s share, for hot loops that ask of every arc whether its target is local.
+    pub fn share(&self, worker: usize) -> Share {
+        let range = self.range(worker).map(|r| (r.start as NodeId, r.end as NodeId));
+        Share { range, worker, peers: self.peers }
+    }
+}
+
+/// One worker's nodes: whether a node is among them and where, without the search
+/// [`Partition::owner`] does for balanced ranges.
+#[derive(Clone, Copy, Debug)]
+pub struct Share {
+    /// The owned range, for [`Strategy::Balanced`].
+    range: Option<(NodeId, NodeId)>,
+    worker: usize,
+    peers: usize,
+}
+
+impl Share {
+    /// The position of `v` among the worker's nodes, if the worker owns `v`.
+    #[inline]
+    pub fn local(&self, v: NodeId) -> Option<usize> {
+        match self.range {
+            Some((start, end)) => (start <= v && v < end).then(|| (v - start) as usize),
+            None => (v as usize % self.peers == self.worker).then(|| v as usize / self.peers),
+        }
+    }
 }
 
 /// The first `u` in `0..n` for which `below(u)` is false (`below` must be monotone).
@@ -137,6 +169,11 @@ mod tests {
                         seen[v as usize] += 1;
                         assert_eq!(p.owner(v), w);
                         assert_eq!(p.local(v), i);
+                        assert_eq!(p.share(w).local(v), Some(i));
+                        if let Some(range) = p.range(w) {
+                            assert_eq!(range.start + i, v as usize);
+                        }
+                        assert_eq!(p.share((w + 1) % peers).local(v), (peers == 1).then_some(i));
                     }
                 }
                 assert!(seen.iter().all(|&s| s == 1), "{strategy:?} {peers}: {seen:?}");

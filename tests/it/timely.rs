@@ -1,5 +1,5 @@
-//! The timely implementations: equal to sequential oracles (exact labels, exact forest) with 1 and
-//! 3 workers in one process and with 2 processes × 2 workers over localhost; the `run` and
+//! The timely implementations: equal to sequential oracles (exact labels, exact forest, ranks
+//! within the PageRank verifier's tolerance) with 1 and 3 workers in one process and with 2 processes × 2 workers over localhost; the `run` and
 //! `cluster` commands; and every failure mode ending quickly with one clear message.
 
 use std::net::TcpListener;
@@ -180,6 +180,65 @@ fn timely_implementations_equal_the_oracles_on_two_processes() {
     }
 }
 
+/// A directed graph of `n` nodes whose arcs leave only the first `n / 2` nodes and reach only the
+/// first `3n / 4`: a quarter of the nodes are isolated and half are dangling.
+fn dangling_graph(seed: u64, n: usize, m: usize) -> Csr {
+    let mut rng = SplitMix64(seed);
+    let edges: Vec<(NodeId, NodeId)> =
+        (0..m).map(|_| (rng.below(n as u64 / 2) as NodeId, rng.below(3 * n as u64 / 4) as NodeId)).collect();
+    Csr::from_edges(&EdgeList::new(n, edges, true), BuildOptions::directed())
+}
+
+#[test]
+fn timely_pagerank_spreads_dangling_mass_and_sends_one_value_per_node_and_iteration() {
+    let dir = tempdir();
+    let imp = registry::find(registry::Problem::Pagerank, "timely-pagerank").expect("registered");
+    for seed in 0..3 {
+        let n = 200 + 50 * seed as usize;
+        let csr = dangling_graph(seed, n, 3 * n);
+        assert!((0..n as NodeId).any(|u| csr.degree(u) == 0), "the graph has dangling nodes");
+        let path = write(dir.path(), &format!("d{seed}.cgr"), &csr);
+        for (workers, strategy) in [(1, Strategy::Balanced), (3, Strategy::Balanced), (3, Strategy::Modulo)] {
+            let config = ClusterConfig::local(workers).unwrap();
+            let report = dataflow::run(&config, &job(imp, &path, strategy)).unwrap().expect("worker 0 reports");
+            let what = format!("seed {seed}, {workers} workers {strategy:?}");
+            check(&report.output, &csr, &what);
+            let Output::Ranks(ranks) = &report.output else { panic!("{what}: not ranks") };
+            assert_eq!(ranks.iterations(), 20, "{what}");
+            // Partial sums are combined per destination: at most one 4-byte value per node and
+            // iteration (plus the target lists and the final gather) and a header per record,
+            // however many arcs lead to the node.
+            let bound = 22 * 4 * n as u64 + 64 * report.records_exchanged;
+            assert!(report.bytes_exchanged <= bound, "{what}: {} bytes", report.bytes_exchanged);
+        }
+    }
+    // No nodes at all: no ranks, no iterations.
+    let empty = Csr::from_edges(&EdgeList::new(0, Vec::new(), true), BuildOptions::directed());
+    let path = write(dir.path(), "empty.cgr", &empty);
+    let report = dataflow::run(&ClusterConfig::local(2).unwrap(), &job(imp, &path, Strategy::Balanced)).unwrap();
+    let Some(Output::Ranks(ranks)) = report.map(|r| r.output) else { panic!("worker 0 reports ranks") };
+    assert!(ranks.ranks().is_empty());
+}
+
+/// Two halves, each the giant of one worker's sampled forest (worker 0 owns `2..20`, worker 1
+/// `20..40` and reaches `0` and `1`), joined by one edge `19 - 30` that is neither end's first two
+/// neighbours: both workers skip it, so `timely-union-find` must notice that the giants are apart.
+#[test]
+fn timely_union_find_joins_giants_that_skipped_their_bridge() {
+    let mut edges: Vec<(NodeId, NodeId)> = (2..19).map(|u| (u, u + 1)).chain((20..39).map(|u| (u, u + 1))).collect();
+    edges.extend([(17, 19), (0, 30), (1, 30), (0, 21), (1, 22), (19, 30)]);
+    let csr = Csr::from_edges(&EdgeList::new(40, edges, false), BuildOptions::undirected());
+    assert_eq!(csr.neighbors(19), [17, 18, 30]);
+    assert_eq!(&csr.neighbors(30)[..3], [0, 1, 19]);
+    let partition = dataflow::Partition::new(&csr, 2, Strategy::Balanced);
+    assert_eq!((partition.owner(19), partition.owner(30)), (0, 1));
+    let dir = tempdir();
+    let path = write(dir.path(), "bridge.cgr", &csr);
+    let imp = registry::find(registry::Problem::Cc, "timely-union-find").expect("registered");
+    let report = dataflow::run(&ClusterConfig::local(2).unwrap(), &job(imp, &path, Strategy::Balanced)).unwrap();
+    check(&report.expect("worker 0 reports").output, &csr, "bridge between two giants");
+}
+
 fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
@@ -200,13 +259,17 @@ fn run_and_cluster_commands_report_the_oracle_result() {
             assert_eq!(v["processes"], processes);
             assert!(v["rounds"].as_u64().is_some());
             assert!(v["compute"]["median"].as_f64().is_some());
+            assert_eq!(v["verified"], true, "{}", imp.name);
             match problem {
                 "cc" => assert_eq!(v["result"]["components"], components, "{}", imp.name),
-                _ => assert_eq!(v["result"]["weight"], weight, "{}", imp.name),
+                "msf" => assert_eq!(v["result"]["weight"], weight, "{}", imp.name),
+                _ => assert_eq!(v["result"]["iterations"], 20, "{}", imp.name),
             }
         };
         for workers in ["1", "3"] {
-            let out = run_ok(&["run", problem, "--impl", imp.name, "--workers", workers, "--repeat", "2", "--json", g]);
+            let args =
+                ["run", problem, "--impl", imp.name, "--workers", workers, "--repeat", "2", "--verify", "--json", g];
+            let out = run_ok(&args);
             check_json(&json(&out), workers.parse().unwrap(), 1);
         }
         let out = run_ok(&[
@@ -222,6 +285,7 @@ fn run_and_cluster_commands_report_the_oracle_result() {
             "--impl",
             imp.name,
             g,
+            "--verify",
             "--json",
         ]);
         check_json(&json(&out), 2, 2);

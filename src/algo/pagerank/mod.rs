@@ -102,6 +102,13 @@ impl PartialEq for Ranks {
 impl Eq for Ranks {}
 
 impl Ranks {
+    /// A result computed elsewhere (a distributed run gathers one): the rank of every node after
+    /// `iterations` iterations with `damping`, the last of which changed the ranks by
+    /// `last_change` (L1).
+    pub fn new(ranks: Vec<f32>, iterations: u32, last_change: f64, damping: f64) -> Self {
+        Ranks { ranks, iterations, last_change, damping }
+    }
+
     /// The rank of every node.
     pub fn ranks(&self) -> &[f32] {
         &self.ranks
@@ -190,11 +197,11 @@ pub fn reference(csr: &Csr, damping: f64, iterations: u32) -> Vec<f64> {
 
 /// What one sweep over (part of) the nodes adds up.
 #[derive(Clone, Copy, Default)]
-struct Totals {
+pub(crate) struct Totals {
     /// L1 change of the ranks.
-    change: f64,
+    pub(crate) change: f64,
     /// Total new rank of the dangling nodes.
-    dangling: f64,
+    pub(crate) dangling: f64,
 }
 
 impl std::ops::Add for Totals {
@@ -204,13 +211,14 @@ impl std::ops::Add for Totals {
     }
 }
 
-/// The per-node state a sweep writes, for a contiguous range of nodes.
-struct Slots<'a> {
-    rank: &'a mut [f32],
+/// The per-node state a sweep writes, for a contiguous range of nodes (or a worker's own nodes,
+/// in [`crate::dataflow::pagerank`]).
+pub(crate) struct Slots<'a> {
+    pub(crate) rank: &'a mut [f32],
     /// `rank / out-degree` for the next iteration (0 for dangling nodes).
-    contrib: &'a mut [f32],
+    pub(crate) contrib: &'a mut [f32],
     /// `1 / out-degree` (0 for dangling nodes).
-    inv_degree: &'a [f32],
+    pub(crate) inv_degree: &'a [f32],
 }
 
 impl<'a> Slots<'a> {
@@ -224,7 +232,7 @@ impl<'a> Slots<'a> {
     /// Sets each node's rank to `base + damping * sum_of(i)` (`i` counted from the start of the
     /// range) and its contribution for the next iteration; the one update every kernel shares.
     #[inline(always)]
-    fn update(self, base: f32, damping: f32, mut sum_of: impl FnMut(usize) -> f32) -> Totals {
+    pub(crate) fn update(self, base: f32, damping: f32, mut sum_of: impl FnMut(usize) -> f32) -> Totals {
         let mut totals = Totals::default();
         for (i, ((rank, contrib), &inv)) in
             self.rank.iter_mut().zip(self.contrib.iter_mut()).zip(self.inv_degree).enumerate()
@@ -241,20 +249,32 @@ impl<'a> Slots<'a> {
     }
 }
 
+/// `1 / degree`, or 0 for a dangling node (degree 0): a node's share of its rank per out-arc.
+#[inline]
+pub(crate) fn inv_degree(degree: u64) -> f32 {
+    if degree == 0 { 0.0 } else { 1.0 / degree as f32 }
+}
+
+/// The rank every node gets before its in-arcs: the jump `(1 - d) / n` plus the dangling mass
+/// spread over the `n` nodes, `d * dangling / n`.
+#[inline]
+pub(crate) fn base(damping: f64, dangling: f64, n: usize) -> f32 {
+    ((1.0 - damping) / n as f64 + damping * dangling / n as f64) as f32
+}
+
 /// The iteration skeleton every kernel shares: initial ranks, the jump-and-dangling term, the
 /// double-buffered contributions, the stopping rule. `sweep(contrib, slots, base)` computes one
 /// iteration for all nodes from the current contributions.
 fn iterate(csr: &Csr, params: &Params, mut sweep: impl FnMut(&[f32], Slots<'_>, f32) -> Totals) -> Ranks {
     let n = csr.num_nodes();
     let damping = params.damping;
-    let mut ranks = Ranks { ranks: vec![1.0 / n as f32; n], iterations: 0, last_change: 0.0, damping };
-    let inv_degree: Vec<f32> =
-        csr.offsets().windows(2).map(|w| if w[0] == w[1] { 0.0 } else { 1.0 / (w[1] - w[0]) as f32 }).collect();
+    let mut ranks = Ranks::new(vec![1.0 / n as f32; n], 0, 0.0, damping);
+    let inv_degree: Vec<f32> = csr.offsets().windows(2).map(|w| inv_degree(w[1] - w[0])).collect();
     let mut contrib: Vec<f32> = inv_degree.iter().map(|&inv| inv / n as f32).collect();
     let mut next = vec![0.0f32; n];
     let mut dangling = inv_degree.iter().filter(|&&inv| inv == 0.0).count() as f64 / n as f64;
     while ranks.iterations < params.iterations && n > 0 {
-        let base = ((1.0 - damping) / n as f64 + damping * dangling / n as f64) as f32;
+        let base = base(damping, dangling, n);
         let slots = Slots { rank: &mut ranks.ranks, contrib: &mut next, inv_degree: &inv_degree };
         let totals = sweep(&contrib, slots, base);
         std::mem::swap(&mut contrib, &mut next);
