@@ -8,8 +8,9 @@
 //!
 //! Each peer gets the graph the way its users build it (not timed): an edge list with every
 //! undirected edge once (`u < v`, self loops dropped) turned into the peer's own structure. Only the
-//! algorithm is timed, R times; the table gives the median and the minimum. Every result is checked
-//! against costgraph's baseline: the component count for CC, the forest weight for MSF.
+//! algorithm is timed, R times after one warm-up run; the table gives the median and the minimum.
+//! Every result is checked against costgraph's baseline: the component count for CC, the forest
+//! weight for MSF.
 //!
 //! Usage: `peers G.cgr [--repeat R] [--threads 1,2] [--skip NAME]...`, where `--skip` drops every
 //! implementation whose name contains NAME (e.g. `--skip petgraph-msf` on big graphs).
@@ -92,7 +93,8 @@ struct Bench {
 }
 
 impl Bench {
-    /// Runs `algorithm` on a pool of `threads` threads `--repeat` times, timing each run; `check`
+    /// Runs `algorithm` on a pool of `threads` threads once to warm up, then `--repeat` times,
+    /// timing each run; `check`
     /// turns the last result into the figure compared across implementations (not timed). The
     /// row also shows the 1-minute load average read just before, as the machine may be shared.
     fn measure<R: Send>(
@@ -111,7 +113,7 @@ impl Bench {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
         let (mut times, last) = pool.install(|| {
             let mut times = Vec::with_capacity(repeat);
-            let mut last = None;
+            let mut last = Some(algorithm()); // warm-up, not timed
             for _ in 0..repeat {
                 drop(last.take());
                 let start = Instant::now();
@@ -121,7 +123,7 @@ impl Bench {
             }
             (times, last)
         });
-        let got = check(last.expect("repeat is at least 1"));
+        let got = check(last.expect("the warm-up ran"));
         let expected = self.expected[problem as usize].get_or_insert(got);
         ensure!(got == *expected, "{name} on {}: {got}, but costgraph's baseline found {expected}", self.graph_name);
         times.sort_by(f64::total_cmp);
