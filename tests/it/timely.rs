@@ -8,36 +8,17 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
+use costgraph::generate::{Rng, Weights};
 use costgraph::graph::{BuildOptions, Csr, EdgeList, NodeId, Weight};
 use costgraph::registry::{self, Entry, Kind, Output};
+use costgraph::testing;
 
 use crate::common::{costgraph, run_err, run_ok, tempdir};
-
-/// SplitMix64: a tiny seeded generator for the test graphs.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// A random weighted graph with `n` nodes and `m` edges (small weights, so ties are common),
 /// stored symmetric or as directed arcs.
 fn random_graph(seed: u64, n: usize, m: usize, symmetric: bool) -> Csr {
-    let mut rng = SplitMix64(seed);
-    let edges: Vec<(NodeId, NodeId)> =
-        (0..m).map(|_| (rng.below(n as u64) as NodeId, rng.below(n as u64) as NodeId)).collect();
-    let weights: Vec<Weight> = (0..m).map(|_| 1 + rng.below(5) as Weight).collect();
-    let list = EdgeList::new(n, edges, !symmetric).with_weights(weights);
+    let list = testing::random_graph(seed, n, m, !symmetric, Some(Weights { lo: 1, hi: 5 }));
     Csr::from_edges(&list, if symmetric { BuildOptions::undirected() } else { BuildOptions::directed() })
 }
 
@@ -50,20 +31,13 @@ fn write(dir: &Path, name: &str, csr: &Csr) -> PathBuf {
 /// Sequential union-find over every arc: canonical labels (smallest id of each component).
 fn oracle_labels(csr: &Csr) -> Vec<NodeId> {
     let mut parent: Vec<NodeId> = (0..csr.num_nodes() as NodeId).collect();
-    fn find(p: &mut [NodeId], mut x: NodeId) -> NodeId {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
     for u in 0..csr.num_nodes() as NodeId {
         for &v in csr.neighbors(u) {
-            let (a, b) = (find(&mut parent, u), find(&mut parent, v));
+            let (a, b) = (find_root(&mut parent, u), find_root(&mut parent, v));
             parent[a.max(b) as usize] = a.min(b);
         }
     }
-    (0..csr.num_nodes() as NodeId).map(|u| find(&mut parent, u)).collect()
+    (0..csr.num_nodes() as NodeId).map(|u| find_root(&mut parent, u)).collect()
 }
 
 /// Kruskal over every arc as an undirected edge, sorted by `(weight, min, max)`.
@@ -183,9 +157,7 @@ fn timely_implementations_equal_the_oracles_on_two_processes() {
 /// A directed graph of `n` nodes whose arcs leave only the first `n / 2` nodes and reach only the
 /// first `3n / 4`: a quarter of the nodes are isolated and half are dangling.
 fn dangling_graph(seed: u64, n: usize, m: usize) -> Csr {
-    let mut rng = SplitMix64(seed);
-    let edges: Vec<(NodeId, NodeId)> =
-        (0..m).map(|_| (rng.below(n as u64 / 2) as NodeId, rng.below(3 * n as u64 / 4) as NodeId)).collect();
+    let edges = testing::random_edges(&mut Rng::new(seed), m, n / 2, 3 * n / 4);
     Csr::from_edges(&EdgeList::new(n, edges, true), BuildOptions::directed())
 }
 
@@ -321,40 +293,29 @@ fn a_peer_that_never_starts_fails_within_the_connect_timeout() {
     let dir = tempdir();
     let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
     let (hosts, _) = hostfile(dir.path(), 2);
+    let process = |index: &str| {
+        run_err(&[
+            "run",
+            "cc",
+            "--impl",
+            "timely-union-find",
+            "--processes",
+            "2",
+            "--process",
+            index,
+            "--hostfile",
+            hosts.to_str().unwrap(),
+            "--connect-timeout",
+            "2",
+            path.to_str().unwrap(),
+        ])
+    };
     let start = Instant::now();
-    let err = run_err(&[
-        "run",
-        "cc",
-        "--impl",
-        "timely-union-find",
-        "--processes",
-        "2",
-        "--process",
-        "0",
-        "--hostfile",
-        hosts.to_str().unwrap(),
-        "--connect-timeout",
-        "2",
-        path.to_str().unwrap(),
-    ]);
+    let err = process("0");
     assert_quick(start, "waiting for a missing peer");
     assert!(err.contains("did not connect") && err.lines().count() == 1, "{err}");
     // And the other side: process 1 waits for process 0 to accept.
-    let err = run_err(&[
-        "run",
-        "cc",
-        "--impl",
-        "timely-union-find",
-        "--processes",
-        "2",
-        "--process",
-        "1",
-        "--hostfile",
-        hosts.to_str().unwrap(),
-        "--connect-timeout",
-        "2",
-        path.to_str().unwrap(),
-    ]);
+    let err = process("1");
     assert!(err.contains("did not accept"), "{err}");
 }
 
@@ -551,71 +512,4 @@ fn the_cluster_command_runs_the_same_executable() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 workers × 1 process"));
-}
-
-/// Benchmark helper, not a test: writes a Kronecker scale-`COSTGRAPH_BENCH_SCALE` (default 20,
-/// edge factor 16, Graph500 a=.57 b=.19 c=.19, weights 1..=255) graph to `COSTGRAPH_BENCH_OUT`
-/// and prints the single-thread baselines' times on it (union-find, label propagation, Kruskal).
-/// `cargo test --release --test it bench_baselines -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn bench_baselines() {
-    let scale: u32 = std::env::var("COSTGRAPH_BENCH_SCALE").map_or(20, |s| s.parse().unwrap());
-    let out = std::env::var("COSTGRAPH_BENCH_OUT").unwrap_or_else(|_| "/tmp/kron.cgr".into());
-    let (n, m) = (1usize << scale, 16usize << scale);
-    let mut rng = SplitMix64(42);
-    let mut edges = Vec::with_capacity(m);
-    for _ in 0..m {
-        let (mut u, mut v) = (0u32, 0u32);
-        for bit in 0..scale {
-            let r = rng.below(100);
-            let (du, dv) = if r < 57 {
-                (0, 0)
-            } else if r < 76 {
-                (0, 1)
-            } else if r < 95 {
-                (1, 0)
-            } else {
-                (1, 1)
-            };
-            u |= du << bit;
-            v |= dv << bit;
-        }
-        edges.push((u, v));
-    }
-    let weights = (0..m).map(|_| 1 + rng.below(255) as Weight).collect();
-    let csr = Csr::from_edges(&EdgeList::new(n, edges, false).with_weights(weights), BuildOptions::undirected());
-    costgraph::io::cgr::write(&csr, &out).unwrap();
-    println!("wrote {out}: {} nodes, {} arcs", csr.num_nodes(), csr.num_arcs());
-
-    let start = Instant::now();
-    let labels = oracle_labels(&csr);
-    println!("single-thread union-find     {:.3} s", start.elapsed().as_secs_f64());
-    let start = Instant::now();
-    let mut lp: Vec<NodeId> = (0..n as NodeId).collect();
-    let mut rounds = 0;
-    loop {
-        rounds += 1;
-        let mut changed = false;
-        for u in 0..n as NodeId {
-            for &v in csr.neighbors(u) {
-                let (lu, lv) = (lp[u as usize], lp[v as usize]);
-                if lu < lv {
-                    lp[v as usize] = lu;
-                    changed = true;
-                } else if lv < lu {
-                    lp[u as usize] = lv;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    println!("single-thread label-prop     {:.3} s ({rounds} rounds)", start.elapsed().as_secs_f64());
-    assert_eq!(lp, labels);
-    let start = Instant::now();
-    let forest = oracle_forest(&csr);
-    println!("single-thread Kruskal        {:.3} s ({} edges)", start.elapsed().as_secs_f64(), forest.len());
 }
