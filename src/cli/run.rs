@@ -76,7 +76,7 @@ impl ClusterArgs {
         };
         anyhow::ensure!(
             self.connect_timeout.is_finite() && self.connect_timeout > 0.0 && self.connect_timeout <= 86_400.0,
-            "--connect-timeout must be a positive number of seconds"
+            "--connect-timeout must be a positive number of seconds, at most 86400"
         );
         config.connect_timeout = std::time::Duration::from_secs_f64(self.connect_timeout);
         Ok(config)
