@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use costgraph::dataflow::config::{MAX_PROCESSES, MAX_WORKERS};
 
 /// Arguments of `costgraph cluster`.
 #[derive(clap::Args)]
@@ -42,6 +43,16 @@ struct Process {
 pub fn run(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(args.processes >= 1, "--processes must be at least 1");
     anyhow::ensure!(args.workers >= 1, "--workers must be at least 1");
+    anyhow::ensure!(
+        args.processes <= MAX_PROCESSES,
+        "--processes {} is more than this machine should start (at most {MAX_PROCESSES})",
+        args.processes
+    );
+    anyhow::ensure!(
+        args.workers <= MAX_WORKERS,
+        "--workers {} is more than a process can run (at most {MAX_WORKERS})",
+        args.workers
+    );
     anyhow::ensure!(
         args.command.first().is_some_and(|c| c == "run"),
         "cluster runs a `run` command: costgraph cluster --processes P run cc --impl NAME GRAPH"
@@ -99,10 +110,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     kill_all(&mut processes);
                     let failed = processes.swap_remove(i);
                     let stderr = failed.stderr.join().unwrap_or_default();
+                    // The child's `error:` line (clap adds usage hints after it), else its last line.
                     let reason = stderr
                         .lines()
-                        .rev()
-                        .find(|l| !l.trim().is_empty())
+                        .find(|l| l.starts_with("error: "))
+                        .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
                         .map(|l| l.trim_start_matches("error: ").to_string())
                         .unwrap_or_else(|| format!("exit status {status}"));
                     bail!("process {i} of {} failed: {reason}", args.processes);

@@ -84,7 +84,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let max_cores = args.max_cores.unwrap_or_else(costgraph::sysinfo::cores);
     ensure!(max_cores >= 1, "--max-cores must be at least 1");
+    ensure!(
+        max_cores <= costgraph::dataflow::config::MAX_WORKERS,
+        "--max-cores {max_cores} is more than costgraph starts (at most {})",
+        costgraph::dataflow::config::MAX_WORKERS
+    );
     ensure!(args.processes.iter().all(|&p| p >= 1), "--processes must be at least 1");
+    if let Some(p) = args.processes.iter().find(|&&p| p > max_cores) {
+        bail!("--processes {p} needs at least {p} cores, more than --max-cores {max_cores}");
+    }
+    ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
+    // The report is written after the sweep, which can take hours: check its folder now.
+    check_output_dir(&args.out)?;
     let exe = std::env::current_exe().context("cannot find the costgraph executable to run children")?;
     let timeout = Duration::from_secs(args.timeout);
     let cache = datasets::cache_dir(args.cache.as_deref());
@@ -184,6 +195,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             args.out.join("report.md").display()
         );
     }
+    Ok(())
+}
+
+/// Checks that the report folder `dir` is (or can be created as) a writable folder, without
+/// creating it yet.
+fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
+    let mut probe = dir;
+    while !probe.exists() {
+        probe = match probe.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+    }
+    ensure!(probe.is_dir(), "--out {}: {} is not a folder", dir.display(), probe.display());
+    tempfile::tempfile_in(probe).map_err(|e| {
+        let e = e.raw_os_error().map_or(e, std::io::Error::from_raw_os_error);
+        anyhow::anyhow!("--out {}: cannot write in {}: {e}", dir.display(), probe.display())
+    })?;
     Ok(())
 }
 

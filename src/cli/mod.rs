@@ -99,6 +99,11 @@ fn name_input(path: &std::path::Path, err: costgraph::Error) -> anyhow::Error {
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(threads) = cli.threads {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        anyhow::ensure!(
+            threads <= costgraph::dataflow::config::MAX_WORKERS,
+            "--threads {threads} is more than costgraph starts (at most {})",
+            costgraph::dataflow::config::MAX_WORKERS
+        );
         rayon::ThreadPoolBuilder::new().num_threads(threads).build_global()?;
     }
     match cli.command {

@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 /// Where a timely implementation runs: this process is one of `--processes`, each with
-/// `--workers` threads. Ignored by the other kinds.
+/// `--workers` threads. The other kinds ignore `--workers` and refuse a cluster.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ClusterArgs {
     /// Timely worker threads in this process.
@@ -76,7 +76,7 @@ impl ClusterArgs {
         };
         anyhow::ensure!(
             self.connect_timeout.is_finite() && self.connect_timeout > 0.0 && self.connect_timeout <= 86_400.0,
-            "--connect-timeout must be a positive number of seconds"
+            "--connect-timeout must be a positive number of seconds, at most 86400"
         );
         config.connect_timeout = std::time::Duration::from_secs_f64(self.connect_timeout);
         Ok(config)
@@ -92,6 +92,14 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     };
     if let Entry::Dataflow(algorithm) = imp.entry {
         return run_dataflow(&args, imp, algorithm);
+    }
+    let c = &args.cluster;
+    if c.processes != 1 || c.process != 0 || c.hostfile.is_some() {
+        bail!(
+            "{} is a {} implementation: --processes, --process and --hostfile (and `costgraph cluster`) are for the timely ones",
+            imp.name,
+            imp.kind.name()
+        );
     }
     let threads_used = match imp.kind {
         Kind::SingleThread => 1,

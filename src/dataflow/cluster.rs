@@ -256,7 +256,7 @@ fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStr
                 Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
                 Err(e) => {
                     return Err(Error::Cluster(format!(
-                        "process {peer} at {address} did not accept a connection within {timeout_secs:.0} s ({e})"
+                        "process {peer} at {address} did not accept a connection within {timeout_secs} s ({e})"
                     )));
                 }
             }

@@ -12,6 +12,13 @@ use crate::{Error, Result};
 /// The first port of the default addresses `127.0.0.1:PORT+i`.
 pub const DEFAULT_BASE_PORT: u16 = 2101;
 
+/// The most worker threads one process may start (far above any core count; a typo such as
+/// `--workers 100000` would otherwise spend minutes creating threads).
+pub const MAX_WORKERS: usize = 1024;
+
+/// The most processes a cluster may have.
+pub const MAX_PROCESSES: usize = 1024;
+
 /// How long processes wait for each other to connect before giving up (the fault-handling bound).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -92,6 +99,18 @@ impl ClusterConfig {
         }
         if self.processes == 0 {
             return Err(Error::invalid("--processes must be at least 1"));
+        }
+        if self.workers > MAX_WORKERS {
+            return Err(Error::invalid(format!(
+                "--workers {} is more than a process can run (at most {MAX_WORKERS})",
+                self.workers
+            )));
+        }
+        if self.processes > MAX_PROCESSES {
+            return Err(Error::invalid(format!(
+                "--processes {} is more than a cluster may have (at most {MAX_PROCESSES})",
+                self.processes
+            )));
         }
         if self.process >= self.processes {
             return Err(Error::invalid(format!(

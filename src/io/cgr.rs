@@ -102,17 +102,19 @@ impl Header {
                 flags |= bit;
             }
         }
+        // A section is present whenever its flag is set, even when it is empty (a weighted
+        // graph with no arcs), as `write_to` writes it and `decode` expects it.
         let lengths = [
-            (n + 1) * 8,
-            m * 4,
-            if csr.is_weighted() { m * 4 } else { 0 },
-            if csr.original_ids().is_some() { n * 8 } else { 0 },
-            if csr.hilbert_arcs().is_some() { m * 8 } else { 0 },
+            Some((n + 1) * 8),
+            Some(m * 4),
+            csr.is_weighted().then_some(m * 4),
+            csr.original_ids().is_some().then_some(n * 8),
+            csr.hilbert_arcs().is_some().then_some(m * 8),
         ];
         let mut sections = [(0, 0); SECTIONS];
         let mut at = HEADER_LEN as u64;
         for (i, &len) in lengths.iter().enumerate() {
-            if len > 0 || i < 2 {
+            if let Some(len) = len {
                 sections[i] = (at, len);
                 at = align_up(at + len);
             }

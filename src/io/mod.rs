@@ -288,11 +288,21 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
         .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("costgraph")))
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .map_err(|e| Error::io(path, without_temp_path(e)))?;
     write(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// tempfile's errors end in ` at path "DIR/.NAME.XXXX.tmp"`, a file the user never named: drop it
+/// (the error is reported against the output path instead).
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((bare, _)) => std::io::Error::new(e.kind(), bare.to_string()),
+        None => e,
+    }
 }
 
 /// Writes the graph as a text edge list (`u v`, or `u v w` when `weighted`), atomically. An

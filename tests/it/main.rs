@@ -6,6 +6,7 @@ mod common;
 mod cost;
 mod datasets;
 mod generate;
+mod hostile;
 mod malformed;
 mod pagerank;
 mod real_graphs;
