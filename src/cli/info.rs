@@ -86,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     for (imp, bytes, fits) in &needs {
         let verdict = if *fits { "" } else { "  DOES NOT FIT" };
-        println!("  {:<4} {:<20} {:>10}{verdict}", imp.problem.name(), imp.name, human_bytes(*bytes));
+        println!("  {:<8} {:<20} {:>10}{verdict}", imp.problem.name(), imp.name, human_bytes(*bytes));
     }
     Ok(())
 }
