@@ -98,7 +98,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let start = Instant::now();
     let build = BuildOptions { symmetrize: false, dedup: !args.keep_duplicates, drop_self_loops: args.drop_self_loops };
     let csr = if io::resolve_format(&args.input, format)? == Format::Cgr {
-        io::cgr::open(&args.input)?
+        let csr = io::cgr::open(&args.input)?;
+        anyhow::ensure!(
+            !args.weighted || csr.is_weighted(),
+            "{}: --weighted, but this .cgr graph has no weights (add them with `costgraph generate ... --weights`)",
+            args.input.display()
+        );
+        csr
     } else {
         let edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
         Csr::from_edges(&edges, build)
