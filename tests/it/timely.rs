@@ -108,6 +108,20 @@ fn hostfile(dir: &Path, count: usize) -> (PathBuf, Vec<String>) {
     (path, addresses)
 }
 
+/// Starts process `process` of a 2-process `run cc --impl IMPL` on `graph` with the given hostfile
+/// and `extra` options, its output captured.
+fn spawn_peer(imp: &str, process: &str, hosts: &Path, graph: &Path, extra: &[&str]) -> std::process::Child {
+    costgraph()
+        .args(["run", "cc", "--impl", imp, "--processes", "2", "--process", process])
+        .args(extra)
+        .arg("--hostfile")
+        .args([hosts, graph])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn timely_implementations_equal_the_oracles_in_one_process() {
     let dir = tempdir();
@@ -375,14 +389,7 @@ fn processes_that_disagree_on_the_worker_count_refuse_to_run() {
     let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
     let (hosts, _) = hostfile(dir.path(), 2);
     let spawn = |process: &str, workers: &str| {
-        costgraph()
-            .args(["run", "cc", "--impl", "timely-union-find", "--processes", "2", "--process", process])
-            .args(["--workers", workers, "--connect-timeout", "10", "--hostfile"])
-            .args([&hosts, &path])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+        spawn_peer("timely-union-find", process, &hosts, &path, &["--workers", workers, "--connect-timeout", "10"])
     };
     let start = Instant::now();
     let (a, b) = (spawn("0", "2"), spawn("1", "1"));
@@ -401,14 +408,7 @@ fn an_unreadable_file_on_one_process_fails_every_process() {
     let path = write(dir.path(), "g.cgr", &random_graph(1, 50, 60, true));
     let (hosts, _) = hostfile(dir.path(), 2);
     let run = |process: &str, graph: &Path| {
-        costgraph()
-            .args(["run", "cc", "--impl", "timely-label-prop", "--processes", "2", "--process", process])
-            .args(["--connect-timeout", "3", "--hostfile"])
-            .args([&hosts, graph])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+        spawn_peer("timely-label-prop", process, &hosts, graph, &["--connect-timeout", "3"])
     };
     let start = Instant::now();
     let good = run("0", &path);
@@ -429,16 +429,7 @@ fn a_process_killed_mid_run_ends_the_run_quickly() {
     let dir = tempdir();
     let path = write(dir.path(), "killed.cgr", &random_graph(3, 300, 400, true));
     let (hosts, _) = hostfile(dir.path(), 2);
-    let spawn = |process: &str| {
-        costgraph()
-            .args(["run", "cc", "--impl", "timely-label-prop", "--processes", "2", "--process", process])
-            .args(["--repeat", "1000000", "--hostfile"])
-            .args([&hosts, &path])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = |process: &str| spawn_peer("timely-label-prop", process, &hosts, &path, &["--repeat", "1000000"]);
     let survivor = spawn("0");
     let mut victim = spawn("1");
     std::thread::sleep(Duration::from_millis(1500));
