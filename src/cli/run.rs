@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
 use costgraph::graph::{BuildOptions, Csr};
+use costgraph::harness::stats::Summary;
 use costgraph::io::{self, ReadOptions};
 use costgraph::registry::{self, Entry, Implementation, Kind, Output, Problem};
 use serde_json::json;
@@ -177,7 +178,7 @@ fn report(
     if let Some(fault) = Fault::from_env(imp.name) {
         fault.inject(&mut digest);
     }
-    let stats = time_stats(&times);
+    let stats = Summary::of(&times).context("at least one repetition runs")?;
     if args.json {
         let mut value = json!({
             "problem": imp.problem.name(),
@@ -206,7 +207,7 @@ fn report(
         if let Some(prep) = prep {
             println!("  prepare  {prep:.4} s");
         }
-        print_outcome(&stats, times.len(), &summary, &verified);
+        print_outcome(&stats, &summary, &verified);
         if let Some(rounds) = extra.get("rounds") {
             println!(
                 "  traffic  {rounds} rounds, {} records ({} bytes) between workers",
@@ -220,31 +221,15 @@ fn report(
     Ok(())
 }
 
-/// The `compute` statistics of the JSON output.
-fn time_stats(times: &[f64]) -> serde_json::Value {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    json!({
-        "min": sorted[0],
-        "median": median(&sorted),
-        "max": sorted[sorted.len() - 1],
-    })
-}
-
 /// The compute, result and verification lines of the text output.
-fn print_outcome(
-    stats: &serde_json::Value,
-    runs: usize,
-    summary: &serde_json::Value,
-    verified: &Option<Result<(), String>>,
-) {
+fn print_outcome(stats: &Summary, summary: &serde_json::Value, verified: &Option<Result<(), String>>) {
     println!(
         "  compute  min {:.4} s / median {:.4} s / max {:.4} s over {} run{}",
-        stats["min"].as_f64().unwrap_or(0.0),
-        stats["median"].as_f64().unwrap_or(0.0),
-        stats["max"].as_f64().unwrap_or(0.0),
-        runs,
-        if runs == 1 { "" } else { "s" }
+        stats.min,
+        stats.median,
+        stats.max,
+        stats.runs,
+        if stats.runs == 1 { "" } else { "s" }
     );
     if let Some(object) = summary.as_object() {
         let parts: Vec<String> = object.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -336,10 +321,4 @@ impl Fault {
             },
         }
     }
-}
-
-/// The median of sorted values (mean of the middle two for an even count).
-fn median(sorted: &[f64]) -> f64 {
-    let n = sorted.len();
-    if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 }
 }
