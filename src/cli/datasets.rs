@@ -134,7 +134,8 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
         timeout: Duration::from_secs(args.timeout),
         retries: args.retries,
     })?;
-    let options = FetchOptions { url_base: args.url_base.as_deref(), client: &client, lock, update_lock: args.update_lock };
+    let options =
+        FetchOptions { url_base: args.url_base.as_deref(), client: &client, lock, update_lock: args.update_lock };
     let mut bar = None;
     let fetched = datasets::fetch(dataset, cache, &options, &mut |file, progress| match progress {
         Progress::Started { offset, total } => {
@@ -195,7 +196,10 @@ fn convert(dataset: &Dataset, cache: &Path, extra: &[String]) -> anyhow::Result<
     argv.extend(extra.iter().cloned());
     let line = ConvertLine::try_parse_from(&argv).map_err(|e| {
         let message = e.to_string();
-        anyhow::anyhow!("convert arguments: {}", message.lines().next().unwrap_or_default().trim_start_matches("error: "))
+        anyhow::anyhow!(
+            "convert arguments: {}",
+            message.lines().next().unwrap_or_default().trim_start_matches("error: ")
+        )
     })?;
     eprintln!("converting: {}", argv.join(" "));
     super::convert::run(line.args).with_context(|| {

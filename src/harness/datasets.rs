@@ -281,7 +281,14 @@ pub fn fetch(
 ) -> Result<Vec<Fetched>> {
     let mut fetched = Vec::new();
     for file in dataset.files()? {
-        fetched.push(fetch_file(dataset, file, cache, options, &mut |p| progress(file, p))?);
+        match fetch_file(dataset, file, cache, options, &mut |p| progress(file, p)) {
+            Ok(f) => fetched.push(f),
+            Err(e) => {
+                // Only removes the dataset's folder when the failure left it empty.
+                let _ = std::fs::remove_dir(cache.join(&dataset.name));
+                return Err(e);
+            }
+        }
     }
     Ok(fetched)
 }
@@ -334,7 +341,8 @@ fn fetch_file(
         let bytes = target.metadata().map_err(|e| Error::io(&target, e))?.len();
         match &expected {
             Some(e) if e.matches(&sha256, bytes) => {
-                let verified = if matches!(e, Expected::Published { .. }) { Verified::Published } else { Verified::Locked };
+                let verified =
+                    if matches!(e, Expected::Published { .. }) { Verified::Published } else { Verified::Locked };
                 return Ok(Fetched { path: target, sha256, bytes, verified, downloaded: false });
             }
             None => {
@@ -462,7 +470,11 @@ pub fn verify(dataset: &Dataset, cache: &Path, lock: &Lock) -> Result<Vec<(Strin
             let bytes = path.metadata().map_err(|e| Error::io(&path, e))?.len();
             match Expected::of(dataset, file, lock) {
                 Some(e) if e.matches(&actual, bytes) => {
-                    if matches!(e, Expected::Published { .. }) { Check::Ok } else { Check::Locked }
+                    if matches!(e, Expected::Published { .. }) {
+                        Check::Ok
+                    } else {
+                        Check::Locked
+                    }
                 }
                 Some(_) => Check::Mismatch { actual },
                 None => Check::Unverifiable { actual },
@@ -526,7 +538,15 @@ mod tests {
         assert_eq!(enron.input_path(Path::new("c")).unwrap(), Path::new("c/email-enron/Email-Enron.txt.zst"));
         let lj = catalog.find("soc-livejournal1").unwrap();
         assert_eq!(lj.source(&lj.files[0], None).unwrap(), "https://snap.stanford.edu/data/soc-LiveJournal1.txt.gz");
-        assert!(catalog.find("graph500").unwrap().input_path(Path::new("c")).unwrap_err().to_string().contains("generate kron"));
+        assert!(
+            catalog
+                .find("graph500")
+                .unwrap()
+                .input_path(Path::new("c"))
+                .unwrap_err()
+                .to_string()
+                .contains("generate kron")
+        );
     }
 
     #[test]

@@ -108,7 +108,10 @@ impl Client {
         let mut attempt = 0;
         loop {
             match self.attempt(url, part, check_total, progress) {
-                Ok(total) => return Ok(total),
+                Ok(total) => {
+                    remove(&validator_path(part)).map_err(|e| Error::io(part, e))?;
+                    return Ok(total);
+                }
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Transient(reason)) if attempt < self.retries => {
                     attempt += 1;
@@ -116,10 +119,16 @@ impl Client {
                     std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
                 }
                 Err(Failure::Transient(reason)) => {
+                    let tries =
+                        if attempt > 0 { format!(" (after {attempt} retries, see --retries)") } else { String::new() };
                     let kept = part.metadata().map_or(0, |m| m.len());
+                    if kept == 0 {
+                        restart(part).map_err(|e| Error::io(part, e))?;
+                        return Err(Error::invalid(format!("{url}: {reason}{tries}; nothing was stored")));
+                    }
                     return Err(Error::invalid(format!(
-                        "{url}: {reason}; gave up after {attempt} retries (--retries); nothing was stored, the {kept} \
-                         bytes received are kept in {} and the same command resumes from there",
+                        "{url}: {reason}{tries}; nothing was stored, the {kept} bytes received are kept in {} and the \
+                         same command resumes from there",
                         part.display()
                     )));
                 }
@@ -141,11 +150,18 @@ impl Client {
         let mut request = self.agent.get(url);
         if have > 0 {
             request = request.header("Range", format!("bytes={have}-"));
+            // Only the rest of the same file: a changed one comes whole (200).
+            if let Ok(validator) = std::fs::read_to_string(validator_path(part)) {
+                request = request.header("If-Range", validator.trim());
+            }
         }
         let response = request.call().map_err(|e| request_error(url, e))?;
         let status = response.status().as_u16();
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_range = header("content-range");
+        // What identifies this version of the file, for If-Range when resuming: a strong ETag,
+        // else the modification date.
+        let validator = header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"));
         let length = response.body().content_length();
         let (offset, total) = match status {
             200 => (0, length),
@@ -153,7 +169,7 @@ impl Client {
                 Some((Some(start), total)) if start == have => (have, total.or(length.map(|l| have + l))),
                 _ => {
                     // Not the part we asked for: start again from scratch.
-                    remove(part).map_err(io)?;
+                    restart(part).map_err(io)?;
                     return Err(Failure::Transient(format!(
                         "the server answered the Range request with {:?}",
                         content_range.unwrap_or_default()
@@ -168,7 +184,7 @@ impl Client {
                     progress(Progress::Started { offset: have, total: Some(total) });
                     return Ok(have);
                 }
-                remove(part).map_err(io)?;
+                restart(part).map_err(io)?;
                 return Err(Failure::Transient(format!("the server refused to resume at byte {have} (HTTP 416)")));
             }
             _ => {
@@ -180,9 +196,14 @@ impl Client {
             check_total(total).map_err(Failure::Fatal)?;
         }
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(part).map_err(io)?;
-        if offset == 0 && have > 0 {
-            // The server ignored the Range header and sends the whole file.
+        if offset == 0 {
+            // The whole file (the server ignored Range, or the file changed): start over.
             file.set_len(0).map_err(io)?;
+            let path = validator_path(part);
+            match &validator {
+                Some(v) => std::fs::write(&path, v).map_err(|e| Failure::Fatal(Error::io(&path, e)))?,
+                None => remove(&path).map_err(|e| Failure::Fatal(Error::io(&path, e)))?,
+            }
         }
         progress(Progress::Started { offset, total });
         let mut body = response.into_body().into_reader();
@@ -268,6 +289,19 @@ fn parse_content_range(value: &str) -> Option<(Option<u64>, Option<u64>)> {
     let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
     let start = if range.trim() == "*" { None } else { Some(range.split_once('-')?.0.trim().parse().ok()?) };
     Some((start, total))
+}
+
+/// Where the validator (ETag or Last-Modified) of the `.part` file's version is kept.
+fn validator_path(part: &Path) -> PathBuf {
+    let mut name = part.as_os_str().to_owned();
+    name.push(".validator");
+    PathBuf::from(name)
+}
+
+/// Removes the `.part` file and its validator, so the next attempt starts from byte 0.
+fn restart(part: &Path) -> std::io::Result<()> {
+    remove(part)?;
+    remove(&validator_path(part))
 }
 
 /// Removes `path` if it is there.

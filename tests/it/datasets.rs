@@ -1,7 +1,7 @@
 //! `costgraph datasets` through the real binary, against small HTTP and HTTPS servers on
 //! 127.0.0.1 written here (never a real host): the HTTPS one has a self-signed certificate made
 //! by the test. Covered: https with and without the test CA, resume after a cut connection, a
-//! server that ignores Range, truncation, a wrong published checksum, 404, redirects and a
+//! server that ignores Range, a file that changed between two parts (If-Range), truncation, a wrong published checksum, 404, redirects and a
 //! redirect loop, a stalled server, the lock file (record, mismatch, `--update-lock`), a
 //! two-file BVGraph entry converted to `.cgr`, and fetching from a local folder.
 
@@ -29,7 +29,7 @@ struct State {
 /// A test server. Its first path segment is a comma-separated list of modes, the rest the file:
 /// `ok` serves it (honouring `Range`, with `416` past the end), `cut` cuts the first transfer of
 /// each file halfway, `truncate` cuts every transfer halfway, `norange` ignores `Range`,
-/// `corrupt` changes one byte, `longer` appends one, `stall` waits 3 s before the body,
+/// `corrupt` changes the middle byte, `edited` the first, `longer` appends one, `stall` waits 3 s before the body,
 /// `redirect` sends a 302 to the `ok` URL, `loop` a 302 to itself.
 struct Server {
     base: String,
@@ -77,23 +77,26 @@ impl Server {
 
 /// Answers one request on `stream` (then the connection closes).
 fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::Result<()> {
-    let (path, range) = {
+    let (path, range, if_range) = {
         let mut reader = BufReader::new(&mut *stream);
         let mut request = String::new();
         reader.read_line(&mut request)?;
-        let mut range = None;
+        let (mut range, mut if_range) = (None, None);
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
                 break;
             }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("range")
-            {
-                range = value.trim().strip_prefix("bytes=").and_then(|r| r.trim_end_matches('-').parse::<usize>().ok());
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("range") {
+                    range =
+                        value.trim().strip_prefix("bytes=").and_then(|r| r.trim_end_matches('-').parse::<usize>().ok());
+                } else if name.eq_ignore_ascii_case("if-range") {
+                    if_range = Some(value.trim().to_string());
+                }
             }
         }
-        (request.split_whitespace().nth(1).unwrap_or("/").to_string(), range)
+        (request.split_whitespace().nth(1).unwrap_or("/").to_string(), range, if_range)
     };
     let (modes, file) = path.trim_start_matches('/').split_once('/').unwrap_or(("", ""));
     let has = |m: &str| modes.split(',').any(|x| x == m);
@@ -105,7 +108,10 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
     };
     if has("redirect") || has("loop") {
         let to = if has("loop") { path.clone() } else { format!("/ok/{file}") };
-        return write!(stream, "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return write!(
+            stream,
+            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
     }
     let Some(mut data) = data else {
         return write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -114,11 +120,16 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
         let middle = data.len() / 2;
         data[middle] ^= 0xff;
     }
+    if has("edited") {
+        data[0] ^= 0xff;
+    }
     if has("longer") {
         data.push(b'\n');
     }
     let len = data.len();
-    let start = if has("norange") { None } else { range };
+    let etag = format!("\"{}\"", &sha256(&data)[..16]);
+    // Range applies only to the version If-Range names.
+    let start = if has("norange") || if_range.is_some_and(|v| v != etag) { None } else { range };
     let head = match start {
         Some(s) if s >= len => {
             return write!(
@@ -130,7 +141,7 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
         None => "200 OK".to_string(),
     };
     let body = &data[start.unwrap_or(0)..];
-    write!(stream, "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+    write!(stream, "HTTP/1.1 {head}\r\nContent-Length: {}\r\nETag: {etag}\r\nConnection: close\r\n\r\n", body.len())?;
     stream.flush()?;
     if has("stall") {
         std::thread::sleep(Duration::from_secs(3));
@@ -181,7 +192,9 @@ impl Scene {
         let mut command = costgraph();
         command.args(["datasets", "fetch", name, "--url-base", url_base]).args(extra);
         command.env("COSTGRAPH_CACHE", self.cache()).env("COSTGRAPH_LOCK", self.lock());
-        for var in ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "COSTGRAPH_CA_CERT"] {
+        for var in
+            ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "COSTGRAPH_CA_CERT"]
+        {
             command.env_remove(var);
         }
         command.output().unwrap()
@@ -315,6 +328,15 @@ fn resumes_after_a_cut_connection_and_restarts_when_range_is_ignored() {
     assert!(!scene.part("soc-livejournal1", LJ).exists());
     assert_eq!(scene.locked()["files"][format!("soc-livejournal1/{LJ}")]["sha256"], sha256(&data));
 
+    // The file changed on the host since the .part began: If-Range gets it whole, not spliced.
+    let scene = Scene::new();
+    scene.err("soc-livejournal1", &server.url("truncate"), &["--retries", "0"]);
+    scene.ok("soc-livejournal1", &server.url("edited"), &[]);
+    assert!(server.log().contains(&format!("/edited/{LJ} bytes={half}-")));
+    let mut edited = data.clone();
+    edited[0] ^= 0xff;
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), edited);
+
     // A stalled server times out.
     let scene = Scene::new();
     let err = scene.err("soc-livejournal1", &server.url("stall"), &["--timeout", "1", "--retries", "0"]);
@@ -331,8 +353,18 @@ fn the_lock_file_records_then_holds_and_update_lock_accepts_a_change() {
     assert!(out.contains("recorded in the lock file"), "{out}");
     assert_eq!(scene.locked()["files"][&key]["sha256"], sha256(&data));
     assert_eq!(scene.locked()["files"][&key]["bytes"], data.len());
-    let listed = run_ok(&["datasets", "list", "--cache", scene.cache().to_str().unwrap(), "--lock", scene.lock().to_str().unwrap()]);
-    assert!(listed.lines().any(|l| l.starts_with("soc-livejournal1") && l.contains("locked") && l.ends_with("yes")), "{listed}");
+    let listed = run_ok(&[
+        "datasets",
+        "list",
+        "--cache",
+        scene.cache().to_str().unwrap(),
+        "--lock",
+        scene.lock().to_str().unwrap(),
+    ]);
+    assert!(
+        listed.lines().any(|l| l.starts_with("soc-livejournal1") && l.contains("locked") && l.ends_with("yes")),
+        "{listed}"
+    );
 
     // The host now serves other bytes of the same size: refused, the download kept for --update-lock.
     std::fs::remove_file(scene.cached("soc-livejournal1", LJ)).unwrap();
@@ -368,7 +400,10 @@ fn the_lock_file_records_then_holds_and_update_lock_accepts_a_change() {
 fn refusals_checksum_404_redirects() {
     // usa-road-d-ny has a published checksum that these bytes cannot match.
     let bogus = b"c not the road network\np sp 2 1\na 1 2 7\n".to_vec();
-    let server = Server::start(HashMap::from([("USA-road-d.NY.gr.gz".to_string(), bogus), (LJ.to_string(), livejournal())]), None);
+    let server = Server::start(
+        HashMap::from([("USA-road-d.NY.gr.gz".to_string(), bogus), (LJ.to_string(), livejournal())]),
+        None,
+    );
     let scene = Scene::new();
     let err = scene.err("usa-road-d-ny", &server.url("ok"), &[]);
     assert!(err.contains("checksum mismatch") && err.contains("nothing was stored"), "{err}");
