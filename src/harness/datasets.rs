@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::capacity::human_bytes;
 use super::http;
 use super::provenance::sha256_file;
 use crate::io::Format;
@@ -361,11 +362,26 @@ fn fetch_file(
         Some(Expected::Locked(_)) => " (the lock file's record; --update-lock accepts a change)",
         _ => " (the catalog's)",
     };
-    let mut check_total = |total: u64| match wanted.and_then(Expected::bytes) {
-        Some(bytes) if bytes != total => Err(Error::invalid(format!(
-            "{source}: the server offers {total} bytes, but {bytes} are expected{size_hint}; nothing was stored"
-        ))),
-        _ => Ok(()),
+    let mut check_total = |total: u64| {
+        if let Some(bytes) = wanted.and_then(Expected::bytes)
+            && bytes != total
+        {
+            return Err(Error::invalid(format!(
+                "{source}: the server offers {total} bytes, but {bytes} are expected{size_hint}; nothing was stored"
+            )));
+        }
+        // Disk space before the body: a download that cannot fit fails now, not hours later.
+        let needed = total.saturating_sub(part.metadata().map_or(0, |m| m.len()));
+        match crate::sysinfo::free_disk_bytes(dir) {
+            Some(free) if free < needed => Err(Error::invalid(format!(
+                "{source}: {total} bytes need {} more in {}, which has {} free; make room, or fetch into another \
+                 cache with --cache DIR",
+                human_bytes(needed),
+                dir.display(),
+                human_bytes(free)
+            ))),
+            _ => Ok(()),
+        }
     };
     if source.contains("://") {
         options.client.download(&source, &part, &mut check_total, progress)?;

@@ -30,7 +30,7 @@ struct State {
 /// `ok` serves it (honouring `Range`, with `416` past the end), `cut` cuts the first transfer of
 /// each file halfway, `truncate` cuts every transfer halfway, `norange` ignores `Range`,
 /// `corrupt` changes the middle byte, `edited` the first, `longer` appends one, `stall` waits 3 s before the body,
-/// `redirect` sends a 302 to the `ok` URL, `loop` a 302 to itself.
+/// `redirect` sends a 302 to the `ok` URL, `loop` a 302 to itself, `huge` announces an exabyte.
 struct Server {
     base: String,
     state: Arc<Mutex<State>>,
@@ -106,6 +106,9 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
         let data = state.files.get(file).cloned();
         (data, state.cut.insert(file.to_string()))
     };
+    if has("huge") {
+        return write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 1u64 << 60);
+    }
     if has("redirect") || has("loop") {
         let to = if has("loop") { path.clone() } else { format!("/ok/{file}") };
         return write!(
@@ -413,6 +416,10 @@ fn refusals_checksum_404_redirects() {
     assert!(err.contains("HTTP 404 Not Found"), "{err}");
     let err = scene.err("soc-livejournal1", &server.url("loop"), &[]);
     assert!(err.contains("more than 8 redirects (a redirect loop?)"), "{err}");
+    assert!(files_under(&scene.cache()).is_empty());
+
+    let err = scene.err("soc-livejournal1", &server.url("huge"), &[]);
+    assert!(err.contains("need 1048576.0 TiB more in") && err.contains("free; make room"), "{err}");
     assert!(files_under(&scene.cache()).is_empty());
 
     scene.ok("soc-livejournal1", &server.url("redirect"), &[]);
