@@ -280,18 +280,48 @@ pub fn fetch(
     options: &FetchOptions,
     progress: &mut FetchProgress,
 ) -> Result<Vec<Fetched>> {
+    let files = dataset.files()?;
+    let dir = cache.join(&dataset.name);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let _exclusive = lock_folder(&dir, &dataset.name)?;
     let mut fetched = Vec::new();
-    for file in dataset.files()? {
+    for file in files {
         match fetch_file(dataset, file, cache, options, &mut |p| progress(file, p)) {
             Ok(f) => fetched.push(f),
             Err(e) => {
                 // Only removes the dataset's folder when the failure left it empty.
-                let _ = std::fs::remove_dir(cache.join(&dataset.name));
+                let _ = std::fs::remove_dir(&dir);
                 return Err(e);
             }
         }
     }
     Ok(fetched)
+}
+
+/// Holds an exclusive lock on the dataset's cache folder (released when dropped), so that two
+/// fetches of one dataset into one cache cannot write the same `.part` file.
+#[cfg(unix)]
+fn lock_folder(dir: &Path, name: &str) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let folder = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    // SAFETY: `folder` is an open file descriptor for the duration of the call.
+    if unsafe { libc::flock(folder.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            return Err(Error::invalid(format!(
+                "{}: another costgraph is fetching {name} into this cache; let it finish (or stop it) first",
+                dir.display()
+            )));
+        }
+        return Err(Error::io(dir, e));
+    }
+    Ok(folder)
+}
+
+/// Without `flock`, concurrent fetches are not excluded.
+#[cfg(not(unix))]
+fn lock_folder(_dir: &Path, _name: &str) -> Result<()> {
+    Ok(())
 }
 
 /// What a file must be, when anything says.

@@ -2,14 +2,14 @@
 //! 127.0.0.1 written here (never a real host): the HTTPS one has a self-signed certificate made
 //! by the test. Covered: https with and without the test CA, resume after a cut connection, a
 //! server that ignores Range, a file that changed between two parts (If-Range), truncation, a wrong published checksum, 404, redirects and a
-//! redirect loop, a stalled server, the lock file (record, mismatch, `--update-lock`), a
+//! redirect loop, a stalled server, two fetches at once, the lock file (record, mismatch, `--update-lock`), a
 //! two-file BVGraph entry converted to `.cgr`, and fetching from a local folder.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -192,6 +192,10 @@ impl Scene {
     /// Runs `costgraph datasets fetch NAME --url-base URL_BASE EXTRA` with this scene's cache
     /// and lock file, and no proxy.
     fn fetch(&self, name: &str, url_base: &str, extra: &[&str]) -> Output {
+        self.command(name, url_base, extra).output().unwrap()
+    }
+
+    fn command(&self, name: &str, url_base: &str, extra: &[&str]) -> Command {
         let mut command = costgraph();
         command.args(["datasets", "fetch", name, "--url-base", url_base]).args(extra);
         command.env("COSTGRAPH_CACHE", self.cache()).env("COSTGRAPH_LOCK", self.lock());
@@ -200,7 +204,7 @@ impl Scene {
         {
             command.env_remove(var);
         }
-        command.output().unwrap()
+        command
     }
 
     fn ok(&self, name: &str, url_base: &str, extra: &[&str]) -> String {
@@ -340,8 +344,22 @@ fn resumes_after_a_cut_connection_and_restarts_when_range_is_ignored() {
     edited[0] ^= 0xff;
     assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), edited);
 
-    // A stalled server times out.
+    // A stalled server times out; meanwhile a second fetch of the same dataset into the same cache
+    // is refused, not interleaved into the same .part.
     let scene = Scene::new();
+    let mut first = scene.command("soc-livejournal1", &server.url("stall"), &[]);
+    let first = first.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    for waited in 0.. {
+        if server.log().iter().any(|l| l.starts_with("/stall/")) {
+            break;
+        }
+        assert!(waited < 500, "the first fetch never reached the server");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let err = scene.err("soc-livejournal1", &server.url("ok"), &[]);
+    assert!(err.contains("another costgraph is fetching soc-livejournal1"), "{err}");
+    assert!(first.wait_with_output().unwrap().status.success());
+    std::fs::remove_dir_all(scene.cache()).unwrap();
     let err = scene.err("soc-livejournal1", &server.url("stall"), &["--timeout", "1", "--retries", "0"]);
     assert!(err.contains("timeout") || err.contains("timed out"), "{err}");
     assert!(!scene.cached("soc-livejournal1", LJ).exists());
