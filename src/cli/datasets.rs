@@ -158,7 +158,8 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    for f in &fetched? {
+    let fetched = fetched?;
+    for f in &fetched {
         let how = match f.verified {
             Verified::Published => "verified against the published checksum",
             Verified::Locked => "verified against the lock file",
@@ -168,7 +169,14 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
         let was = if f.downloaded { "" } else { " (already cached)" };
         println!("{}: {} bytes, sha256 {}, {how}{was}", f.path.display(), f.bytes, f.sha256);
     }
-    if args.convert {
+    let converted = dataset.cgr_path(cache);
+    if args.convert && args.convert_args.is_empty() && !fetched.iter().any(|f| f.downloaded) && converted.is_file() {
+        // Written atomically after the files it comes from: nothing changed since.
+        println!(
+            "{}: ready (already converted; delete it, or pass convert arguments after --, to convert again)",
+            converted.display()
+        );
+    } else if args.convert {
         convert(dataset, cache, &args.convert_args)?;
     }
     Ok(())

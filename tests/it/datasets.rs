@@ -285,6 +285,14 @@ fn https_with_the_test_ca_then_convert_and_refused_without_it() {
     let info: serde_json::Value = serde_json::from_str(&run_ok(&["info", cgr.to_str().unwrap(), "--json"])).unwrap();
     assert_eq!(info["nodes"], 1000, "{info}");
     assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), data);
+    let out = scene.ok("soc-livejournal1", &server.url("ok"), &["--ca-cert", ca_arg, "--convert"]);
+    assert!(out.contains("already converted"), "{out}");
+    let out = scene.ok(
+        "soc-livejournal1",
+        &server.url("ok"),
+        &["--ca-cert", ca_arg, "--convert", "--", "--order", "hilbert"],
+    );
+    assert!(out.contains("ready") && !out.contains("already converted"), "{out}");
 
     // COSTGRAPH_CA_CERT does the same; the cached file is checked against the lock, not fetched.
     let requests = server.log().len();
