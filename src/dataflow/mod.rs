@@ -16,6 +16,7 @@
 pub mod boruvka;
 pub mod cluster;
 pub mod config;
+pub mod differential;
 pub mod exchange;
 pub mod label_prop;
 pub mod pagerank;
