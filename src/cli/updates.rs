@@ -38,7 +38,7 @@ pub struct StreamArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "1,10,100,1k,10k,100k", value_name = "N,...")]
     batch: Vec<usize>,
     /// Batches per batch size.
-    #[arg(long, default_value_t = 20, value_name = "K")]
+    #[arg(long, default_value_t = 5, value_name = "K")]
     batches: usize,
     /// Fraction of changes that delete an existing edge (the rest insert new random edges).
     #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]

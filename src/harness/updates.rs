@@ -55,7 +55,14 @@ impl Percentiles {
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
         let rank = |per_mille: usize| sorted[(n * per_mille).div_ceil(1000).clamp(1, n) - 1];
-        Some(Percentiles { samples: n, p50: rank(500), p90: rank(900), p99: rank(990), p999: rank(999), max: sorted[n - 1] })
+        Some(Percentiles {
+            samples: n,
+            p50: rank(500),
+            p90: rank(900),
+            p99: rank(990),
+            p999: rank(999),
+            max: sorted[n - 1],
+        })
     }
 }
 
@@ -85,12 +92,8 @@ pub fn replay(graph: &Csr, job: &UpdatesJob) -> Result<Replay> {
             dsu::rem_union(&mut parent, u, v);
         }
     }
-    let mut out = Replay {
-        initial_digest,
-        digests: Vec::new(),
-        incremental: insert_only.then(Vec::new),
-        recompute: Vec::new(),
-    };
+    let mut out =
+        Replay { initial_digest, digests: Vec::new(), incremental: insert_only.then(Vec::new), recompute: Vec::new() };
     for segment in &job.segments {
         let (mut digests, mut incremental, mut recompute) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..segment.batches {
@@ -317,11 +320,21 @@ impl UpdatesReport {
             }
             if let Some(latency) = replay.incremental.as_ref().and_then(|i| Percentiles::of(&i[s])) {
                 let updates_per_sec = segment.batch as f64 / latency.p50.max(1e-9);
-                rows.push(Row { system: "incremental union-find".into(), batch: segment.batch, latency, updates_per_sec });
+                rows.push(Row {
+                    system: "incremental union-find".into(),
+                    batch: segment.batch,
+                    latency,
+                    updates_per_sec,
+                });
             }
             if let Some(latency) = Percentiles::of(&replay.recompute[s]) {
                 let updates_per_sec = segment.batch as f64 / latency.p50.max(1e-9);
-                rows.push(Row { system: "union-find recompute".into(), batch: segment.batch, latency, updates_per_sec });
+                rows.push(Row {
+                    system: "union-find recompute".into(),
+                    batch: segment.batch,
+                    latency,
+                    updates_per_sec,
+                });
             }
         }
         for c in &configurations {
@@ -430,7 +443,11 @@ impl UpdatesReport {
                 "- {}: initial components and {} batch(es) compared with union-find by digest: {}\n",
                 c.name(),
                 c.verified,
-                if c.mismatches.is_empty() { "all equal".to_string() } else { format!("MISMATCH at {:?}", c.mismatches) }
+                if c.mismatches.is_empty() {
+                    "all equal".to_string()
+                } else {
+                    format!("MISMATCH at {:?}", c.mismatches)
+                }
             );
         }
         out += "\n## Memory and start-up\n\n| configuration | load | first components | RSS after start | RSS at end | peak RSS |\n|---|---:|---:|---:|---:|---:|\n";
@@ -472,7 +489,10 @@ impl UpdatesReport {
                 );
             }
         }
-        let single = [("incremental union-find", self.replay.incremental.as_ref()), ("union-find recompute", Some(&self.replay.recompute))];
+        let single = [
+            ("incremental union-find", self.replay.incremental.as_ref()),
+            ("union-find recompute", Some(&self.replay.recompute)),
+        ];
         for (name, series) in single {
             for (s, latencies) in series.into_iter().flatten().enumerate() {
                 let batch = self.stream.batch_sizes.get(s).copied().unwrap_or(0);
@@ -601,7 +621,7 @@ mod tests {
     use super::*;
     use crate::dataflow::Strategy;
     use crate::dataflow::differential::stream::StreamSpec;
-    use crate::dataflow::differential::updates::Segment;
+    use crate::dataflow::differential::updates::{BatchRecord, Segment};
     use crate::graph::BuildOptions;
     use crate::testing;
 
@@ -636,7 +656,44 @@ mod tests {
         stream.next_batch(14);
         let expected = digest(union_find_edges(60, stream.edges()));
         assert_eq!(r.digests[1][1].as_deref(), Some(expected.as_str()));
-        let mixed = UpdatesJob { stream: StreamSpec { seed: 4, deletions: 0.3 }, ..job };
+        let mixed = UpdatesJob { stream: StreamSpec { seed: 4, deletions: 0.3 }, ..job.clone() };
         assert!(replay(&csr, &mixed).unwrap().incremental.is_none());
+
+        // A maintained answer that differs from the oracle's is a mismatch, and fails the report.
+        let batches = r.digests.iter().enumerate().flat_map(|(s, d)| {
+            d.iter().enumerate().map(move |(i, digest)| BatchRecord {
+                segment: s,
+                index: i,
+                latency_secs: 1e-3,
+                digest: digest.clone(),
+            })
+        });
+        let mut run = UpdatesRun {
+            load_secs: 0.0,
+            initial_secs: 0.0,
+            initial_digest: r.initial_digest.clone(),
+            batches: batches.collect(),
+            segments: Vec::new(),
+        };
+        let good =
+            ConfigurationResult::new(1, 1, String::new(), ProcessResult { run: run.clone(), rss: Vec::new() }, &r);
+        assert_eq!((good.verified, good.mismatches.len()), (2, 0));
+        run.batches[3].digest = Some("wrong".into());
+        let bad = ConfigurationResult::new(1, 1, String::new(), ProcessResult { run, rss: Vec::new() }, &r);
+        assert_eq!(bad.mismatches, [Some((0, 3))]);
+        let graph = GraphInfo {
+            path: PathBuf::new(),
+            origin: String::new(),
+            sha256: String::new(),
+            file_bytes: 0,
+            nodes: 60,
+            arcs: 0,
+            weighted: false,
+            symmetric: true,
+        };
+        let report = UpdatesReport::new(Provenance::collect(), Vec::new(), graph, &job, 0.0, r, vec![good, bad]);
+        assert!(!report.ok());
+        assert!(report.markdown().contains("FAILED") && report.csv().lines().count() > 12);
+        assert!(report.latency_svg().unwrap().starts_with("<svg"));
     }
 }

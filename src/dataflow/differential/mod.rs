@@ -154,7 +154,11 @@ impl LabelSink {
 /// the probe of the output. Every change of the output is sent to worker 0, which keeps it in
 /// `sink` (the other workers' sinks stay empty); `counters` counts the changes this worker sends
 /// there (differential's own exchanges inside the computation are not counted).
-pub fn build(worker: &mut Worker, sink: &Rc<RefCell<LabelSink>>, counters: &Rc<Counters>) -> (Inputs, ProbeHandle<Time>) {
+pub fn build(
+    worker: &mut Worker,
+    sink: &Rc<RefCell<LabelSink>>,
+    counters: &Rc<Counters>,
+) -> (Inputs, ProbeHandle<Time>) {
     let sink = Rc::clone(sink);
     let counters = Rc::clone(counters);
     let remote = worker.index() != 0;
@@ -167,7 +171,9 @@ pub fn build(worker: &mut Worker, sink: &Rc<RefCell<LabelSink>>, counters: &Rc<C
                 if let (true, Ok((_, changes))) = (remote, event) {
                     let records = changes.len() as u64;
                     counters.records.set(counters.records.get() + records);
-                    counters.bytes.set(counters.bytes.get() + records * size_of::<((NodeId, NodeId), Time, Diff)>() as u64);
+                    counters
+                        .bytes
+                        .set(counters.bytes.get() + records * size_of::<((NodeId, NodeId), Time, Diff)>() as u64);
                 }
             })
             .exchange(|_| 0)

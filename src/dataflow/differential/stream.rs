@@ -57,7 +57,9 @@ impl UpdateStream {
         let mut edges = Vec::new();
         for u in 0..n as NodeId {
             // A symmetric graph stores each edge twice: keep the copy with u < v.
-            edges.extend(graph.neighbors(u).iter().filter(|&&v| if symmetric { u < v } else { u != v }).map(|&v| (u, v)));
+            edges.extend(
+                graph.neighbors(u).iter().filter(|&&v| if symmetric { u < v } else { u != v }).map(|&v| (u, v)),
+            );
         }
         Ok(UpdateStream { nodes: n, edges, rng: Rng::new(spec.seed), deletions: spec.deletions })
     }
