@@ -99,3 +99,39 @@ fn updates_refuses_bad_arguments_in_one_line() {
     assert!(run_err(&["updates", "cc", missing.to_str().unwrap(), "--out", o]).contains("missing.cgr"));
     assert!(!out.exists(), "nothing written on failure");
 }
+
+/// A peer process killed in the middle of an `updates` run ends process 0 with one error line
+/// within 30 s (the timely fault handling), instead of a hang.
+#[test]
+fn a_killed_peer_ends_an_updates_run_with_one_error_line() {
+    let dir = tempdir();
+    let csr = Csr::from_edges(&testing::random_graph(4, 500, 600, false, None), BuildOptions::undirected());
+    let path = dir.path().join("g.cgr");
+    costgraph::io::cgr::write(&csr, &path).unwrap();
+    let listeners: Vec<_> = (0..2).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let hosts = dir.path().join("hosts");
+    let addresses: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
+    std::fs::write(&hosts, addresses.join("\n")).unwrap();
+    drop(listeners);
+    let spawn = |process: &str| {
+        common::costgraph()
+            .args(["updates-process", path.to_str().unwrap(), "--batch", "1", "--batches", "100000000"])
+            .args(["--processes", "2", "--process", process, "--hostfile", hosts.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let survivor = spawn("0");
+    let mut victim = spawn("1");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(victim.try_wait().unwrap().is_none(), "the run should still be going");
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    let start = std::time::Instant::now();
+    let out = survivor.wait_with_output().unwrap();
+    assert!(start.elapsed().as_secs() < 30, "noticing a killed peer took {:?}", start.elapsed());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error:") && err.lines().count() == 1 && !err.contains("panicked"), "{err}");
+}
