@@ -37,9 +37,13 @@ pub struct StreamArgs {
     /// Changes per batch, comma separated; one sweep segment each (1k = 1000, 1M = 1000000).
     #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "1,10,100,1k,10k,100k", value_name = "N,...")]
     batch: Vec<usize>,
-    /// Batches per batch size.
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    /// Batches per batch size (at most; see --changes).
+    #[arg(long, default_value_t = 20, value_name = "K")]
     batches: usize,
+    /// Changes per batch size: a size N runs min(K, max(1, C / N)) batches, so large batches do
+    /// not dominate the run (give a large C for K batches of every size).
+    #[arg(long, value_parser = parse_count, default_value = "20k", value_name = "C")]
+    changes: usize,
     /// Fraction of changes that delete an existing edge (the rest insert new random edges).
     #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
     deletions: f64,
@@ -62,7 +66,11 @@ impl StreamArgs {
         let job = UpdatesJob {
             graph,
             stream: StreamSpec { seed: self.seed, deletions: self.deletions },
-            segments: self.batch.iter().map(|&batch| Segment { batch, batches: self.batches }).collect(),
+            segments: self
+                .batch
+                .iter()
+                .map(|&batch| Segment { batch, batches: self.batches.min((self.changes / batch).max(1)) })
+                .collect(),
             max_ahead: self.max_ahead,
             check_every: self.check_every,
             partition,
@@ -78,6 +86,7 @@ impl StreamArgs {
         [
             ("--batch", batch.join(",")),
             ("--batches", self.batches.to_string()),
+            ("--changes", self.changes.to_string()),
             ("--deletions", self.deletions.to_string()),
             ("--seed", self.seed.to_string()),
             ("--max-ahead", self.max_ahead.to_string()),

@@ -287,8 +287,8 @@ pub struct StreamInfo {
     pub deletions: f64,
     /// Batch sizes.
     pub batch_sizes: Vec<usize>,
-    /// Batches per size.
-    pub batches: usize,
+    /// Batches of each size.
+    pub batches: Vec<usize>,
     /// Most batches in flight.
     pub max_ahead: usize,
     /// Every `check_every`-th batch (and each size's last) is verified.
@@ -349,7 +349,7 @@ impl UpdatesReport {
             seed: job.stream.seed,
             deletions: job.stream.deletions,
             batch_sizes: job.segments.iter().map(|s| s.batch).collect(),
-            batches: job.segments.first().map_or(0, |s| s.batches),
+            batches: job.segments.iter().map(|s| s.batches).collect(),
             max_ahead: job.max_ahead,
             check_every: job.check_every,
         };
@@ -418,7 +418,7 @@ impl UpdatesReport {
             g.sha256
         );
         out += &format!(
-            "- stream: seed {}, deletions {}, batch sizes {:?}, {} batches each, at most {} batch(es) in flight\n",
+            "- stream: seed {}, deletions {}, batch sizes {:?}, {:?} batches of each, at most {} batch(es) in flight\n",
             s.seed, s.deletions, s.batch_sizes, s.batches, s.max_ahead
         );
         out += &format!(

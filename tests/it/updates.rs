@@ -116,6 +116,7 @@ fn a_killed_peer_ends_an_updates_run_with_one_error_line() {
     let spawn = |process: &str| {
         common::costgraph()
             .args(["updates-process", path.to_str().unwrap(), "--batch", "1", "--batches", "100000000"])
+            .args(["--changes", "100M"])
             .args(["--processes", "2", "--process", process, "--hostfile", hosts.to_str().unwrap()])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -209,7 +209,7 @@ pub fn load_share(worker: &mut Worker, graph: &Csr, partition: &Partition, input
                 arcs.update((v, u), 1);
             }
             given += 1;
-            if given % STEP_EVERY == 0 {
+            if given.is_multiple_of(STEP_EVERY) {
                 arcs.flush();
                 worker.step();
             }

@@ -75,7 +75,7 @@ impl UpdatesJob {
 
     /// Whether the `i`-th batch (from 0) of a segment of `batches` batches is verified.
     pub fn checked(&self, i: usize, batches: usize) -> bool {
-        i + 1 == batches || (self.check_every > 0 && (i + 1) % self.check_every == 0)
+        i + 1 == batches || (self.check_every > 0 && (i + 1).is_multiple_of(self.check_every))
     }
 }
 
