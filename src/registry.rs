@@ -256,6 +256,15 @@ pub static REGISTRY: &[Implementation] = &[
         entry: Entry::Dataflow(crate::dataflow::union_find::run),
     },
     Implementation {
+        problem: Problem::Cc,
+        name: "differential-cc",
+        kind: Kind::Timely,
+        description: "differential dataflow: minimum labels to a fixed point with iterate, join and reduce (min), labels staged by size",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::differential::run),
+    },
+    Implementation {
         problem: Problem::Msf,
         name: "kruskal",
         kind: Kind::SingleThread,

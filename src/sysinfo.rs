@@ -6,6 +6,11 @@ pub fn peak_rss_bytes() -> Option<u64> {
     proc_field("/proc/self/status", "VmHWM:").map(|kb| kb * 1024)
 }
 
+/// Current resident set size of this process in bytes (`VmRSS`), when the OS reports it.
+pub fn rss_bytes() -> Option<u64> {
+    proc_field("/proc/self/status", "VmRSS:").map(|kb| kb * 1024)
+}
+
 /// Total physical memory in bytes (`MemTotal`), when the OS reports it.
 pub fn total_memory_bytes() -> Option<u64> {
     proc_field("/proc/meminfo", "MemTotal:").map(|kb| kb * 1024)

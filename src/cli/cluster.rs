@@ -62,29 +62,48 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("{flag} is set by cluster itself; give it before `run`");
     }
     let exe = std::env::current_exe().context("cannot find the costgraph executable")?;
+    let (stdout, stderr) = launch(&exe, &args.command, args.processes, args.workers, args.port, args.timeout)?;
+    print!("{stdout}");
+    eprint!("{stderr}");
+    Ok(())
+}
+
+/// Starts `processes` processes of `exe COMMAND --workers W --processes P --process i --hostfile F`
+/// on this machine (free ports unless `port` gives the first), waits for them and returns process
+/// 0's stdout and stderr. Fails, killing the others, as soon as one process fails (with that
+/// process's `error:` line) or `timeout` seconds pass (0: no limit).
+pub(super) fn launch(
+    exe: &std::path::Path,
+    command: &[String],
+    processes: usize,
+    workers: usize,
+    port: Option<u16>,
+    timeout: u64,
+) -> anyhow::Result<(String, String)> {
     let hostfile = tempfile::NamedTempFile::new().context("cannot create the hostfile")?;
-    let addresses = match args.port {
+    let addresses = match port {
         Some(base) => {
-            anyhow::ensure!(base as usize + args.processes <= 65_536, "ports {base}+{} do not fit", args.processes);
-            (0..args.processes).map(|i| format!("127.0.0.1:{}", base as usize + i)).collect::<Vec<_>>()
+            anyhow::ensure!(base as usize + processes <= 65_536, "ports {base}+{processes} do not fit");
+            (0..processes).map(|i| format!("127.0.0.1:{}", base as usize + i)).collect::<Vec<_>>()
         }
-        None => free_addresses(args.processes)?,
+        None => free_addresses(processes)?,
     };
     std::fs::write(hostfile.path(), addresses.join("\n") + "\n").context("cannot write the hostfile")?;
 
-    let mut processes: Vec<Process> = Vec::with_capacity(args.processes);
-    for i in 0..args.processes {
-        let mut command = Command::new(&exe);
-        command
-            .args(&args.command)
-            .args(["--workers", &args.workers.to_string()])
-            .args(["--processes", &args.processes.to_string(), "--process", &i.to_string()])
+    let count = processes;
+    let mut processes: Vec<Process> = Vec::with_capacity(count);
+    for i in 0..count {
+        let mut child = Command::new(exe);
+        child
+            .args(command)
+            .args(["--workers", &workers.to_string()])
+            .args(["--processes", &count.to_string(), "--process", &i.to_string()])
             .arg("--hostfile")
             .arg(hostfile.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        match command.spawn() {
+        match child.spawn() {
             Ok(mut child) => {
                 let stdout = collect(child.stdout.take());
                 let stderr = collect(child.stderr.take());
@@ -97,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
 
-    let deadline = (args.timeout > 0).then(|| Instant::now() + Duration::from_secs(args.timeout));
+    let deadline = (timeout > 0).then(|| Instant::now() + Duration::from_secs(timeout));
     let mut done = vec![false; processes.len()];
     while done.iter().any(|d| !d) {
         for (i, p) in processes.iter_mut().enumerate() {
@@ -117,22 +136,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                         .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
                         .map(|l| l.trim_start_matches("error: ").to_string())
                         .unwrap_or_else(|| format!("exit status {status}"));
-                    bail!("process {i} of {} failed: {reason}", args.processes);
+                    bail!("process {i} of {count} failed: {reason}");
                 }
             }
         }
         if deadline.is_some_and(|d| Instant::now() > d) {
             kill_all(&mut processes);
-            bail!("the cluster did not finish within {} s; all processes were killed", args.timeout);
+            bail!("the cluster did not finish within {} s; all processes were killed", timeout);
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let mut processes = processes.into_iter();
-    if let Some(first) = processes.next() {
-        print!("{}", first.stdout.join().unwrap_or_default());
-        eprint!("{}", first.stderr.join().unwrap_or_default());
-    }
-    Ok(())
+    let first = processes.into_iter().next().context("no process was started")?;
+    Ok((first.stdout.join().unwrap_or_default(), first.stderr.join().unwrap_or_default()))
 }
 
 /// Reads a child's pipe to the end on its own thread (so that a full pipe never blocks it).

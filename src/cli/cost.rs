@@ -18,7 +18,7 @@ use costgraph::io::{self, ReadOptions};
 use costgraph::registry::{self, Implementation, Problem};
 
 /// Scale of the embedded default Kronecker graph (2^scale nodes, 16 edges per node).
-const DEFAULT_SCALE: u32 = 19;
+pub(super) const DEFAULT_SCALE: u32 = 19;
 /// Weights of the embedded default graph (so that MSF can run on it too).
 const DEFAULT_WEIGHTS: &str = "1..255";
 
@@ -105,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("cannot find the costgraph executable to run children")?;
     let timeout = Duration::from_secs(args.timeout);
     let cache = datasets::cache_dir(args.cache.as_deref());
-    let default_graph = cache.join("generated").join(format!("kron-s{}-w{}.cgr", args.scale, DEFAULT_WEIGHTS));
+    let default_graph = default_graph_path(&cache, args.scale);
     let graph = args.graph.clone().unwrap_or_else(|| default_graph.clone());
     let policy = Policy {
         graph: graph.clone(),
@@ -206,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 /// Checks that the report folder `dir` is (or can be created as) a writable folder, without
 /// creating it yet.
-fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
+pub(super) fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
     let mut probe = dir;
     while !probe.exists() {
         probe = match probe.parent() {
@@ -222,9 +222,14 @@ fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where the default Kronecker graph of `scale` is kept in the cache folder `cache`.
+pub(super) fn default_graph_path(cache: &Path, scale: u32) -> PathBuf {
+    cache.join("generated").join(format!("kron-s{scale}-w{DEFAULT_WEIGHTS}.cgr"))
+}
+
 /// Makes sure the default Kronecker graph exists (generating it with `costgraph generate` in a
 /// child process) and says what it did; returns how the graph was made.
-fn default_kronecker(exe: &Path, path: &Path, scale: u32, timeout: Duration) -> anyhow::Result<String> {
+pub(super) fn default_kronecker(exe: &Path, path: &Path, scale: u32, timeout: Duration) -> anyhow::Result<String> {
     let dir = path.parent().expect("the default graph lives in a folder");
     let args: Vec<String> = ["generate", "kron", "--scale", &scale.to_string(), "--weights", DEFAULT_WEIGHTS, "-o"]
         .into_iter()
@@ -318,7 +323,7 @@ fn command_line(exe: &Path, c: &Configuration) -> String {
     quote_all(exe, &c.args)
 }
 
-fn quote_all(exe: &Path, args: &[String]) -> String {
+pub(super) fn quote_all(exe: &Path, args: &[String]) -> String {
     std::iter::once(exe.display().to_string())
         .chain(args.iter().cloned())
         .map(|a| quote(&a))

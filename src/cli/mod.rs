@@ -10,6 +10,7 @@ mod generate;
 mod info;
 mod list;
 mod run;
+mod updates;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,12 @@ enum Command {
     Datasets(datasets::Args),
     /// Start the processes of a timely cluster on this machine and run one `run` command on them.
     Cluster(cluster::Args),
+    /// Keep the components current under batches of edge changes (differential dataflow): update
+    /// latency percentiles against recomputing with one thread.
+    Updates(updates::Args),
+    /// One process of one `updates` configuration (started by `updates`; prints JSON).
+    #[command(hide = true)]
+    UpdatesProcess(updates::ProcessArgs),
 }
 
 /// An order of the arcs stored besides the CSR.
@@ -115,5 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cost(args) => cost::run(args),
         Command::Datasets(args) => datasets::run(args),
         Command::Cluster(args) => cluster::run(args),
+        Command::Updates(args) => updates::run(args),
+        Command::UpdatesProcess(args) => updates::run_process(args),
     }
 }

@@ -70,7 +70,7 @@ pub struct ClusterArgs {
 
 impl ClusterArgs {
     /// The validated cluster configuration.
-    fn config(&self) -> anyhow::Result<ClusterConfig> {
+    pub(super) fn config(&self) -> anyhow::Result<ClusterConfig> {
         let mut config = match &self.hostfile {
             Some(file) => ClusterConfig::from_hostfile(self.workers, self.processes, self.process, file)?,
             None => ClusterConfig::localhost(self.workers, self.processes, self.process, self.port)?,

@@ -7,7 +7,9 @@
 //! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
-//! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms.
+//! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms;
+//! - [`differential`] — connected components on differential dataflow, static (`differential-cc`)
+//!   and kept current under batches of edge changes.
 //!
 //! [`run`] executes one job (graph, algorithm, repetitions) on this process's workers: every
 //! process maps the same `.cgr` file, every worker takes its share, and worker 0 returns the
@@ -16,6 +18,7 @@
 pub mod boruvka;
 pub mod cluster;
 pub mod config;
+pub mod differential;
 pub mod exchange;
 pub mod label_prop;
 pub mod pagerank;

@@ -8,6 +8,8 @@
 //! - [`capacity`] — the memory each kind of implementation needs, and whether it fits;
 //! - [`report`] — analysis (baseline, exact agreement by digest, speedups, COST) and the report
 //!   files; [`plot`] — the scaling plot;
+//! - [`updates`] — the `updates` report: latency percentiles of differential dataflow under edge
+//!   changes against the single-thread answers;
 //! - [`provenance`] — machine, versions, git commit and checksums a report records;
 //! - [`datasets`] — the catalog of public graphs, with checksummed downloads over [`http`].
 
@@ -20,3 +22,4 @@ pub mod provenance;
 pub mod report;
 pub mod stats;
 pub mod sweep;
+pub mod updates;

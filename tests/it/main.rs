@@ -12,3 +12,4 @@ mod pagerank;
 mod real_graphs;
 mod roundtrip;
 mod timely;
+mod updates;

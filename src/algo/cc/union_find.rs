@@ -23,10 +23,22 @@
 
 use super::Components;
 use super::dsu::{flatten, most_frequent, rem_union, singletons};
-use crate::graph::Csr;
+use crate::graph::{Csr, NodeId};
 
 /// Neighbours of every node united in the sampling phase.
 pub const SAMPLE: usize = 2;
+
+/// Connected components of the `n` nodes joined by `edges` (an edge list, any orientation), in
+/// canonical form: plain Rem over every edge, then one flattening sweep. Work `O(n + m α(n))`.
+/// What a user holding a changing edge list recomputes from scratch.
+pub fn union_find_edges(n: usize, edges: &[(NodeId, NodeId)]) -> Components {
+    let mut parent = singletons(n);
+    for &(u, v) in edges {
+        rem_union(&mut parent, u, v);
+    }
+    flatten(&mut parent);
+    Components::from_canonical(parent)
+}
 
 /// Connected components of the undirected view of `csr`, in canonical form.
 pub fn union_find(csr: &Csr) -> Components {
