@@ -53,7 +53,7 @@ pub struct Args {
     /// each) until the median's 95 % interval is within --precision of it, or --max-runs or
     /// --max-secs is reached.
     #[arg(long, default_value = "auto", value_parser = parse_repeat, value_name = "N|auto")]
-    repeat: Option<u32>,
+    repeat: Repeat,
     /// With --repeat auto: stop when the interval's half-width is below this fraction of the median.
     #[arg(long, default_value_t = 0.05, value_name = "FRACTION")]
     precision: f64,
@@ -99,13 +99,19 @@ pub struct Args {
     cache: Option<PathBuf>,
 }
 
-/// `auto` (None) or a positive number of runs.
-fn parse_repeat(text: &str) -> Result<Option<u32>, String> {
+/// `--repeat`: `auto`, or a fixed number of counted runs.
+#[derive(Clone, Copy, Debug)]
+enum Repeat {
+    Auto,
+    Runs(u32),
+}
+
+fn parse_repeat(text: &str) -> Result<Repeat, String> {
     if text == "auto" {
-        return Ok(None);
+        return Ok(Repeat::Auto);
     }
     match text.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(Some(n)),
+        Ok(n) if n >= 1 => Ok(Repeat::Runs(n)),
         _ => Err(format!("expected `auto` or a positive number, not {text:?}")),
     }
 }
@@ -134,8 +140,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ensure!(args.max_runs >= 1, "--max-runs must be at least 1");
     ensure!(args.max_secs.is_finite() && args.max_secs >= 0.0, "--max-secs must be a number of seconds");
     let sampling = match args.repeat {
-        Some(runs) => Sampling::Fixed { runs: runs as usize },
-        None => Sampling::Auto { target: args.precision, max_runs: args.max_runs, max_secs: args.max_secs },
+        Repeat::Runs(runs) => Sampling::Fixed { runs: runs as usize },
+        Repeat::Auto => Sampling::Auto { target: args.precision, max_runs: args.max_runs, max_secs: args.max_secs },
     };
     let specs = external_specs(&args.external, problems)?;
     if args.graph.is_none() {

@@ -1,9 +1,11 @@
 //! `scaling.svg`: speedup over the single-thread baseline against cores, both axes logarithmic
 //! (base 2), one panel per problem. Each implementation (and process count) is a line through its
 //! medians with every configuration's 95 % interval as an error bar; the ideal line (speedup =
-//! cores) and the baseline (1×) frame them; each implementation's COST point is ringed. The legend
-//! sits beside the chart, never over the data. External systems are drawn with triangles and
-//! marked `(external)`.
+//! cores) and the baseline (1×, with its own interval as a grey band) frame them, so a bar that
+//! clears the band *beats* the baseline and one that touches it *ties*; each implementation's COST
+//! point is ringed. Lines are nudged apart sideways so that bars at one core count do not hide
+//! each other. The legend sits beside the chart, never over the data. External systems are drawn
+//! with triangles and marked `(external)`.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -132,6 +134,15 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
         .draw()
         .map_err(drawing)?;
 
+    // The baseline's own interval, as speedups: a configuration ties exactly when its bar meets it.
+    let band = (b.compute.median / b.compute.high, b.compute.median / b.compute.low.max(f64::MIN_POSITIVE));
+    let band_color = RGBColor(222, 222, 222);
+    chart
+        .draw_series([Rectangle::new(
+            [(x_range.0, band.0.max(y_lo)), (x_range.1, band.1.min(y_hi))],
+            band_color.filled(),
+        )])
+        .map_err(drawing)?;
     let grey = RGBColor(150, 150, 150);
     chart
         .draw_series(DashedLineSeries::new([(1.0, 1.0), (x_range.1, x_range.1)], 8, 5, grey.stroke_width(2)))
@@ -139,12 +150,15 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
     chart.draw_series(LineSeries::new([(x_range.0, 1.0), (x_range.1, 1.0)], BLACK.stroke_width(2))).map_err(drawing)?;
 
     let color = |i: usize| Palette99::pick(i).to_rgba();
+    // Line i is drawn at x · 2^(nudge(i)): a few percent apart, centred on the true core count.
+    let nudge = |i: usize| 2f64.powf(0.035 * (i as f64 - (lines.len() as f64 - 1.0) / 2.0));
     for (i, line) in lines.iter().enumerate() {
         let c = color(i);
-        let mid = || line.points.iter().map(|&(x, _, m, _)| (x, m));
+        let mid = || line.points.iter().map(|&(x, _, m, _)| (x * nudge(i), m));
         chart.draw_series(LineSeries::new(mid(), c.stroke_width(2))).map_err(drawing)?;
         // Error bars: the 95 % interval of the speedup, with caps a few percent wide in x.
         for &(x, lo, _, hi) in &line.points {
+            let x = x * nudge(i);
             let bar = [
                 PathElement::new([(x, lo), (x, hi)], c.stroke_width(2)),
                 PathElement::new([(x / 1.04, lo), (x * 1.04, lo)], c.stroke_width(2)),
@@ -168,7 +182,13 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
         else {
             continue;
         };
-        let point = line.points.iter().filter(|p| p.0 == cores as f64).map(|p| (p.0, p.2)).next().expect("found above");
+        let point = line
+            .points
+            .iter()
+            .filter(|p| p.0 == cores as f64)
+            .map(|p| (p.0 * nudge(i), p.2))
+            .next()
+            .expect("found above");
         chart.draw_series([Circle::new(point, 10, color(i).stroke_width(3))]).map_err(drawing)?;
     }
     legend(&legend_area, &lines, &b.implementation, &color)
@@ -203,8 +223,11 @@ fn legend(
     area.draw(&PathElement::new([(24, y), (34, y)], grey.stroke_width(2))).map_err(drawing)?;
     row(area, y, "ideal (speedup = cores)")?;
     y += 22;
+    area.draw(&Rectangle::new([(6, y - 7), (34, y + 7)], RGBColor(222, 222, 222).filled())).map_err(drawing)?;
     area.draw(&PathElement::new([(6, y), (34, y)], BLACK.stroke_width(2))).map_err(drawing)?;
     row(area, y, &format!("baseline {baseline} (1 thread) = 1×"))?;
+    y += 16;
+    row(area, y, "grey band: the baseline's 95 % CI")?;
     y += 22;
     area.draw(&Circle::new((20, y), 9, BLACK.stroke_width(3))).map_err(drawing)?;
     row(area, y, "COST: fewest cores that beat")?;

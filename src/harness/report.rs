@@ -469,27 +469,17 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "{}: baseline {} (single thread) {} s compute (median [95 % CI]), {} s end to end ({})",
+                "{}: baseline {} (single thread) {} s compute (median [95 % CI]), {} s end to end ({}); \
+                 verdicts per core count, compute median [95 % CI] in s:",
                 p.problem.name(),
                 b.implementation,
                 b.compute,
                 b.end_to_end,
                 b.end_to_end_implementation
             );
-            let _ = writeln!(
-                out,
-                "  {:<24} {:<8} {:<40} verdicts (compute median [95 % CI], s)",
-                "implementation", "kind", "COST (compute)"
-            );
             for c in &p.costs {
-                let _ = writeln!(
-                    out,
-                    "  {:<24} {:<8} {:<40} {}",
-                    c.implementation,
-                    c.kind.name(),
-                    c.compute.to_string(),
-                    verdicts_with_intervals(&c.verdicts)
-                );
+                let _ = writeln!(out, "  {} ({}): COST {}", c.implementation, c.kind.name(), c.compute);
+                let _ = writeln!(out, "      {}", verdicts_with_intervals(&c.verdicts));
             }
             if p.costs.is_empty() {
                 let _ = writeln!(out, "  (no scalable implementation with correct figures)");
