@@ -371,7 +371,14 @@ pub fn run_child(program: &Path, args: &[String], timeout: Duration) -> std::res
     let (kind, why) = match status {
         None => (FailureKind::Timeout, format!("timed out after {} s", timeout.as_secs_f64())),
         Some(s) if s.success() => return Ok(ChildOutput { stdout, stderr, wall }),
-        Some(s) => (classify(&s, &stderr_tail), format!("{s}")),
+        Some(s) => {
+            let signal = signal_of(&s);
+            let why = match (s.code(), signal) {
+                (Some(code), Some(n)) => format!("exit status: {code} (signal {n} in a command run by the shell)"),
+                _ => format!("{s}"),
+            };
+            (classify(signal, &stderr_tail), why)
+        }
     };
     let why = match kind {
         FailureKind::OutOfMemory if !stderr_tail.contains("memory allocation") => {
@@ -382,12 +389,18 @@ pub fn run_child(program: &Path, args: &[String], timeout: Duration) -> std::res
     Err(Failure::new(kind, if stderr_tail.is_empty() { why } else { format!("{why}; stderr: {stderr_tail}") }))
 }
 
-/// The kind of failure of a child that exited with `status` and printed `stderr`.
-fn classify(status: &std::process::ExitStatus, stderr: &str) -> FailureKind {
+/// The signal that ended a child: its own, or — for a shell whose command was killed — the one
+/// the shell reports as exit status 128 + N.
+fn signal_of(status: &std::process::ExitStatus) -> Option<i32> {
     #[cfg(unix)]
-    let signal = std::os::unix::process::ExitStatusExt::signal(status);
-    #[cfg(not(unix))]
-    let signal: Option<i32> = None;
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(status) {
+        return Some(signal);
+    }
+    status.code().filter(|&c| c > 128 && c <= 128 + 64).map(|c| c - 128)
+}
+
+/// The kind of failure of a child that ended by `signal` (if any) and printed `stderr`.
+fn classify(signal: Option<i32>, stderr: &str) -> FailureKind {
     if stderr.contains("memory allocation of") || stderr.contains("out of memory") {
         FailureKind::OutOfMemory
     } else if stderr.contains("verification of") {
@@ -637,6 +650,9 @@ mod tests {
         assert!(killed.reason.contains("out-of-memory killer"), "{killed}");
         let alloc = sh("echo 'memory allocation of 8 bytes failed' >&2; kill -ABRT $$", Duration::from_secs(10));
         assert_eq!(alloc.unwrap_err().kind, FailureKind::OutOfMemory);
+        let nested = sh("sh -c 'kill -SEGV $$'", Duration::from_secs(10)).unwrap_err();
+        assert_eq!(nested.kind, FailureKind::Crash);
+        assert!(nested.reason.starts_with("exit status: 139 (signal 11 in a command run by the shell)"), "{nested}");
         let wrong = sh("echo 'error: verification of afforest failed: x' >&2; exit 1", Duration::from_secs(10));
         assert_eq!(wrong.unwrap_err().kind, FailureKind::Wrong);
 

@@ -99,7 +99,7 @@ fn sweeps_every_registered_implementation_or_refuses_clearly() {
         if kind != "single-thread" {
             let cost = problem["costs"].as_array().unwrap().iter().find(|c| c["implementation"] == name.as_str());
             let text = cost.unwrap()["verdict_text"].as_str().unwrap();
-            assert!(text.contains(" at 1 core"), "{text}");
+            assert!(text.contains(" at 1"), "{text}");
             assert!(stdout.contains(name.as_str()), "the COST table lists {name}");
         }
     }
@@ -243,7 +243,7 @@ fn external_systems_are_swept_verified_and_marked() {
     assert_eq!(report["status"], "partial");
     let failures: Vec<&str> = report["failures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert_eq!(failures.len(), 2, "{failures:?}");
-    assert!(failures[0].starts_with("cc crash-cc (2 cores): crash: signal: 11 (SIGSEGV)"), "{failures:?}");
+    assert!(failures[0].starts_with("cc crash-cc (2 cores): crash: exit status: 139 (signal 11"), "{failures:?}");
     assert!(failures[1].starts_with("cc wrong-cc (1 core): wrong answer: disagrees with the baseline"), "{failures:?}");
     let problem = &report["problems"][0];
     let externals: Vec<&Value> =
@@ -327,10 +327,10 @@ fn a_killed_sweep_resumes_where_it_stopped() {
     assert!(run_whole.status.success(), "{}", String::from_utf8_lossy(&run_whole.stderr));
     assert_eq!(configurations(&report), configurations(&report_json(&whole)));
     // Another binary, graph or parameter re-uses nothing.
-    let other = costgraph()
-        .args([sweep(&killed), vec!["--resume".into(), "--warmup".into(), "1".into()]].concat())
-        .output()
-        .unwrap();
+    let mut other = sweep(&killed);
+    other[8] = "1".into(); // --warmup
+    other.push("--resume".into());
+    let other = costgraph().args(other).output().unwrap();
     assert!(String::from_utf8_lossy(&other.stderr).contains(&format!("re-used 0 of {total}")));
 }
 
