@@ -61,7 +61,7 @@ pub struct Args {
     #[arg(long, default_value_t = 50, value_name = "N")]
     max_runs: usize,
     /// With --repeat auto: start no new batch after this many seconds on one configuration.
-    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    #[arg(long, default_value_t = 1.0, value_name = "SECS")]
     max_secs: f64,
     /// Uncounted warm-up runs per batch (in the same process, before the counted ones).
     #[arg(long, default_value_t = 1)]
