@@ -1,5 +1,5 @@
 //! Facts about this process and machine that reports record: peak memory, CPU model, cores,
-//! total memory, operating system. Linux `/proc` where available; `None` elsewhere.
+//! total memory, free disk space, operating system. Linux `/proc` where available; `None` elsewhere.
 
 /// Peak resident set size of this process in bytes (`VmHWM`), when the OS reports it.
 pub fn peak_rss_bytes() -> Option<u64> {
@@ -14,6 +14,28 @@ pub fn total_memory_bytes() -> Option<u64> {
 /// Memory available to new processes in bytes (`MemAvailable`), when the OS reports it.
 pub fn available_memory_bytes() -> Option<u64> {
     proc_field("/proc/meminfo", "MemAvailable:").map(|kb| kb * 1024)
+}
+
+/// Free space for unprivileged users on the file system holding `path` (`statvfs`), when the OS
+/// reports it.
+#[cfg(unix)]
+pub fn free_disk_bytes(path: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `statvfs` is plain old data, so all-zero is a valid value to be overwritten.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c_path` is a NUL-terminated string and `stats` a writable statvfs, both alive for the call.
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+}
+
+/// Free disk space is not known on this platform.
+#[cfg(not(unix))]
+pub fn free_disk_bytes(_path: &std::path::Path) -> Option<u64> {
+    None
 }
 
 /// The CPU model name, when the OS reports it.
@@ -57,6 +79,14 @@ mod tests {
         assert!(super::cores() >= 1);
         if cfg!(target_os = "linux") {
             assert!(super::load_average().is_some_and(|l| l >= 0.0));
+        }
+    }
+
+    #[test]
+    fn unix_reports_free_disk_space() {
+        if cfg!(unix) {
+            assert!(super::free_disk_bytes(&std::env::temp_dir()).unwrap() > 0);
+            assert_eq!(super::free_disk_bytes(std::path::Path::new("/no/such/folder")), None);
         }
     }
 }

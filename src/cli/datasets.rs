@@ -1,10 +1,14 @@
-//! `costgraph datasets list|fetch|verify`: the catalog of public graphs and the local cache.
+//! `costgraph datasets list|fetch|verify`: the catalog of public graphs, its lock file and the
+//! local cache.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
+use clap::Parser;
 use costgraph::harness::capacity::human_bytes;
-use costgraph::harness::datasets::{self, Catalog, Check};
+use costgraph::harness::datasets::{self, Catalog, Check, Dataset, FetchOptions, Lock, Verified};
+use costgraph::harness::http::{self, ClientOptions, Progress};
 
 /// Arguments of `costgraph datasets`.
 #[derive(clap::Args)]
@@ -12,6 +16,10 @@ pub struct Args {
     /// Cache folder (default: $COSTGRAPH_CACHE, else datasets/cache).
     #[arg(long, global = true, value_name = "DIR")]
     cache: Option<PathBuf>,
+    /// Lock file with the size and SHA-256 of files whose host publishes no checksum (default:
+    /// $COSTGRAPH_LOCK, else datasets/catalog.lock.json).
+    #[arg(long, global = true, value_name = "FILE")]
+    lock: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -24,32 +32,53 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Download a dataset (checksum verified) into the cache and convert it to .cgr.
-    Fetch {
-        /// The dataset's name (see `costgraph datasets list`).
-        name: String,
-        /// Fetch URL-BASE/FILE instead of the published URL: an http:// URL or a local folder
-        /// (e.g. ../shared/datasets for the shared graphs).
-        #[arg(long, value_name = "URL-OR-FOLDER")]
-        url_base: Option<String>,
-        /// Only download and verify; do not convert to .cgr.
-        #[arg(long)]
-        no_convert: bool,
-    },
+    /// Download a dataset's files into the cache (resumable; each verified against the
+    /// published checksum or the lock file before it enters the cache), and with --convert
+    /// turn it into a ready .cgr.
+    Fetch(FetchArgs),
     /// Re-check the checksums of the cached downloads.
     Verify,
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// The dataset's name (see `costgraph datasets list`).
+    name: String,
+    /// Fetch URL-BASE/PATH instead of the published URLs: a URL or a local folder
+    /// (e.g. ../shared/datasets for the shared graphs).
+    #[arg(long, value_name = "URL-OR-FOLDER")]
+    url_base: Option<String>,
+    /// Then convert it to CACHE/NAME/NAME.cgr, exactly as `costgraph convert` does (arguments
+    /// after `--` go to convert, e.g. `-- --order hilbert`).
+    #[arg(long)]
+    convert: bool,
+    /// Trust the CA certificates in this PEM file instead of the built-in Mozilla roots (a test
+    /// server, a TLS-inspecting proxy); default $COSTGRAPH_CA_CERT.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// Accept files that differ from the lock file's record, and record the new ones.
+    #[arg(long)]
+    update_lock: bool,
+    /// Seconds to wait for a connection, or for more bytes, before the transfer counts as broken.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    timeout: u64,
+    /// How many times a broken, stalled or truncated transfer is resumed before giving up.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    retries: u32,
+    /// Arguments for the conversion (after `--`).
+    #[arg(last = true, value_name = "CONVERT-ARGS")]
+    convert_args: Vec<String>,
 }
 
 /// Runs `costgraph datasets`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let catalog = Catalog::embedded()?;
     let cache = datasets::cache_dir(args.cache.as_deref());
+    let lock = datasets::lock_path(args.lock.as_deref());
     match args.command {
-        Command::List { json } => list(&catalog, &cache, json),
-        Command::Fetch { name, url_base, no_convert } => {
-            fetch(catalog.find(&name)?, &cache, url_base.as_deref(), !no_convert)
-        }
-        Command::Verify => verify(&catalog, &cache),
+        Command::List { json } => list(&catalog, &cache, &lock, json),
+        Command::Fetch(fetch_args) => fetch(catalog.find(&fetch_args.name)?, &cache, &lock, fetch_args),
+        Command::Verify => verify(&catalog, &cache, &lock),
     }
 }
 
@@ -57,88 +86,162 @@ fn count(n: Option<u64>) -> String {
     n.map_or("?".into(), |n| n.to_string())
 }
 
-fn list(catalog: &Catalog, cache: &std::path::Path, json: bool) -> anyhow::Result<()> {
+fn list(catalog: &Catalog, cache: &Path, lock_path: &Path, json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&catalog.datasets)?);
         return Ok(());
     }
+    let lock = Lock::load(lock_path)?;
     println!(
-        "{:<24} {:<10} {:<7} {:>11} {:>12} {:>10} {:<8} cached",
+        "{:<24} {:<10} {:<7} {:>11} {:>12} {:>10} {:<9} cached",
         "name", "collection", "where", "nodes", "edges", "size", "sha256"
     );
     for d in &catalog.datasets {
-        let cached = d.cached_path(cache).is_ok_and(|p| p.is_file());
+        let bytes: Option<u64> = d.files.iter().map(|f| f.bytes.or_else(|| lock.get(d, f).map(|l| l.bytes))).sum();
+        let sha = if d.files.is_empty() {
+            ""
+        } else if d.files.iter().all(|f| f.sha256.is_some()) {
+            "published"
+        } else if d.files.iter().all(|f| f.sha256.is_some() || lock.get(d, f).is_some()) {
+            "locked"
+        } else {
+            "none"
+        };
         println!(
-            "{:<24} {:<10} {:<7} {:>11} {:>12} {:>10} {:<8} {}",
+            "{:<24} {:<10} {:<7} {:>11} {:>12} {:>10} {:<9} {}",
             d.name,
             d.collection,
             d.location,
             count(d.nodes),
             count(d.edges),
-            d.bytes.map_or("?".into(), human_bytes),
-            if d.sha256.is_some() { "known" } else { "none" },
-            if cached { "yes" } else { "" }
+            bytes.map_or("?".into(), human_bytes),
+            sha,
+            if d.is_cached(cache) { "yes" } else { "" }
         );
     }
-    println!("cache: {}", cache.display());
+    println!("cache: {}   lock file: {}", cache.display(), lock_path.display());
     Ok(())
 }
 
-fn fetch(
-    dataset: &datasets::Dataset,
-    cache: &std::path::Path,
-    url_base: Option<&str>,
-    convert: bool,
-) -> anyhow::Result<()> {
-    let source = dataset.source(url_base)?;
-    eprintln!("fetching {} from {source}", dataset.name);
-    let bar = costgraph::progress::bar(dataset.bytes.unwrap_or(0), &format!("downloading {}", dataset.name), true);
-    let (path, sha) = datasets::fetch(dataset, cache, &source, &mut |done, total| {
-        if let Some(total) = total {
-            bar.set_length(total);
-        }
-        bar.set_position(done);
+fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyhow::Result<()> {
+    if !args.convert && !args.convert_args.is_empty() {
+        bail!("arguments after -- are for the conversion: add --convert");
+    }
+    anyhow::ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
+    let ca_cert = args.ca_cert.or_else(|| std::env::var_os("COSTGRAPH_CA_CERT").map(PathBuf::from));
+    let client = http::Client::new(&ClientOptions {
+        ca_cert,
+        timeout: Duration::from_secs(args.timeout),
+        retries: args.retries,
     })?;
-    bar.finish_and_clear();
-    match &dataset.sha256 {
-        Some(_) => println!("{}: sha256 {sha} verified", path.display()),
-        None => println!(
-            "{}: sha256 {sha} (the catalog has no published checksum to compare with: {})",
-            path.display(),
-            dataset.sha256_source
-        ),
+    let options =
+        FetchOptions { url_base: args.url_base.as_deref(), client: &client, lock, update_lock: args.update_lock };
+    let mut bar = None;
+    let fetched = datasets::fetch(dataset, cache, &options, &mut |file, progress| match progress {
+        Progress::Started { offset, total } => {
+            let b = costgraph::progress::bar(total.unwrap_or(0), &format!("downloading {}", file.name()), true);
+            b.set_position(offset);
+            if offset > 0 {
+                eprintln!("{}: resuming at byte {offset}", file.name());
+            }
+            if let Some(old) = bar.replace(b) {
+                old.finish_and_clear();
+            }
+        }
+        Progress::Bytes(done) => {
+            if let Some(b) = &bar {
+                b.set_position(done);
+            }
+        }
+        Progress::Retrying { reason } => eprintln!("{}: {reason}; trying again", file.name()),
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
-    if convert {
-        let cgr = datasets::convert(dataset, cache).with_context(|| {
-            format!("converting {} to .cgr failed (the verified download is kept at {})", dataset.name, path.display())
-        })?;
-        println!("{}: converted", cgr.display());
+    let fetched = fetched?;
+    for f in &fetched {
+        let how = match f.verified {
+            Verified::Published => "verified against the published checksum",
+            Verified::Locked => "verified against the lock file",
+            Verified::Recorded => "no published checksum: recorded in the lock file",
+            Verified::Updated => "differed from the lock file: record replaced (--update-lock)",
+        };
+        let was = if f.downloaded { "" } else { " (already cached)" };
+        println!("{}: {} bytes, sha256 {}, {how}{was}", f.path.display(), f.bytes, f.sha256);
+    }
+    let converted = dataset.cgr_path(cache);
+    if args.convert && args.convert_args.is_empty() && !fetched.iter().any(|f| f.downloaded) && converted.is_file() {
+        // Written atomically after the files it comes from: nothing changed since.
+        println!(
+            "{}: ready (already converted; delete it, or pass convert arguments after --, to convert again)",
+            converted.display()
+        );
+    } else if args.convert {
+        convert(dataset, cache, &args.convert_args)?;
     }
     Ok(())
 }
 
-fn verify(catalog: &Catalog, cache: &std::path::Path) -> anyhow::Result<()> {
+/// The command line of `costgraph convert`, parsed by its own argument definitions.
+#[derive(Parser)]
+#[command(name = "costgraph convert")]
+struct ConvertLine {
+    #[command(flatten)]
+    args: super::convert::Args,
+}
+
+/// Converts the cached `dataset` to its `.cgr` through `costgraph convert` itself (so the same
+/// readers, memory budget and atomic write apply).
+fn convert(dataset: &Dataset, cache: &Path, extra: &[String]) -> anyhow::Result<()> {
+    let input = dataset.input_path(cache)?;
+    let output = dataset.cgr_path(cache);
+    let mut argv: Vec<String> = vec!["costgraph convert".into(), input.display().to_string()];
+    argv.extend(["-o".into(), output.display().to_string()]);
+    if let Some(format) = dataset.format {
+        argv.extend(["--format".into(), format.name().into()]);
+    }
+    argv.push(if dataset.directed { "--directed" } else { "--undirected" }.into());
+    argv.extend(extra.iter().cloned());
+    let line = ConvertLine::try_parse_from(&argv).map_err(|e| {
+        let message = e.to_string();
+        anyhow::anyhow!(
+            "convert arguments: {}",
+            message.lines().next().unwrap_or_default().trim_start_matches("error: ")
+        )
+    })?;
+    eprintln!("converting: {}", argv.join(" "));
+    super::convert::run(line.args).with_context(|| {
+        format!("converting {} to .cgr failed (the verified download is kept at {})", dataset.name, input.display())
+    })?;
+    println!("{}: ready", output.display());
+    Ok(())
+}
+
+fn verify(catalog: &Catalog, cache: &Path, lock_path: &Path) -> anyhow::Result<()> {
+    let lock = Lock::load(lock_path)?;
     let mut bad = Vec::new();
     let mut seen = 0;
     for d in &catalog.datasets {
-        let check = datasets::verify(d, cache)?;
-        let line = match &check {
-            Check::Missing => continue,
-            Check::Ok => "ok".to_string(),
-            Check::Mismatch { actual } => format!("MISMATCH (sha256 {actual})"),
-            Check::Unverifiable { actual } => format!("no published checksum (sha256 {actual})"),
-        };
-        seen += 1;
-        println!("{:<24} {line}", d.name);
-        if matches!(check, Check::Mismatch { .. }) {
-            bad.push(d.name.clone());
+        for (file, check) in datasets::verify(d, cache, &lock)? {
+            let line = match &check {
+                Check::Missing => continue,
+                Check::Ok => "ok".to_string(),
+                Check::Locked => "ok (lock file)".to_string(),
+                Check::Mismatch { actual } => format!("MISMATCH (sha256 {actual})"),
+                Check::Unverifiable { actual } => format!("no published or locked checksum (sha256 {actual})"),
+            };
+            seen += 1;
+            println!("{:<24} {:<32} {line}", d.name, file);
+            if matches!(check, Check::Mismatch { .. }) {
+                bad.push(format!("{}/{file}", d.name));
+            }
         }
     }
     if seen == 0 {
         println!("nothing cached in {}", cache.display());
     }
     if !bad.is_empty() {
-        bail!("{} cached download(s) do not match the catalog: {}", bad.len(), bad.join(", "));
+        bail!("{} cached file(s) do not match the catalog or the lock file: {}", bad.len(), bad.join(", "));
     }
     Ok(())
 }

@@ -1,48 +1,70 @@
-//! The catalog of public graphs (`datasets/catalog.json`, embedded in the binary) and the local
-//! cache of downloaded files: fetch (download, checksum, store atomically), convert to `.cgr`,
-//! and re-verify.
+//! The catalog of public graphs (`datasets/catalog.json`, embedded in the binary), its lock file
+//! (`datasets/catalog.lock.json`: size and SHA-256 of files whose host publishes no checksum, as
+//! first fetched), and the local cache of downloaded files: fetch (download over [`http`],
+//! resumable, verified, stored atomically) and re-verify.
 //!
-//! Cache layout: `CACHE/NAME/FILE` (the file as published, e.g. `.txt.gz`) and
-//! `CACHE/NAME/NAME.cgr` (converted). A download goes to a temporary file in `CACHE/NAME/` and is
-//! renamed into place only when its length and SHA-256 are right, so a failed or refused
-//! download leaves nothing behind.
+//! Cache layout: `CACHE/NAME/FILE` for each of the dataset's files as published (e.g. a
+//! `.txt.gz`, or a BVGraph's `.graph` and `.properties`), and `CACHE/NAME/NAME.cgr` once
+//! converted. A download goes to `CACHE/NAME/FILE.part` and is renamed into place only when its
+//! size and SHA-256 match the catalog's published checksum or the lock file's record, so the
+//! cache never holds an unverified file. A `.part` that was cut off is resumed by the next fetch;
+//! one with a wrong published checksum is deleted.
 
-use std::io::{Read, Write};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use super::capacity::human_bytes;
 use super::http;
-use crate::graph::BuildOptions;
-use crate::io::{Format, ReadOptions};
+use super::provenance::sha256_file;
+use crate::io::Format;
 use crate::{Error, Result};
 
 /// The catalog as shipped in the repository.
 const CATALOG: &str = include_str!("../../datasets/catalog.json");
+
+/// One file of a dataset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Its path under `--url-base` (for shared datasets: inside the shared folder); the cached
+    /// copy keeps its last component.
+    pub path: String,
+    /// Where the host publishes it, when it has a stable URL.
+    pub url: Option<String>,
+    /// Its size as downloaded, when published.
+    pub bytes: Option<u64>,
+    /// Its SHA-256 as downloaded, when published.
+    pub sha256: Option<String>,
+}
+
+impl FileEntry {
+    /// The file's name (the last component of its path).
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
 
 /// One graph in the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dataset {
     /// Its name on the command line.
     pub name: String,
+    /// Other names it is known by (e.g. `twitter-rv` for LAW's `twitter-2010`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Who publishes it (SNAP, LAW, DIMACS, ...).
     pub collection: String,
     /// `shared` (in the team's `../shared/datasets`) or `public`.
     pub location: String,
-    /// Where it is published, when there is a stable URL.
-    pub url: Option<String>,
-    /// The file name (shared: its path inside the shared folder), fetched as `URL_BASE/file`.
-    pub file: Option<String>,
+    /// Its files; the first is the one converted (a BVGraph's `.graph`). Empty for graphs that
+    /// are generated, not downloaded.
+    pub files: Vec<FileEntry>,
     /// Its format, when costgraph can read it.
     pub format: Option<Format>,
     /// `gz`, `zst` or none.
     pub compression: Option<String>,
-    /// Size of the file as downloaded, when known.
-    pub bytes: Option<u64>,
-    /// SHA-256 of the file as downloaded, when one is published.
-    pub sha256: Option<String>,
-    /// Where the checksum comes from (or why there is none).
+    /// Where the checksums come from (or why there are none).
     pub sha256_source: String,
     /// Nodes, as published.
     pub nodes: Option<u64>,
@@ -75,9 +97,9 @@ impl Catalog {
         serde_json::from_str(CATALOG).map_err(|e| Error::invalid(format!("datasets/catalog.json: {e}")))
     }
 
-    /// The dataset called `name`, or an error listing the names.
+    /// The dataset called `name` (or with that alias), or an error listing the names.
     pub fn find(&self, name: &str) -> Result<&Dataset> {
-        self.datasets.iter().find(|d| d.name == name).ok_or_else(|| {
+        self.datasets.iter().find(|d| d.name == name || d.aliases.iter().any(|a| a == name)).ok_or_else(|| {
             let names: Vec<&str> = self.datasets.iter().map(|d| d.name.as_str()).collect();
             Error::invalid(format!("no dataset '{name}' in the catalog (known: {})", names.join(", ")))
         })
@@ -94,17 +116,27 @@ pub fn cache_dir(explicit: Option<&Path>) -> PathBuf {
 }
 
 impl Dataset {
-    fn file_name(&self) -> Result<&str> {
-        let file = self
-            .file
-            .as_deref()
-            .ok_or_else(|| Error::invalid(format!("{} cannot be downloaded as one file: {}", self.name, self.notes)))?;
-        Ok(file.rsplit('/').next().unwrap_or(file))
+    /// Its files, or an error saying why it has none to fetch.
+    fn files(&self) -> Result<&[FileEntry]> {
+        if self.files.is_empty() {
+            return Err(Error::invalid(format!("{} cannot be downloaded: {}", self.name, self.notes)));
+        }
+        Ok(&self.files)
     }
 
-    /// Where the downloaded file is kept.
-    pub fn cached_path(&self, cache: &Path) -> Result<PathBuf> {
-        Ok(cache.join(&self.name).join(self.file_name()?))
+    /// Where `file` is kept in the cache.
+    pub fn cached_path(&self, cache: &Path, file: &FileEntry) -> PathBuf {
+        cache.join(&self.name).join(file.name())
+    }
+
+    /// The cached file a conversion reads (the first one).
+    pub fn input_path(&self, cache: &Path) -> Result<PathBuf> {
+        Ok(self.cached_path(cache, &self.files()?[0]))
+    }
+
+    /// Whether every file is in the cache.
+    pub fn is_cached(&self, cache: &Path) -> bool {
+        !self.files.is_empty() && self.files.iter().all(|f| self.cached_path(cache, f).is_file())
     }
 
     /// Where the converted `.cgr` is kept.
@@ -112,12 +144,11 @@ impl Dataset {
         cache.join(&self.name).join(format!("{}.cgr", self.name))
     }
 
-    /// Where to get the file: `url_base/file` when a base is given (an `http://` URL or a local
-    /// folder), else the published URL.
-    pub fn source(&self, url_base: Option<&str>) -> Result<String> {
-        let file = self.file.as_deref().ok_or_else(|| Error::invalid(format!("{}: {}", self.name, self.notes)))?;
-        match (url_base, &self.url) {
-            (Some(base), _) => Ok(format!("{}/{file}", base.trim_end_matches('/'))),
+    /// Where to get `file`: `url_base/path` when a base is given (a URL or a local folder), else
+    /// the published URL.
+    pub fn source(&self, file: &FileEntry, url_base: Option<&str>) -> Result<String> {
+        match (url_base, &file.url) {
+            (Some(base), _) => Ok(format!("{}/{}", base.trim_end_matches('/'), file.path)),
             (None, Some(url)) => Ok(url.clone()),
             (None, None) => Err(Error::invalid(format!(
                 "{} has no public URL ({}); say where it is with --url-base URL-OR-FOLDER",
@@ -127,125 +158,377 @@ impl Dataset {
     }
 }
 
-/// A reader and its declared length.
-fn open_source(source: &str) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
-    if source.contains("://") {
-        let response = http::get(source)?;
-        return Ok((response.body, response.content_length));
-    }
-    let path = Path::new(source);
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    Ok((Box::new(file), Some(len)))
+/// What the lock file records of one file: its size and SHA-256 as first fetched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Locked {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
 }
 
-/// Downloads `dataset` from `source` (see [`Dataset::source`]) into `cache`, checking the length
-/// and the SHA-256, and returns the stored path and its SHA-256. `progress(bytes_so_far, total)`
-/// is called as bytes arrive. Refuses (leaving nothing in the cache) a short download or a
-/// checksum mismatch. A dataset without a published checksum is stored and its checksum returned
-/// for the caller to report.
+/// The lock file: sizes and checksums of the files whose host publishes no checksum, keyed by
+/// `DATASET/FILE`. Commit it beside the catalog so that everyone fetches the same bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lock {
+    /// Layout version.
+    pub schema_version: u32,
+    /// What the file is.
+    pub description: String,
+    /// The records.
+    pub files: BTreeMap<String, Locked>,
+}
+
+/// The lock file: `explicit`, else `$COSTGRAPH_LOCK`, else `datasets/catalog.lock.json` (relative
+/// to the current folder, like the cache: in the repository, the committed one).
+pub fn lock_path(explicit: Option<&Path>) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("COSTGRAPH_LOCK").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("datasets/catalog.lock.json"))
+}
+
+impl Lock {
+    /// Reads the lock file at `path`; a missing one is empty.
+    pub fn load(path: &Path) -> Result<Lock> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::format(path, format!("not a lock file: {e}"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock {
+                schema_version: 1,
+                description: "Size and SHA-256 of dataset files whose host publishes no checksum, recorded by the \
+                              first `costgraph datasets fetch` (keys: DATASET/FILE). Later fetches must match; \
+                              `--update-lock` accepts a change."
+                    .into(),
+                files: BTreeMap::new(),
+            }),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Writes the lock file atomically (a temporary file renamed over it).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut tmp = tempfile::Builder::new().prefix(".lock.").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+        let text = serde_json::to_string_pretty(self).expect("the lock serializes") + "\n";
+        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        Ok(())
+    }
+
+    /// The record of `file` of `dataset`.
+    pub fn get(&self, dataset: &Dataset, file: &FileEntry) -> Option<&Locked> {
+        self.files.get(&Self::key(dataset, file))
+    }
+
+    fn key(dataset: &Dataset, file: &FileEntry) -> String {
+        format!("{}/{}", dataset.name, file.name())
+    }
+}
+
+/// How a fetched file was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verified {
+    /// Against the checksum the host publishes (in the catalog).
+    Published,
+    /// Against the lock file's record.
+    Locked,
+    /// Not checked: first fetch, now recorded in the lock file.
+    Recorded,
+    /// Differed from the lock file's record, which `--update-lock` replaced.
+    Updated,
+}
+
+/// One file after [`fetch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched {
+    /// Its path in the cache.
+    pub path: PathBuf,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+    /// How it was checked.
+    pub verified: Verified,
+    /// Whether it was downloaded now (false: it was already in the cache).
+    pub downloaded: bool,
+}
+
+/// How [`fetch`] gets files.
+pub struct FetchOptions<'a> {
+    /// Fetch `URL_BASE/path` (a URL or a local folder) instead of the published URLs.
+    pub url_base: Option<&'a str>,
+    /// The HTTP(S) client.
+    pub client: &'a http::Client,
+    /// The lock file.
+    pub lock: &'a Path,
+    /// Accept files that differ from the lock file's records, and record them.
+    pub update_lock: bool,
+}
+
+/// What [`fetch`] reports as it goes: the file, and the download's progress.
+pub type FetchProgress<'a> = dyn FnMut(&FileEntry, http::Progress) + 'a;
+
+/// Fetches every file of `dataset` into `cache` (those already cached and matching are kept),
+/// checking each against the catalog's published checksum or the lock file, and records the
+/// checksums of files with neither in the lock file. Fails (storing nothing more) at the first
+/// file that cannot be fetched or does not match.
 pub fn fetch(
     dataset: &Dataset,
     cache: &Path,
-    source: &str,
-    progress: &mut dyn FnMut(u64, Option<u64>),
-) -> Result<(PathBuf, String)> {
-    let target = dataset.cached_path(cache)?;
-    let dir = target.parent().expect("cached files live in a folder").to_path_buf();
+    options: &FetchOptions,
+    progress: &mut FetchProgress,
+) -> Result<Vec<Fetched>> {
+    let files = dataset.files()?;
+    let dir = cache.join(&dataset.name);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let result = download(dataset, &dir, &target, source, progress);
-    if result.is_err() {
-        // Only removes the folder when the failed download left it empty.
-        let _ = std::fs::remove_dir(&dir);
-    }
-    result.map(|sha| (target, sha))
-}
-
-fn download(
-    dataset: &Dataset,
-    dir: &Path,
-    target: &Path,
-    source: &str,
-    progress: &mut dyn FnMut(u64, Option<u64>),
-) -> Result<String> {
-    let (mut body, declared) = open_source(source)?;
-    let mut tmp = tempfile::Builder::new().prefix(".download.").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    let mut hash = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut received = 0u64;
-    loop {
-        let n = body.read(&mut buffer).map_err(|e| Error::invalid(format!("{source}: {e}")))?;
-        if n == 0 {
-            break;
+    let _exclusive = lock_folder(&dir, &dataset.name)?;
+    let mut fetched = Vec::new();
+    for file in files {
+        match fetch_file(dataset, file, cache, options, &mut |p| progress(file, p)) {
+            Ok(f) => fetched.push(f),
+            Err(e) => {
+                // Only removes the dataset's folder when the failure left it empty.
+                let _ = std::fs::remove_dir(&dir);
+                return Err(e);
+            }
         }
-        hash.update(&buffer[..n]);
-        tmp.write_all(&buffer[..n]).map_err(|e| Error::io(tmp.path(), e))?;
-        received += n as u64;
-        progress(received, declared);
     }
-    if let Some(expected) = declared.filter(|&d| d != received) {
-        return Err(Error::invalid(format!(
-            "{source}: truncated download ({received} of {expected} bytes); nothing was stored"
-        )));
-    }
-    let actual = format!("{:x}", hash.finalize());
-    if let Some(expected) = &dataset.sha256
-        && *expected != actual
-    {
-        return Err(Error::invalid(format!(
-            "{source}: checksum mismatch (sha256 {actual}, catalog says {expected}); nothing was stored"
-        )));
-    }
-    tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(target).map_err(|e| Error::io(target, e.error))?;
-    Ok(actual)
+    Ok(fetched)
 }
 
-/// Converts the cached download of `dataset` to `.cgr` (through the text readers) and returns
-/// the `.cgr`'s path.
-pub fn convert(dataset: &Dataset, cache: &Path) -> Result<PathBuf> {
-    let input = dataset.cached_path(cache)?;
-    let options = ReadOptions { format: dataset.format, directed: Some(dataset.directed), ..ReadOptions::default() };
-    let csr = crate::io::load_graph(&input, &options, BuildOptions::directed())?;
-    let output = dataset.cgr_path(cache);
-    crate::io::cgr::write(&csr, &output)?;
-    Ok(output)
+/// Holds an exclusive lock on the dataset's cache folder (released when dropped), so that two
+/// fetches of one dataset into one cache cannot write the same `.part` file.
+#[cfg(unix)]
+fn lock_folder(dir: &Path, name: &str) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let folder = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    // SAFETY: `folder` is an open file descriptor for the duration of the call.
+    if unsafe { libc::flock(folder.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            return Err(Error::invalid(format!(
+                "{}: another costgraph is fetching {name} into this cache; let it finish (or stop it) first",
+                dir.display()
+            )));
+        }
+        return Err(Error::io(dir, e));
+    }
+    Ok(folder)
 }
 
-/// The state of one cached dataset.
+/// Without `flock`, concurrent fetches are not excluded.
+#[cfg(not(unix))]
+fn lock_folder(_dir: &Path, _name: &str) -> Result<()> {
+    Ok(())
+}
+
+/// What a file must be, when anything says.
+enum Expected {
+    Published { sha256: String, bytes: Option<u64> },
+    Locked(Locked),
+}
+
+impl Expected {
+    fn of(dataset: &Dataset, file: &FileEntry, lock: &Lock) -> Option<Expected> {
+        match (&file.sha256, lock.get(dataset, file)) {
+            (Some(sha256), _) => Some(Expected::Published { sha256: sha256.clone(), bytes: file.bytes }),
+            (None, Some(locked)) => Some(Expected::Locked(locked.clone())),
+            (None, None) => None,
+        }
+    }
+
+    fn bytes(&self) -> Option<u64> {
+        match self {
+            Expected::Published { bytes, .. } => *bytes,
+            Expected::Locked(locked) => Some(locked.bytes),
+        }
+    }
+
+    fn matches(&self, sha256: &str, bytes: u64) -> bool {
+        match self {
+            Expected::Published { sha256: s, bytes: b } => s == sha256 && b.is_none_or(|b| b == bytes),
+            Expected::Locked(locked) => locked.sha256 == sha256 && locked.bytes == bytes,
+        }
+    }
+}
+
+fn fetch_file(
+    dataset: &Dataset,
+    file: &FileEntry,
+    cache: &Path,
+    options: &FetchOptions,
+    progress: &mut dyn FnMut(http::Progress),
+) -> Result<Fetched> {
+    let lock = Lock::load(options.lock)?;
+    let expected = Expected::of(dataset, file, &lock);
+    let target = dataset.cached_path(cache, file);
+    let dir = target.parent().expect("cached files live in a folder");
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+
+    if target.is_file() {
+        let sha256 = sha256_file(&target)?;
+        let bytes = target.metadata().map_err(|e| Error::io(&target, e))?.len();
+        match &expected {
+            Some(e) if e.matches(&sha256, bytes) => {
+                let verified =
+                    if matches!(e, Expected::Published { .. }) { Verified::Published } else { Verified::Locked };
+                return Ok(Fetched { path: target, sha256, bytes, verified, downloaded: false });
+            }
+            None => {
+                record(options.lock, dataset, file, &sha256, bytes)?;
+                return Ok(Fetched { path: target, sha256, bytes, verified: Verified::Recorded, downloaded: false });
+            }
+            // A cached file that no longer matches is fetched again.
+            Some(_) => std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?,
+        }
+    }
+
+    let source = dataset.source(file, options.url_base)?;
+    let part = dir.join(format!("{}.part", file.name()));
+    let wanted = expected.as_ref().filter(|e| !(options.update_lock && matches!(e, Expected::Locked(_))));
+    let size_hint = match wanted {
+        Some(Expected::Locked(_)) => " (the lock file's record; --update-lock accepts a change)",
+        _ => " (the catalog's)",
+    };
+    let mut check_total = |total: u64| {
+        if let Some(bytes) = wanted.and_then(Expected::bytes)
+            && bytes != total
+        {
+            return Err(Error::invalid(format!(
+                "{source}: the server offers {total} bytes, but {bytes} are expected{size_hint}; nothing was stored"
+            )));
+        }
+        // Disk space before the body: a download that cannot fit fails now, not hours later.
+        let needed = total.saturating_sub(part.metadata().map_or(0, |m| m.len()));
+        match crate::sysinfo::free_disk_bytes(dir) {
+            Some(free) if free < needed => Err(Error::invalid(format!(
+                "{source}: {total} bytes need {} more in {}, which has {} free; make room, or fetch into another \
+                 cache with --cache DIR",
+                human_bytes(needed),
+                dir.display(),
+                human_bytes(free)
+            ))),
+            _ => Ok(()),
+        }
+    };
+    if source.contains("://") {
+        options.client.download(&source, &part, &mut check_total, progress)?;
+    } else {
+        copy_local(Path::new(&source), &part, &mut check_total, progress)?;
+    }
+
+    let sha256 = sha256_file(&part)?;
+    let bytes = part.metadata().map_err(|e| Error::io(&part, e))?.len();
+    let verified = match &expected {
+        Some(e @ Expected::Published { sha256: want, .. }) => {
+            if !e.matches(&sha256, bytes) {
+                std::fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
+                return Err(Error::invalid(format!(
+                    "{source}: checksum mismatch (sha256 {sha256}, {bytes} bytes; the catalog says {want}): nothing was \
+                     stored and the download was deleted"
+                )));
+            }
+            Verified::Published
+        }
+        Some(Expected::Locked(locked)) if locked.sha256 == sha256 && locked.bytes == bytes => Verified::Locked,
+        Some(Expected::Locked(locked)) => {
+            if !options.update_lock {
+                return Err(Error::invalid(format!(
+                    "{source}: sha256 {sha256} ({bytes} bytes) does not match the lock file {} (sha256 {}, {} bytes): \
+                     the host changed the file or it arrived corrupt; nothing was stored. The download is kept in {}; \
+                     --update-lock accepts it",
+                    options.lock.display(),
+                    locked.sha256,
+                    locked.bytes,
+                    part.display()
+                )));
+            }
+            Verified::Updated
+        }
+        None => Verified::Recorded,
+    };
+    std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e))?;
+    if matches!(verified, Verified::Recorded | Verified::Updated) {
+        record(options.lock, dataset, file, &sha256, bytes)?;
+    }
+    Ok(Fetched { path: target, sha256, bytes, verified, downloaded: true })
+}
+
+/// Adds (or replaces) the record of `file` in the lock file.
+fn record(lock_path: &Path, dataset: &Dataset, file: &FileEntry, sha256: &str, bytes: u64) -> Result<()> {
+    let mut lock = Lock::load(lock_path)?;
+    lock.files.insert(Lock::key(dataset, file), Locked { bytes, sha256: sha256.to_string() });
+    lock.save(lock_path)
+}
+
+/// Copies a local file into `part` (from scratch), fsynced.
+fn copy_local(
+    source: &Path,
+    part: &Path,
+    check_total: &mut dyn FnMut(u64) -> Result<()>,
+    progress: &mut dyn FnMut(http::Progress),
+) -> Result<()> {
+    let mut input = std::fs::File::open(source).map_err(|e| Error::io(source, e))?;
+    let total = input.metadata().map_err(|e| Error::io(source, e))?.len();
+    check_total(total)?;
+    progress(http::Progress::Started { offset: 0, total: Some(total) });
+    let mut output = std::fs::File::create(part).map_err(|e| Error::io(part, e))?;
+    std::io::copy(&mut input, &mut output).map_err(|e| Error::io(part, e))?;
+    output.sync_all().map_err(|e| Error::io(part, e))?;
+    progress(http::Progress::Bytes(total));
+    Ok(())
+}
+
+/// The state of one cached file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Check {
     /// Not in the cache.
     Missing,
-    /// Matches the catalog's checksum.
+    /// Matches the catalog's published checksum.
     Ok,
-    /// Differs from the catalog's checksum.
+    /// Matches the lock file's record.
+    Locked,
+    /// Differs from the published checksum or the lock file's record.
     Mismatch {
         /// The file's SHA-256.
         actual: String,
     },
-    /// Cached, but the catalog has no checksum to compare with.
+    /// Cached, but neither the catalog nor the lock file has a checksum to compare with.
     Unverifiable {
         /// The file's SHA-256.
         actual: String,
     },
 }
 
-/// Re-checks the cached file of `dataset` against the catalog.
-pub fn verify(dataset: &Dataset, cache: &Path) -> Result<Check> {
-    let Ok(path) = dataset.cached_path(cache) else {
-        return Ok(Check::Missing);
-    };
-    if !path.is_file() {
-        return Ok(Check::Missing);
+/// Re-checks the cached files of `dataset` against the catalog and the lock file: one
+/// `(file name, state)` per file.
+pub fn verify(dataset: &Dataset, cache: &Path, lock: &Lock) -> Result<Vec<(String, Check)>> {
+    let mut checks = Vec::new();
+    for file in &dataset.files {
+        let path = dataset.cached_path(cache, file);
+        let check = if !path.is_file() {
+            Check::Missing
+        } else {
+            let actual = sha256_file(&path)?;
+            let bytes = path.metadata().map_err(|e| Error::io(&path, e))?.len();
+            match Expected::of(dataset, file, lock) {
+                Some(e) if e.matches(&actual, bytes) => {
+                    if matches!(e, Expected::Published { .. }) {
+                        Check::Ok
+                    } else {
+                        Check::Locked
+                    }
+                }
+                Some(_) => Check::Mismatch { actual },
+                None => Check::Unverifiable { actual },
+            }
+        };
+        checks.push((file.name().to_string(), check));
     }
-    let actual = super::provenance::sha256_file(&path)?;
-    Ok(match &dataset.sha256 {
-        Some(expected) if *expected == actual => Check::Ok,
-        Some(_) => Check::Mismatch { actual },
-        None => Check::Unverifiable { actual },
-    })
+    Ok(checks)
 }
 
 #[cfg(test)]
@@ -255,32 +538,73 @@ mod tests {
     #[test]
     fn the_catalog_is_complete() {
         let catalog = Catalog::embedded().unwrap();
-        for name in
-            ["soc-livejournal1", "com-orkut", "twitter-rv", "web-google", "roadnet-ca", "com-dblp", "uk-2007-05"]
-        {
-            assert!(catalog.find(name).unwrap().nodes.is_some(), "{name}");
+        for name in [
+            "soc-livejournal1",
+            "com-orkut",
+            "com-friendster",
+            "twitter-2010",
+            "twitter-rv",
+            "web-google",
+            "roadnet-ca",
+            "com-dblp",
+            "uk-2007-05",
+            "usa-road-d-usa",
+        ] {
+            let d = catalog.find(name).unwrap();
+            assert!(d.nodes.is_some() && d.edges.is_some(), "{name}");
+            assert!(d.files.iter().all(|f| f.url.as_deref().is_some_and(|u| u.ends_with(&f.path))), "{name}");
         }
+        let twitter = catalog.find("twitter-rv").unwrap();
+        assert_eq!((twitter.name.as_str(), twitter.edges), ("twitter-2010", Some(1_468_365_182)));
+        let names: Vec<&str> = twitter.files.iter().map(FileEntry::name).collect();
+        assert_eq!(names, ["twitter-2010.graph", "twitter-2010.properties"]);
         let ny = catalog.find("usa-road-d-ny").unwrap();
-        assert_eq!(ny.sha256.as_deref(), Some("7b2446c7ffe6179efbc42af6812448e8cb782f12968ca2bb1d50d979343056d4"));
+        assert_eq!(
+            ny.files[0].sha256.as_deref(),
+            Some("7b2446c7ffe6179efbc42af6812448e8cb782f12968ca2bb1d50d979343056d4")
+        );
         for d in &catalog.datasets {
-            assert!(d.sha256.as_ref().is_none_or(|s| s.len() == 64), "{}", d.name);
             assert!(d.location == "shared" || d.location == "public", "{}", d.name);
-            if d.location == "shared" {
-                assert!(d.sha256.is_some() && d.file.is_some(), "{}", d.name);
+            for f in &d.files {
+                assert!(f.sha256.as_ref().is_none_or(|s| s.len() == 64), "{}", d.name);
+                assert!(d.location == "public" || f.sha256.is_some(), "{}", d.name);
             }
+            assert!(!d.files.is_empty() || d.format.is_none(), "{}", d.name);
         }
         assert!(catalog.find("nope").unwrap_err().to_string().contains("email-enron"));
     }
 
     #[test]
-    fn sources() {
+    fn sources_and_paths() {
         let catalog = Catalog::embedded().unwrap();
         let enron = catalog.find("email-enron").unwrap();
-        assert_eq!(enron.source(Some("http://h/x/")).unwrap(), "http://h/x/snap/Email-Enron.txt.zst");
-        assert!(enron.source(None).unwrap_err().to_string().contains("--url-base"));
-        assert_eq!(enron.cached_path(Path::new("c")).unwrap(), Path::new("c/email-enron/Email-Enron.txt.zst"));
+        let file = &enron.files[0];
+        assert_eq!(enron.source(file, Some("http://h/x/")).unwrap(), "http://h/x/snap/Email-Enron.txt.zst");
+        assert!(enron.source(file, None).unwrap_err().to_string().contains("--url-base"));
+        assert_eq!(enron.input_path(Path::new("c")).unwrap(), Path::new("c/email-enron/Email-Enron.txt.zst"));
         let lj = catalog.find("soc-livejournal1").unwrap();
-        assert_eq!(lj.source(None).unwrap(), "https://snap.stanford.edu/data/soc-LiveJournal1.txt.gz");
-        assert!(catalog.find("graph500").unwrap().source(None).unwrap_err().to_string().contains("generate kron"));
+        assert_eq!(lj.source(&lj.files[0], None).unwrap(), "https://snap.stanford.edu/data/soc-LiveJournal1.txt.gz");
+        assert!(
+            catalog
+                .find("graph500")
+                .unwrap()
+                .input_path(Path::new("c"))
+                .unwrap_err()
+                .to_string()
+                .contains("generate kron")
+        );
+    }
+
+    #[test]
+    fn the_lock_file_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/lock.json");
+        let mut lock = Lock::load(&path).unwrap();
+        assert!(lock.files.is_empty());
+        lock.files.insert("a/b.gz".into(), Locked { bytes: 3, sha256: "0".repeat(64) });
+        lock.save(&path).unwrap();
+        assert_eq!(Lock::load(&path).unwrap(), lock);
+        std::fs::write(&path, "{").unwrap();
+        assert!(Lock::load(&path).unwrap_err().to_string().contains("not a lock file"));
     }
 }

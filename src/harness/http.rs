@@ -1,100 +1,315 @@
-//! A minimal blocking HTTP client for `datasets fetch`: `GET` over `std::net::TcpStream`, plain
-//! `http://` only, following up to five redirects.
+//! Resumable HTTP(S) downloads for `datasets fetch`, through the `ureq` client (rustls, with
+//! Mozilla's root certificates, or the CA certificates of a PEM file instead).
 //!
-//! Why not a crate: the datasets are checksummed, so transport security adds little, and a TLS
-//! stack (rustls + ring) would dominate the build on small machines. The request is HTTP/1.0
-//! with a `Host` header, so servers answer with a plain body (never chunked) and close the
-//! connection; a `Content-Length` is checked against what arrives, so a truncated download is
-//! detected even before the checksum. `https://` URLs are refused with advice.
+//! A download goes into a `.part` file. When one is already there (an earlier run was cut
+//! off), the request asks for the rest with `Range: bytes=N-`; a server that ignores it (answers
+//! 200 with the whole file) makes the download start again from byte 0, and a `416` whose
+//! `Content-Range` says the `.part` is already whole ends it. A connection that breaks, stalls
+//! past the timeout or closes before `Content-Length` bytes arrived is retried (resuming) a
+//! bounded number of times; after that the error says how much is kept for the next run.
+//! Redirects are followed up to [`MAX_REDIRECTS`] times, so a loop is one clear error. Every
+//! failure is one line that names the URL.
+//!
+//! Checksums are not this module's business: the caller verifies the finished `.part` before
+//! it enters the cache.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use ureq::tls::{PemItem, RootCerts, TlsConfig};
 
 use crate::{Error, Result};
 
-/// How long to wait for a connection or for the next bytes.
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+/// Redirects followed before a request fails (a loop fails after this many).
+pub const MAX_REDIRECTS: u32 = 8;
 
-/// An answered `GET`: the body, still to be read.
-pub struct Response {
-    /// The declared body length, when the server sent one.
-    pub content_length: Option<u64>,
-    /// The body.
-    pub body: Box<dyn Read + Send>,
+/// How the client connects.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// A PEM file of CA certificates to trust instead of the built-in Mozilla roots (like
+    /// `curl --cacert`): for a test server or a TLS-inspecting corporate proxy.
+    pub ca_cert: Option<PathBuf>,
+    /// Limit for connecting, and for each wait for more bytes.
+    pub timeout: Duration,
+    /// How many times a broken, stalled or truncated transfer is resumed before giving up.
+    pub retries: u32,
 }
 
-/// `http://host[:port]/path` split into its parts.
-fn split(url: &str) -> Result<(String, u16, String)> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        Error::invalid(format!(
-            "{url}: only plain http:// URLs can be downloaded (no TLS client is built in); download the file \
-             yourself and pass its folder with --url-base DIR, or use an http:// mirror"
-        ))
-    })?;
-    let (authority, path) = rest.find('/').map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse().map_err(|_| Error::invalid(format!("{url}: bad port")))?),
-        None => (authority, 80),
-    };
-    if host.is_empty() {
-        return Err(Error::invalid(format!("{url}: no host")));
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions { ca_cert: None, timeout: Duration::from_secs(60), retries: 3 }
     }
-    Ok((host.to_string(), port, path.to_string()))
 }
 
-/// Sends `GET url` and returns the response once its headers have arrived; any status but 200
-/// (after redirects) is an error.
-pub fn get(url: &str) -> Result<Response> {
-    let mut url = url.to_string();
-    for _ in 0..=5 {
-        let (host, port, path) = split(&url)?;
-        let io = |e: std::io::Error| Error::invalid(format!("{url}: {e}"));
-        let address = (host.as_str(), port)
-            .to_socket_addrs()
-            .map_err(io)?
-            .next()
-            .ok_or_else(|| Error::invalid(format!("{url}: host not found")))?;
-        let mut stream = TcpStream::connect_timeout(&address, TIMEOUT).map_err(io)?;
-        stream.set_read_timeout(Some(TIMEOUT)).map_err(io)?;
-        let host_header = if port == 80 { host.clone() } else { format!("{host}:{port}") };
-        let request = format!(
-            "GET {path} HTTP/1.0\r\nHost: {host_header}\r\nUser-Agent: costgraph/{}\r\nAccept: */*\r\n\r\n",
-            env!("CARGO_PKG_VERSION")
-        );
-        stream.write_all(request.as_bytes()).map_err(io)?;
-        let mut reader = BufReader::new(stream);
-        let mut status_line = String::new();
-        reader.read_line(&mut status_line).map_err(io)?;
-        let status: u16 = status_line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| Error::invalid(format!("{url}: not an HTTP response: {:?}", status_line.trim())))?;
-        let mut content_length = None;
-        let mut location = None;
+/// What a download reports as it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// A response arrived: the body continues the `.part` from byte `offset` (0: from the start)
+    /// and the whole file has `total` bytes, when the server says so.
+    Started {
+        /// Bytes already in the `.part` file that the body continues.
+        offset: u64,
+        /// The size of the whole file, when known.
+        total: Option<u64>,
+    },
+    /// `done` bytes of the file are in the `.part` file.
+    Bytes(u64),
+    /// The transfer failed (`reason`) and is tried again (resuming where it stopped).
+    Retrying {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// A blocking HTTP(S) client with the settings of [`ClientOptions`].
+pub struct Client {
+    agent: ureq::Agent,
+    retries: u32,
+}
+
+/// How one attempt ended, when it did not finish the download.
+enum Failure {
+    /// Worth trying again (resuming): a broken or stalled connection, a short body.
+    Transient(String),
+    /// Final: trying again would give the same answer.
+    Fatal(Error),
+}
+
+impl Client {
+    /// A client; reads and checks the CA file now, so a bad one fails before any download.
+    pub fn new(options: &ClientOptions) -> Result<Client> {
+        let mut tls = TlsConfig::builder();
+        if let Some(path) = &options.ca_cert {
+            tls = tls.root_certs(read_ca_file(path)?);
+        }
+        let config = ureq::Agent::config_builder()
+            .tls_config(tls.build())
+            .http_status_as_error(false)
+            .max_redirects(MAX_REDIRECTS)
+            .user_agent(format!("costgraph/{}", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(options.timeout))
+            .timeout_per_read(Some(options.timeout))
+            .build();
+        Ok(Client { agent: config.new_agent(), retries: options.retries })
+    }
+
+    /// Downloads `url` into `part`, resuming what `part` already holds, and returns the file's
+    /// size. On failure `part` keeps what arrived (a later call resumes it). `check_total` is
+    /// shown the whole file's size as soon as the server states it, and may refuse it (before
+    /// the body is read).
+    pub fn download(
+        &self,
+        url: &str,
+        part: &Path,
+        check_total: &mut dyn FnMut(u64) -> Result<()>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<u64> {
+        let mut attempt = 0;
         loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).map_err(io)? == 0 || line.trim().is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                match name.trim().to_ascii_lowercase().as_str() {
-                    "content-length" => content_length = value.trim().parse().ok(),
-                    "location" => location = Some(value.trim().to_string()),
-                    _ => {}
+            match self.attempt(url, part, check_total, progress) {
+                Ok(total) => {
+                    remove(&validator_path(part)).map_err(|e| Error::io(part, e))?;
+                    return Ok(total);
+                }
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Transient(reason)) if attempt < self.retries => {
+                    attempt += 1;
+                    progress(Progress::Retrying { reason });
+                    std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
+                }
+                Err(Failure::Transient(reason)) => {
+                    let tries =
+                        if attempt > 0 { format!(" (after {attempt} retries, see --retries)") } else { String::new() };
+                    let kept = part.metadata().map_or(0, |m| m.len());
+                    if kept == 0 {
+                        restart(part).map_err(|e| Error::io(part, e))?;
+                        return Err(Error::invalid(format!("{url}: {reason}{tries}; nothing was stored")));
+                    }
+                    return Err(Error::invalid(format!(
+                        "{url}: {reason}{tries}; nothing was stored, the {kept} bytes received are kept in {} and the \
+                         same command resumes from there",
+                        part.display()
+                    )));
                 }
             }
         }
-        match (status, location) {
-            (200, _) => return Ok(Response { content_length, body: Box::new(reader) }),
-            (301 | 302 | 303 | 307 | 308, Some(next)) => {
-                url = if next.starts_with('/') { format!("http://{host_header}{next}") } else { next };
+    }
+
+    /// One request: continues `part` from its current length.
+    fn attempt(
+        &self,
+        url: &str,
+        part: &Path,
+        check_total: &mut dyn FnMut(u64) -> Result<()>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<u64, Failure> {
+        let fatal = |msg: String| Failure::Fatal(Error::invalid(format!("{url}: {msg}")));
+        let io = |e: std::io::Error| Failure::Fatal(Error::io(part, e));
+        let have = part.metadata().map_or(0, |m| m.len());
+        let mut request = self.agent.get(url);
+        if have > 0 {
+            request = request.header("Range", format!("bytes={have}-"));
+            // Only the rest of the same file: a changed one comes whole (200).
+            if let Ok(validator) = std::fs::read_to_string(validator_path(part)) {
+                request = request.header("If-Range", validator.trim());
             }
-            _ => return Err(Error::invalid(format!("{url}: HTTP {}", status_line.trim()))),
+        }
+        let response = request.call().map_err(|e| request_error(url, e))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let content_range = header("content-range");
+        // What identifies this version of the file, for If-Range when resuming: a strong ETag,
+        // else the modification date.
+        let validator = header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"));
+        let length = response.body().content_length();
+        let (offset, total) = match status {
+            200 => (0, length),
+            206 => match content_range.as_deref().and_then(parse_content_range) {
+                Some((Some(start), total)) if start == have => (have, total.or(length.map(|l| have + l))),
+                _ => {
+                    // Not the part we asked for: start again from scratch.
+                    restart(part).map_err(io)?;
+                    return Err(Failure::Transient(format!(
+                        "the server answered the Range request with {:?}",
+                        content_range.unwrap_or_default()
+                    )));
+                }
+            },
+            416 if have > 0 => {
+                if let Some((None, Some(total))) = content_range.as_deref().and_then(parse_content_range)
+                    && total == have
+                {
+                    check_total(total).map_err(Failure::Fatal)?;
+                    progress(Progress::Started { offset: have, total: Some(total) });
+                    return Ok(have);
+                }
+                restart(part).map_err(io)?;
+                return Err(Failure::Transient(format!("the server refused to resume at byte {have} (HTTP 416)")));
+            }
+            _ => {
+                let reason = response.status().canonical_reason().unwrap_or("");
+                return Err(fatal(format!("HTTP {status} {reason}").trim_end().to_string()));
+            }
+        };
+        if let Some(total) = total {
+            check_total(total).map_err(Failure::Fatal)?;
+        }
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(part).map_err(io)?;
+        if offset == 0 {
+            // The whole file (the server ignored Range, or the file changed): start over.
+            file.set_len(0).map_err(io)?;
+            let path = validator_path(part);
+            match &validator {
+                Some(v) => std::fs::write(&path, v).map_err(|e| Failure::Fatal(Error::io(&path, e)))?,
+                None => remove(&path).map_err(|e| Failure::Fatal(Error::io(&path, e)))?,
+            }
+        }
+        progress(Progress::Started { offset, total });
+        let mut body = response.into_body().into_reader();
+        let mut done = offset;
+        let mut buffer = vec![0u8; 1 << 16];
+        loop {
+            let n = match body.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    file.sync_data().map_err(io)?;
+                    return Err(Failure::Transient(transfer_error(done, total, &e)));
+                }
+            };
+            file.write_all(&buffer[..n]).map_err(io)?;
+            done += n as u64;
+            progress(Progress::Bytes(done));
+        }
+        file.sync_all().map_err(io)?;
+        match total {
+            Some(total) if done != total => Err(Failure::Transient(format!(
+                "truncated download: the connection closed after {done} of {total} bytes"
+            ))),
+            _ => Ok(done),
         }
     }
-    Err(Error::invalid(format!("{url}: too many redirects")))
+}
+
+/// The certificates of a PEM file, as the only roots to trust.
+fn read_ca_file(path: &Path) -> Result<RootCerts> {
+    let pem = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => return Err(Error::format(path, format!("not a PEM certificate file: {e}"))),
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::format(path, "no PEM certificate (-----BEGIN CERTIFICATE-----) in it"));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+/// A request that got no response: one line, with advice where there is some.
+fn request_error(url: &str, e: ureq::Error) -> Failure {
+    let msg = match &e {
+        ureq::Error::TooManyRedirects => {
+            format!("{url}: more than {MAX_REDIRECTS} redirects (a redirect loop?)")
+        }
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => format!(
+            "{url}: TLS failed: {e} (if the server's certificate is signed by a private CA, trust it with \
+             --ca-cert FILE or COSTGRAPH_CA_CERT)"
+        ),
+        ureq::Error::Io(io) if io.to_string().contains("certificate") => format!(
+            "{url}: TLS failed: {io} (if the server's certificate is signed by a private CA, trust it with \
+             --ca-cert FILE or COSTGRAPH_CA_CERT)"
+        ),
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::HostNotFound => format!("{url}: {e}"),
+        ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
+            return Failure::Transient(format!("request failed: {e}"));
+        }
+        _ => format!("{url}: {e}"),
+    };
+    Failure::Fatal(Error::invalid(msg))
+}
+
+/// Why a body stopped early.
+fn transfer_error(done: u64, total: Option<u64>, e: &std::io::Error) -> String {
+    let of = total.map_or(String::new(), |t| format!(" of {t}"));
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        format!("truncated download: the connection closed after {done}{of} bytes")
+    } else {
+        format!("the transfer broke after {done}{of} bytes: {e}")
+    }
+}
+
+/// `bytes START-END/TOTAL` → `(Some(START), Some(TOTAL))`; `bytes */TOTAL` → `(None, Some(TOTAL))`;
+/// a `*` total is `None`.
+fn parse_content_range(value: &str) -> Option<(Option<u64>, Option<u64>)> {
+    let (range, total) = value.trim().strip_prefix("bytes")?.trim_start().split_once('/')?;
+    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    let start = if range.trim() == "*" { None } else { Some(range.split_once('-')?.0.trim().parse().ok()?) };
+    Some((start, total))
+}
+
+/// Where the validator (ETag or Last-Modified) of the `.part` file's version is kept.
+fn validator_path(part: &Path) -> PathBuf {
+    let mut name = part.as_os_str().to_owned();
+    name.push(".validator");
+    PathBuf::from(name)
+}
+
+/// Removes the `.part` file and its validator, so the next attempt starts from byte 0.
+fn restart(part: &Path) -> std::io::Result<()> {
+    remove(part)?;
+    remove(&validator_path(part))
+}
+
+/// Removes `path` if it is there.
+fn remove(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -102,10 +317,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls() {
-        assert_eq!(split("http://h:8080/a/b").unwrap(), ("h".into(), 8080, "/a/b".into()));
-        assert_eq!(split("http://example.org").unwrap(), ("example.org".into(), 80, "/".into()));
-        assert!(split("https://snap.stanford.edu/x").unwrap_err().to_string().contains("only plain http://"));
-        assert!(split("http://:80/").is_err());
+    fn content_ranges() {
+        assert_eq!(parse_content_range("bytes 100-199/200"), Some((Some(100), Some(200))));
+        assert_eq!(parse_content_range("bytes 0-9/*"), Some((Some(0), None)));
+        assert_eq!(parse_content_range("bytes */4096"), Some((None, Some(4096))));
+        assert_eq!(parse_content_range("items 0-1/2"), None);
+        assert_eq!(parse_content_range("bytes x-1/2"), None);
+    }
+
+    #[test]
+    fn a_bad_ca_file_is_refused_up_front() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, "not a certificate\n").unwrap();
+        let options = ClientOptions { ca_cert: Some(path), ..ClientOptions::default() };
+        assert!(Client::new(&options).err().unwrap().to_string().contains("no PEM certificate"));
+        let options = ClientOptions { ca_cert: Some(dir.path().join("missing.pem")), ..ClientOptions::default() };
+        assert!(Client::new(&options).is_err());
     }
 }

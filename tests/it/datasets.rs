@@ -1,46 +1,244 @@
-//! `costgraph datasets` through the real binary, against a local HTTP server on 127.0.0.1 that
-//! serves `../shared/datasets` (never a real host): good, corrupted and truncated downloads.
+//! `costgraph datasets` through the real binary, against small HTTP and HTTPS servers on
+//! 127.0.0.1 written here (never a real host): the HTTPS one has a self-signed certificate made
+//! by the test. Covered: https with and without the test CA, resume after a cut connection, a
+//! server that ignores Range, a file that changed between two parts (If-Range), truncation, a wrong published checksum, 404, redirects and a
+//! redirect loop, a stalled server, two fetches at once, the lock file (record, mismatch, `--update-lock`), a
+//! two-file BVGraph entry converted to `.cgr`, and fetching from a local folder.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::common::{costgraph, datasets, run_err, run_ok, tempdir};
 
-/// Serves `root` on a free port: `/ok/PATH` as is, `/corrupt/PATH` with one byte changed,
-/// `/truncated/PATH` with the full Content-Length but only half the body. Returns the base URL.
-fn serve(root: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            reader.read_line(&mut request).unwrap();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap() == 0 || line.trim().is_empty() {
-                    break;
+/// What the server holds and has seen.
+#[derive(Default)]
+struct State {
+    /// Served files, by path.
+    files: HashMap<String, Vec<u8>>,
+    /// `PATH RANGE` of every request, in order.
+    log: Vec<String>,
+    /// Files whose first transfer was already cut (`cut` mode).
+    cut: HashSet<String>,
+}
+
+/// A test server. Its first path segment is a comma-separated list of modes, the rest the file:
+/// `ok` serves it (honouring `Range`, with `416` past the end), `cut` cuts the first transfer of
+/// each file halfway, `truncate` cuts every transfer halfway, `norange` ignores `Range`,
+/// `corrupt` changes the middle byte, `edited` the first, `longer` appends one, `stall` waits 3 s before the body,
+/// `redirect` sends a 302 to the `ok` URL, `loop` a 302 to itself, `huge` announces an exabyte.
+struct Server {
+    base: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    fn start(files: HashMap<String, Vec<u8>>, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State { files, ..State::default() }));
+        let shared = state.clone();
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (state, tls) = (shared.clone(), tls.clone());
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        let Ok(connection) = rustls::ServerConnection::new(config) else { return };
+                        let mut tls = rustls::StreamOwned::new(connection, stream);
+                        if respond(&mut tls, &state).is_ok() {
+                            tls.conn.send_close_notify();
+                            let _ = tls.flush();
+                        }
+                    }
+                    None => {
+                        let mut stream: TcpStream = stream;
+                        let _ = respond(&mut stream, &state);
+                    }
+                });
+            }
+        });
+        Server { base: format!("{scheme}://127.0.0.1:{port}"), state }
+    }
+
+    fn url(&self, modes: &str) -> String {
+        format!("{}/{modes}", self.base)
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.state.lock().unwrap().log.clone()
+    }
+}
+
+/// Answers one request on `stream` (then the connection closes).
+fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::Result<()> {
+    let (path, range, if_range) = {
+        let mut reader = BufReader::new(&mut *stream);
+        let mut request = String::new();
+        reader.read_line(&mut request)?;
+        let (mut range, mut if_range) = (None, None);
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("range") {
+                    range =
+                        value.trim().strip_prefix("bytes=").and_then(|r| r.trim_end_matches('-').parse::<usize>().ok());
+                } else if name.eq_ignore_ascii_case("if-range") {
+                    if_range = Some(value.trim().to_string());
                 }
             }
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let (mode, file) = path.trim_start_matches('/').split_once('/').unwrap_or(("", ""));
-            let Ok(mut body) = std::fs::read(root.join(file)) else {
-                let _ = stream.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-                continue;
-            };
-            let length = body.len();
-            match mode {
-                "corrupt" => body[length / 2] ^= 0xff,
-                "truncated" => body.truncate(length / 2),
-                _ => {}
-            }
-            let _ = write!(stream, "HTTP/1.0 200 OK\r\nContent-Length: {length}\r\n\r\n");
-            let _ = stream.write_all(&body);
         }
-    });
-    format!("http://127.0.0.1:{port}")
+        (request.split_whitespace().nth(1).unwrap_or("/").to_string(), range, if_range)
+    };
+    let (modes, file) = path.trim_start_matches('/').split_once('/').unwrap_or(("", ""));
+    let has = |m: &str| modes.split(',').any(|x| x == m);
+    let (data, first_transfer) = {
+        let mut state = state.lock().unwrap();
+        state.log.push(format!("{path} {}", range.map_or("-".into(), |r| format!("bytes={r}-"))));
+        let data = state.files.get(file).cloned();
+        (data, state.cut.insert(file.to_string()))
+    };
+    if has("huge") {
+        return write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 1u64 << 60);
+    }
+    if has("redirect") || has("loop") {
+        let to = if has("loop") { path.clone() } else { format!("/ok/{file}") };
+        return write!(
+            stream,
+            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    }
+    let Some(mut data) = data else {
+        return write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    };
+    if has("corrupt") {
+        let middle = data.len() / 2;
+        data[middle] ^= 0xff;
+    }
+    if has("edited") {
+        data[0] ^= 0xff;
+    }
+    if has("longer") {
+        data.push(b'\n');
+    }
+    let len = data.len();
+    let etag = format!("\"{}\"", &sha256(&data)[..16]);
+    // Range applies only to the version If-Range names.
+    let start = if has("norange") || if_range.is_some_and(|v| v != etag) { None } else { range };
+    let head = match start {
+        Some(s) if s >= len => {
+            return write!(
+                stream,
+                "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+        Some(s) => format!("206 Partial Content\r\nContent-Range: bytes {s}-{}/{len}", len - 1),
+        None => "200 OK".to_string(),
+    };
+    let body = &data[start.unwrap_or(0)..];
+    write!(stream, "HTTP/1.1 {head}\r\nContent-Length: {}\r\nETag: {etag}\r\nConnection: close\r\n\r\n", body.len())?;
+    stream.flush()?;
+    if has("stall") {
+        std::thread::sleep(Duration::from_secs(3));
+    }
+    if has("truncate") || (has("cut") && first_transfer) {
+        stream.write_all(&body[..body.len() / 2])?;
+        stream.flush()?;
+        // An error, so the TLS server skips close_notify: the connection just drops.
+        return Err(std::io::Error::other("cut"));
+    }
+    stream.write_all(body)
+}
+
+/// A small SNAP edge list, gzipped, served as soc-livejournal1's file.
+fn livejournal() -> Vec<u8> {
+    let mut text = String::from("# a test stand-in for soc-LiveJournal1\n");
+    for i in 0..3000u32 {
+        text.push_str(&format!("{}\t{}\n", i % 700, (i * 7919 + 13) % 1000));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    gz.finish().unwrap()
+}
+
+const LJ: &str = "soc-LiveJournal1.txt.gz";
+
+/// The cache, lock file and scratch space of one test.
+struct Scene {
+    dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn new() -> Scene {
+        Scene { dir: tempdir() }
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.dir.path().join("cache")
+    }
+
+    fn lock(&self) -> PathBuf {
+        self.dir.path().join("catalog.lock.json")
+    }
+
+    /// Runs `costgraph datasets fetch NAME --url-base URL_BASE EXTRA` with this scene's cache
+    /// and lock file, and no proxy.
+    fn fetch(&self, name: &str, url_base: &str, extra: &[&str]) -> Output {
+        self.command(name, url_base, extra).output().unwrap()
+    }
+
+    fn command(&self, name: &str, url_base: &str, extra: &[&str]) -> Command {
+        let mut command = costgraph();
+        command.args(["datasets", "fetch", name, "--url-base", url_base]).args(extra);
+        command.env("COSTGRAPH_CACHE", self.cache()).env("COSTGRAPH_LOCK", self.lock());
+        for var in
+            ["http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "COSTGRAPH_CA_CERT"]
+        {
+            command.env_remove(var);
+        }
+        command
+    }
+
+    fn ok(&self, name: &str, url_base: &str, extra: &[&str]) -> String {
+        let out = self.fetch(name, url_base, extra);
+        assert!(out.status.success(), "fetch {name} from {url_base} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Asserts a clean one-line failure and returns stderr.
+    fn err(&self, name: &str, url_base: &str, extra: &[&str]) -> String {
+        let out = self.fetch(name, url_base, extra);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "fetch {name} from {url_base}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{stderr}");
+        stderr
+    }
+
+    fn cached(&self, dataset: &str, file: &str) -> PathBuf {
+        self.cache().join(dataset).join(file)
+    }
+
+    fn part(&self, dataset: &str, file: &str) -> PathBuf {
+        self.cache().join(dataset).join(format!("{file}.part"))
+    }
+
+    fn locked(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.lock()).unwrap()).unwrap()
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -54,66 +252,240 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn fetch(cache: &Path, url_base: &str, extra: &[&str]) -> std::process::Output {
-    costgraph()
-        .args(["datasets", "fetch", "email-eu-core", "--url-base", url_base])
-        .args(extra)
-        .env("COSTGRAPH_CACHE", cache)
+fn serve_livejournal() -> (Server, Vec<u8>) {
+    let data = livejournal();
+    (Server::start(HashMap::from([(LJ.to_string(), data.clone())]), None), data)
+}
+
+#[test]
+fn https_with_the_test_ca_then_convert_and_refused_without_it() {
+    let key = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let scene = Scene::new();
+    let ca = scene.dir.path().join("ca.pem");
+    std::fs::write(&ca, key.cert.pem()).unwrap();
+    let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![key.cert.der().clone()], private)
+        .unwrap();
+    let data = livejournal();
+    let server = Server::start(HashMap::from([(LJ.to_string(), data.clone())]), Some(Arc::new(config)));
+
+    // Mozilla's roots do not know the test CA: refused, with advice, and nothing stored.
+    let err = scene.err("soc-livejournal1", &server.url("ok"), &[]);
+    assert!(err.contains("TLS failed") && err.contains("--ca-cert"), "{err}");
+    assert!(files_under(&scene.cache()).is_empty());
+
+    // With it: downloaded, recorded in the lock file, converted through `costgraph convert`.
+    let ca_arg = ca.to_str().unwrap();
+    let out = scene.ok("soc-livejournal1", &server.url("ok"), &["--ca-cert", ca_arg, "--convert"]);
+    assert!(out.contains(&sha256(&data)) && out.contains("recorded in the lock file"), "{out}");
+    let cgr = scene.cached("soc-livejournal1", "soc-livejournal1.cgr");
+    assert!(out.contains("ready") && cgr.is_file(), "{out}");
+    let info: serde_json::Value = serde_json::from_str(&run_ok(&["info", cgr.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(info["nodes"], 1000, "{info}");
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), data);
+    let out = scene.ok("soc-livejournal1", &server.url("ok"), &["--ca-cert", ca_arg, "--convert"]);
+    assert!(out.contains("already converted"), "{out}");
+    let out = scene.ok(
+        "soc-livejournal1",
+        &server.url("ok"),
+        &["--ca-cert", ca_arg, "--convert", "--", "--order", "hilbert"],
+    );
+    assert!(out.contains("ready") && !out.contains("already converted"), "{out}");
+
+    // COSTGRAPH_CA_CERT does the same; the cached file is checked against the lock, not fetched.
+    let requests = server.log().len();
+    let mut command = costgraph();
+    command.args(["datasets", "fetch", "soc-livejournal1", "--url-base", &server.url("ok")]);
+    let out = command
+        .env("COSTGRAPH_CACHE", scene.cache())
+        .env("COSTGRAPH_LOCK", scene.lock())
+        .env("COSTGRAPH_CA_CERT", &ca)
         .output()
-        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("already cached"), "{stdout}");
+    assert_eq!(server.log().len(), requests);
+
+    // A CA file that is not one is refused up front.
+    let err = scene.err("soc-livejournal1", &server.url("ok"), &["--ca-cert", scene.lock().to_str().unwrap()]);
+    assert!(err.contains("no PEM certificate"), "{err}");
 }
 
 #[test]
-fn fetches_verifies_and_refuses_bad_downloads() {
-    let Some(shared) = datasets() else { return };
-    let base = serve(shared);
-    let cache = tempdir();
+fn resumes_after_a_cut_connection_and_restarts_when_range_is_ignored() {
+    let (server, data) = serve_livejournal();
+    let half = data.len() / 2;
 
-    for (mode, complaint) in [("corrupt", "checksum mismatch"), ("truncated", "truncated download")] {
-        let out = fetch(cache.path(), &format!("{base}/{mode}"), &["--no-convert"]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{mode}: {stderr}");
-        assert!(stderr.contains(complaint) && stderr.contains("nothing was stored"), "{mode}: {stderr}");
-        assert_eq!(files_under(cache.path()), Vec::<PathBuf>::new(), "{mode} left files in the cache");
-    }
-
-    let out = fetch(cache.path(), &format!("{base}/ok"), &["--no-convert"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("verified"));
-    let cached = cache.path().join("email-eu-core/email-Eu-core.txt.zst");
-    assert!(cached.is_file());
-    let cache_arg = cache.path().to_str().unwrap();
-    assert!(run_ok(&["datasets", "verify", "--cache", cache_arg]).contains("email-eu-core            ok"));
-    assert!(run_ok(&["datasets", "list", "--cache", cache_arg]).contains("yes"));
-
-    // Conversion needs the text readers; either it works or it fails cleanly and keeps the download.
-    let out = fetch(cache.path(), &format!("{base}/ok"), &[]);
+    // Cut once, resumed within the same run with a Range request.
+    let scene = Scene::new();
+    let out = scene.fetch("soc-livejournal1", &server.url("cut"), &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        assert!(cache.path().join("email-eu-core/email-eu-core.cgr").is_file());
-    } else {
-        assert!(stderr.contains("converting email-eu-core to .cgr failed") && !stderr.contains("panicked"), "{stderr}");
-        assert!(cached.is_file());
-    }
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("truncated download") && stderr.contains("trying again"), "{stderr}");
+    assert!(server.log().contains(&format!("/cut/{LJ} bytes={half}-")), "{:?}", server.log());
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), data);
+    assert!(!scene.part("soc-livejournal1", LJ).exists());
 
-    // A cached file that changed afterwards is caught by verify.
-    std::fs::write(&cached, b"tampered").unwrap();
-    let err = run_err(&["datasets", "verify", "--cache", cache_arg]);
-    assert!(err.contains("do not match the catalog: email-eu-core"), "{err}");
+    // Truncated every time, no retries: one error, the half kept in .part, nothing cached.
+    let scene = Scene::new();
+    let err = scene.err("soc-livejournal1", &server.url("truncate"), &["--retries", "0"]);
+    assert!(err.contains(&format!("truncated download: the connection closed after {half} of {} bytes", data.len())));
+    assert!(err.contains("nothing was stored") && err.contains(".part"), "{err}");
+    assert!(!scene.cached("soc-livejournal1", LJ).exists());
+    assert_eq!(std::fs::metadata(scene.part("soc-livejournal1", LJ)).unwrap().len(), half as u64);
+
+    // A server that ignores Range sends it all again: the .part starts over, the result is right.
+    scene.ok("soc-livejournal1", &server.url("norange"), &[]);
+    assert!(server.log().contains(&format!("/norange/{LJ} bytes={half}-")));
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), data);
+    assert!(!scene.part("soc-livejournal1", LJ).exists());
+    assert_eq!(scene.locked()["files"][format!("soc-livejournal1/{LJ}")]["sha256"], sha256(&data));
+
+    // The file changed on the host since the .part began: If-Range gets it whole, not spliced.
+    let scene = Scene::new();
+    scene.err("soc-livejournal1", &server.url("truncate"), &["--retries", "0"]);
+    scene.ok("soc-livejournal1", &server.url("edited"), &[]);
+    assert!(server.log().contains(&format!("/edited/{LJ} bytes={half}-")));
+    let mut edited = data.clone();
+    edited[0] ^= 0xff;
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), edited);
+
+    // A stalled server times out; meanwhile a second fetch of the same dataset into the same cache
+    // is refused, not interleaved into the same .part.
+    let scene = Scene::new();
+    let mut first = scene.command("soc-livejournal1", &server.url("stall"), &[]);
+    let first = first.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    for waited in 0.. {
+        if server.log().iter().any(|l| l.starts_with("/stall/")) {
+            break;
+        }
+        assert!(waited < 500, "the first fetch never reached the server");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let err = scene.err("soc-livejournal1", &server.url("ok"), &[]);
+    assert!(err.contains("another costgraph is fetching soc-livejournal1"), "{err}");
+    assert!(first.wait_with_output().unwrap().status.success());
+    std::fs::remove_dir_all(scene.cache()).unwrap();
+    let err = scene.err("soc-livejournal1", &server.url("stall"), &["--timeout", "1", "--retries", "0"]);
+    assert!(err.contains("timeout") || err.contains("timed out"), "{err}");
+    assert!(!scene.cached("soc-livejournal1", LJ).exists());
 }
 
 #[test]
-fn fetch_from_a_folder_and_refusals() {
-    let cache = tempdir();
-    let cache_arg = cache.path().to_str().unwrap();
-    if let Some(shared) = datasets() {
-        let out = fetch(cache.path(), shared.to_str().unwrap(), &["--no-convert"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
-    let err = run_err(&["datasets", "fetch", "soc-livejournal1", "--cache", cache_arg]);
-    assert!(err.contains("only plain http://"), "{err}");
-    let err = run_err(&["datasets", "fetch", "nope", "--cache", cache_arg]);
+fn the_lock_file_records_then_holds_and_update_lock_accepts_a_change() {
+    let (server, data) = serve_livejournal();
+    let scene = Scene::new();
+    let key = format!("soc-livejournal1/{LJ}");
+    let out = scene.ok("soc-livejournal1", &server.url("ok"), &[]);
+    assert!(out.contains("recorded in the lock file"), "{out}");
+    assert_eq!(scene.locked()["files"][&key]["sha256"], sha256(&data));
+    assert_eq!(scene.locked()["files"][&key]["bytes"], data.len());
+    let listed = run_ok(&[
+        "datasets",
+        "list",
+        "--cache",
+        scene.cache().to_str().unwrap(),
+        "--lock",
+        scene.lock().to_str().unwrap(),
+    ]);
+    assert!(
+        listed.lines().any(|l| l.starts_with("soc-livejournal1") && l.contains("locked") && l.ends_with("yes")),
+        "{listed}"
+    );
+
+    // The host now serves other bytes of the same size: refused, the download kept for --update-lock.
+    std::fs::remove_file(scene.cached("soc-livejournal1", LJ)).unwrap();
+    let err = scene.err("soc-livejournal1", &server.url("corrupt"), &[]);
+    assert!(err.contains("does not match the lock file") && err.contains("--update-lock"), "{err}");
+    assert!(!scene.cached("soc-livejournal1", LJ).exists());
+    assert_eq!(scene.locked()["files"][&key]["sha256"], sha256(&data));
+
+    // --update-lock accepts the complete .part (the server answers 416 to the resume: no new body).
+    let out = scene.ok("soc-livejournal1", &server.url("corrupt"), &["--update-lock"]);
+    assert!(out.contains("record replaced"), "{out}");
+    assert!(server.log().contains(&format!("/corrupt/{LJ} bytes={}-", data.len())));
+    let mut changed = data.clone();
+    changed[data.len() / 2] ^= 0xff;
+    assert_eq!(scene.locked()["files"][&key]["sha256"], sha256(&changed));
+
+    // A different size is refused before the body is read.
+    std::fs::remove_file(scene.cached("soc-livejournal1", LJ)).unwrap();
+    let err = scene.err("soc-livejournal1", &server.url("longer"), &[]);
+    assert!(err.contains(&format!("offers {} bytes, but {} are expected", data.len() + 1, data.len())), "{err}");
+
+    // verify: a tampered cached file is caught against the lock file.
+    scene.ok("soc-livejournal1", &server.url("corrupt"), &[]);
+    let (cache, lock) = (scene.cache(), scene.lock());
+    let args = ["datasets", "verify", "--cache", cache.to_str().unwrap(), "--lock", lock.to_str().unwrap()];
+    assert!(run_ok(&args).contains("ok (lock file)"));
+    std::fs::write(scene.cached("soc-livejournal1", LJ), b"tampered").unwrap();
+    let err = run_err(&args);
+    assert!(err.contains("do not match the catalog or the lock file: soc-livejournal1/"), "{err}");
+}
+
+#[test]
+fn refusals_checksum_404_redirects() {
+    // usa-road-d-ny has a published checksum that these bytes cannot match.
+    let bogus = b"c not the road network\np sp 2 1\na 1 2 7\n".to_vec();
+    let server = Server::start(
+        HashMap::from([("USA-road-d.NY.gr.gz".to_string(), bogus), (LJ.to_string(), livejournal())]),
+        None,
+    );
+    let scene = Scene::new();
+    let err = scene.err("usa-road-d-ny", &server.url("ok"), &[]);
+    assert!(err.contains("checksum mismatch") && err.contains("nothing was stored"), "{err}");
+    assert!(files_under(&scene.cache()).is_empty(), "{:?}", files_under(&scene.cache()));
+
+    let err = scene.err("usa-road-d-bay", &server.url("ok"), &[]);
+    assert!(err.contains("HTTP 404 Not Found"), "{err}");
+    let err = scene.err("soc-livejournal1", &server.url("loop"), &[]);
+    assert!(err.contains("more than 8 redirects (a redirect loop?)"), "{err}");
+    assert!(files_under(&scene.cache()).is_empty());
+
+    let err = scene.err("soc-livejournal1", &server.url("huge"), &[]);
+    assert!(err.contains("need 1048576.0 TiB more in") && err.contains("free; make room"), "{err}");
+    assert!(files_under(&scene.cache()).is_empty());
+
+    scene.ok("soc-livejournal1", &server.url("redirect"), &[]);
+    assert!(server.log().contains(&format!("/ok/{LJ} -")), "{:?}", server.log());
+    assert!(scene.cached("soc-livejournal1", LJ).is_file());
+
+    let cache = scene.cache();
+    let err = run_err(&["datasets", "fetch", "nope", "--cache", cache.to_str().unwrap()]);
     assert!(err.contains("no dataset 'nope'"), "{err}");
+    let err = run_err(&["datasets", "fetch", "graph500", "--cache", cache.to_str().unwrap()]);
+    assert!(err.contains("cannot be downloaded") && err.contains("generate kron"), "{err}");
     let listed: serde_json::Value = serde_json::from_str(&run_ok(&["datasets", "list", "--json"])).unwrap();
-    assert!(listed.as_array().unwrap().len() >= 20);
+    assert!(listed.as_array().unwrap().len() >= 25);
+}
+
+#[test]
+fn a_two_file_bvgraph_entry_is_fetched_and_converted() {
+    let Some(shared) = datasets() else { return };
+    let files: HashMap<String, Vec<u8>> = ["law/cnr-2000.graph.zst", "law/cnr-2000.properties.zst"]
+        .into_iter()
+        .map(|f| (f.to_string(), std::fs::read(shared.join(f)).unwrap()))
+        .collect();
+    let server = Server::start(files, None);
+    let scene = Scene::new();
+    let out = scene.ok("cnr-2000", &server.url("ok"), &["--convert"]);
+    assert_eq!(out.matches("verified against the published checksum").count(), 2, "{out}");
+    let cgr = scene.cached("cnr-2000", "cnr-2000.cgr");
+    let info: serde_json::Value = serde_json::from_str(&run_ok(&["info", cgr.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!((info["nodes"].as_u64(), info["arcs"].as_u64()), (Some(325_557), Some(3_216_152)), "{info}");
+    // Published checksums need no lock file.
+    assert!(!scene.lock().exists());
+}
+
+#[test]
+fn fetch_from_a_local_folder() {
+    let Some(shared) = datasets() else { return };
+    let scene = Scene::new();
+    let out = scene.ok("email-eu-core", shared.to_str().unwrap(), &[]);
+    assert!(out.contains("verified against the published checksum"), "{out}");
+    assert!(scene.cached("email-eu-core", "email-Eu-core.txt.zst").is_file());
+    let out = scene.ok("email-eu-core", shared.to_str().unwrap(), &[]);
+    assert!(out.contains("already cached"), "{out}");
 }
