@@ -51,6 +51,9 @@ pub enum Kind {
     Rayon,
     /// timely dataflow, on workers and processes.
     Timely,
+    /// A command outside costgraph that the harness sweeps next to the registered ones (never
+    /// registered itself; see `harness::external`).
+    External,
 }
 
 impl Kind {
@@ -60,6 +63,7 @@ impl Kind {
             Kind::SingleThread => "single-thread",
             Kind::Rayon => "rayon",
             Kind::Timely => "timely",
+            Kind::External => "external",
         }
     }
 }

@@ -57,6 +57,11 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// The 1-minute load average (runnable and uninterruptible tasks), when the OS reports it.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
 /// Operating system and architecture, e.g. `linux x86_64`.
 pub fn os() -> String {
     format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)
@@ -77,6 +82,9 @@ mod tests {
             assert!(super::total_memory_bytes().unwrap() > 0);
         }
         assert!(super::cores() >= 1);
+        if cfg!(target_os = "linux") {
+            assert!(super::load_average().is_some_and(|l| l >= 0.0));
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `costgraph cost`: the COST sweep. Every configuration (single-thread baselines, rayon at 1, 2,
-//! 4, … threads, timely in one process and over several) runs in a fresh child `costgraph run
-//! --json`; the results are verified against the baseline by digest, summarised, written as
-//! JSON, CSV, Markdown and SVG, and the COST table is printed.
+//! 4, … threads, timely in one process and over several, and any `--external` system) runs in
+//! fresh child processes, sampled until the median's 95 % interval is within ±5 % (or a cap);
+//! each finished configuration is appended to `runs.jsonl` (for `--resume`); a failed one is
+//! recorded and the sweep goes on. The results are verified against the baseline, summarised,
+//! written as JSON, CSV, Markdown and SVG, and the COST table is printed.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,8 +13,11 @@ use costgraph::generate::{GRAPH500_EDGE_FACTOR, Generator, GeneratorSpec, KronCo
 use costgraph::graph::BuildOptions;
 use costgraph::harness::capacity::{self, GraphShape, human_bytes};
 use costgraph::harness::datasets;
+use costgraph::harness::external::{self, ExternalSpec};
+use costgraph::harness::journal::{self, Journal};
 use costgraph::harness::provenance::{Provenance, sha256_file};
 use costgraph::harness::report::{self, CapacityRow, GraphInfo, PolicyInfo, Report};
+use costgraph::harness::stats::{MIN_RUNS_FOR_95, Sampling};
 use costgraph::harness::sweep::{self, Configuration, Policy};
 use costgraph::io::{self, ReadOptions};
 use costgraph::registry::{self, Implementation, Problem};
@@ -44,10 +49,21 @@ pub struct Args {
     /// The graph (.cgr recommended: every configuration loads it again). Default: a generated
     /// Kronecker graph (see --scale), kept in the cache folder.
     graph: Option<PathBuf>,
-    /// Counted runs per configuration.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
-    repeat: u32,
-    /// Uncounted warm-up runs per configuration (in the same process, before the counted ones).
+    /// Counted runs per configuration: a number, or `auto` — sample in batches (a fresh process
+    /// each) until the median's 95 % interval is within --precision of it, or --max-runs or
+    /// --max-secs is reached.
+    #[arg(long, default_value = "auto", value_parser = parse_repeat, value_name = "N|auto")]
+    repeat: Repeat,
+    /// With --repeat auto: stop when the interval's half-width is below this fraction of the median.
+    #[arg(long, default_value_t = 0.05, value_name = "FRACTION")]
+    precision: f64,
+    /// With --repeat auto: at most this many counted runs per configuration.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    max_runs: usize,
+    /// With --repeat auto: start no new batch after this many seconds on one configuration.
+    #[arg(long, default_value_t = 1.0, value_name = "SECS")]
+    max_secs: f64,
+    /// Uncounted warm-up runs per batch (in the same process, before the counted ones).
     #[arg(long, default_value_t = 1)]
     warmup: u32,
     /// Largest thread / worker count (default: this machine's cores); the sweep uses 1, 2, 4, …
@@ -58,12 +74,20 @@ pub struct Args {
     /// least 2); each with worker counts whose product fits in --max-cores.
     #[arg(long, value_delimiter = ',', value_name = "P,...")]
     processes: Vec<usize>,
-    /// Limit per configuration, in seconds; a configuration that runs longer fails the sweep.
+    /// Limit per process, in seconds; a configuration that runs longer is recorded as timed out.
     #[arg(long, default_value_t = 600, value_name = "SECS")]
     timeout: u64,
-    /// Folder for report.json, runs.csv, report.md and scaling.svg.
+    /// Folder for report.json, runs.csv, report.md, scaling.svg and runs.jsonl.
     #[arg(long, default_value = "cost-report", value_name = "DIR")]
     out: PathBuf,
+    /// Re-use the configurations already in DIR/runs.jsonl that were measured by this same
+    /// costgraph binary on this same graph with the same parameters; measure the rest.
+    #[arg(long)]
+    resume: bool,
+    /// An external system to sweep next to the built-in ones: a JSON object (inline, or a file
+    /// holding one or a list); see the README. Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    external: Vec<String>,
     /// Run even when the capacity estimate says the graph does not fit in memory.
     #[arg(long)]
     force: bool,
@@ -73,6 +97,23 @@ pub struct Args {
     /// Cache folder for the default graph (default: $COSTGRAPH_CACHE, else datasets/cache).
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
+}
+
+/// `--repeat`: `auto`, or a fixed number of counted runs.
+#[derive(Clone, Copy, Debug)]
+enum Repeat {
+    Auto,
+    Runs(u32),
+}
+
+fn parse_repeat(text: &str) -> Result<Repeat, String> {
+    if text == "auto" {
+        return Ok(Repeat::Auto);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(Repeat::Runs(n)),
+        _ => Err(format!("expected `auto` or a positive number, not {text:?}")),
+    }
 }
 
 /// Runs `costgraph cost`.
@@ -95,6 +136,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("--processes {p} needs at least {p} cores, more than --max-cores {max_cores}");
     }
     ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
+    ensure!(args.precision > 0.0 && args.precision < 1.0, "--precision must be a fraction between 0 and 1, e.g. 0.05");
+    ensure!(args.max_runs >= 1, "--max-runs must be at least 1");
+    ensure!(args.max_secs.is_finite() && args.max_secs >= 0.0, "--max-secs must be a number of seconds");
+    let sampling = match args.repeat {
+        Repeat::Runs(runs) => Sampling::Fixed { runs: runs as usize },
+        Repeat::Auto => Sampling::Auto { target: args.precision, max_runs: args.max_runs, max_secs: args.max_secs },
+    };
+    let specs = external_specs(&args.external, problems)?;
     if args.graph.is_none() {
         // The default graph is generated by a child process: refuse a bad --scale here, in one line.
         let kron = KronConfig { scale: args.scale, edge_factor: GRAPH500_EDGE_FACTOR };
@@ -110,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let policy = Policy {
         graph: graph.clone(),
         warmup: args.warmup,
-        repeat: args.repeat,
+        sampling,
         core_counts: sweep::core_counts(max_cores),
         processes: if args.processes.is_empty() && max_cores >= 2 { vec![2] } else { args.processes.clone() },
     };
@@ -133,14 +182,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         weighted: csr.is_weighted(),
         symmetric: csr.is_symmetric(),
     };
-    drop(csr);
     if problems.contains(&Problem::Msf) && !shape.weighted {
         bail!("{}: msf needs edge weights but the graph has none", graph.display());
     }
     let capacity_rows = check_capacity(&plans, &shape, args.force)?;
+    let graph_sha256 = sha256_file(&graph)?;
+
+    // External systems: their input written once (cached by the graph's checksum), then their
+    // configurations after the built-in ones of their problem.
+    for spec in &specs {
+        let input = external::input_file(&graph, &csr, &graph_sha256, spec.format, &args.out.join("inputs"))?;
+        let configurations = spec.configurations(&policy, &input, &csr, &args.out.join("external"))?;
+        let problem = spec.problem()?;
+        let plan = plans.iter_mut().find(|(p, _, _)| *p == problem).expect("checked against the problems swept");
+        plan.2.extend(configurations);
+    }
+    if !specs.is_empty() {
+        std::fs::create_dir_all(args.out.join("external"))
+            .context("cannot create the scratch folder of external systems")?;
+    }
+    drop(csr);
 
     let graph_info = GraphInfo {
-        sha256: sha256_file(&graph)?,
+        sha256: graph_sha256.clone(),
         file_bytes: std::fs::metadata(&graph).map_err(|e| costgraph::Error::io(&graph, e))?.len(),
         path: graph.clone(),
         origin,
@@ -150,58 +214,151 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         symmetric: shape.symmetric,
     };
     let provenance = Provenance::collect();
+    let cores = provenance.machine.cores;
+    if let Some(load) = costgraph::sysinfo::load_average().filter(|&l| l > cores as f64) {
+        eprintln!(
+            "warning: the load average is {load:.2} on {cores} cores before the sweep: the figures will be noisy"
+        );
+    }
+
+    // Every finished configuration goes to runs.jsonl at once; --resume re-uses matching ones.
+    let exe_sha256 = sha256_file(&exe)?;
+    let mut journal = Journal::open(&args.out, args.resume)?;
+    if args.resume {
+        eprintln!(
+            "resuming: {} earlier record(s) in {}{}",
+            journal.previous(),
+            journal.path().display(),
+            match journal.unreadable_lines {
+                0 => String::new(),
+                n => format!(" ({n} unreadable line(s), e.g. torn by a kill, ignored)"),
+            }
+        );
+    }
+    let policy_key = serde_json::json!({ "warmup": args.warmup, "sampling": sampling, "timeout_secs": args.timeout });
+    let key = |c: &Configuration| {
+        let command = match &c.external {
+            Some(e) => serde_json::json!({ "external": e.spec, "cores": c.layout.cores() }),
+            None => serde_json::json!({ "args": c.args }),
+        };
+        journal::key(&exe_sha256, &graph_sha256, command, policy_key.clone())
+    };
 
     let total: usize = plans.iter().map(|(_, _, plan)| plan.len()).sum();
     let bar = costgraph::progress::bar(total as u64, "cost sweep", false);
-    let mut done = 0;
+    let (mut done, mut reused) = (0, 0);
     let mut problem_reports = Vec::new();
     for (problem, _, plan) in plans {
-        let records = sweep::sweep(
+        let mut earlier = plan.iter().map(|c| journal.reusable(&key(c))).collect::<Vec<_>>().into_iter();
+        let outcomes = sweep::sweep(
             &plan,
+            |_| earlier.next().flatten(),
             |c| {
-                let record = sweep::parse_record(&sweep::run_child(&exe, &c.args, timeout)?);
-                bar.inc(1);
-                record
+                let mut warmup = args.warmup;
+                let outcome = sweep::measure(&sampling, problem.exact(), |runs| match &c.external {
+                    Some(e) => e.run(runs, std::mem::take(&mut warmup), timeout),
+                    None => sweep::run_builtin(&exe, c, runs, timeout),
+                });
+                if let Some(f) = &outcome.failure {
+                    bar.suspend(|| eprintln!("{} failed ({f}); the sweep goes on", c.describe()));
+                }
+                outcome
             },
-            |c| {
+            |c, from_journal| {
                 done += 1;
-                bar.set_message(c.describe());
+                reused += usize::from(from_journal);
+                let note = if from_journal { " (re-used from runs.jsonl)" } else { "" };
+                bar.set_message(format!("{}{note}", c.describe()));
                 if bar.is_hidden() {
-                    eprintln!("[{done}/{total}] {}", c.describe());
+                    eprintln!("[{done}/{total}] {}{note}", c.describe());
                 }
             },
+            |c, outcome| {
+                bar.inc(1);
+                journal.append(key(c), c.describe(), outcome)
+            },
         )?;
-        problem_reports.push(report::analyze(problem, plan, records, |c| command_line(&exe, c))?);
+        let rows = plan.into_iter().zip(outcomes).collect();
+        problem_reports.push(report::analyze(problem, rows, |c| command_line(&exe, c, &sampling)));
     }
     bar.finish_and_clear();
+    if args.resume {
+        eprintln!("re-used {reused} of {total} configuration(s) from {}", journal.path().display());
+    }
 
     let policy_info = PolicyInfo {
         warmup: args.warmup,
-        repeat: args.repeat,
+        sampling,
         timeout_secs: args.timeout,
         core_counts: policy.core_counts.clone(),
         processes: policy.processes.clone(),
-        method: format!(
-            "each configuration in a fresh process: load the graph once, {} uncounted warm-up run(s), then {} counted \
-             run(s); min / median / p90 / max of the counted compute times; end to end = load + prepare + compute; \
-             every result compared with the baseline's by digest; the baseline also runs its verifier",
-            args.warmup, args.repeat
-        ),
+        method: method(&sampling, args.warmup),
     };
     let command: Vec<String> = std::env::args().collect();
     let report = Report::new(provenance, command, policy_info, graph_info, capacity_rows, problem_reports);
     let files = report.write(&args.out)?;
     print!("{}", report.cost_table());
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    println!("wrote {}", names.join(", "));
+    println!("wrote {}, {}", names.join(", "), journal.path().display());
     if !report.ok() {
         bail!(
-            "{} run(s) disagree with the baseline; the report is marked FAILED (see {})",
+            "{} configuration(s) failed or disagree with the baseline; the report is partial (see {})",
             report.failures.len(),
             args.out.join("report.md").display()
         );
     }
     Ok(())
+}
+
+/// The method in words, for the report.
+fn method(sampling: &Sampling, warmup: u32) -> String {
+    let runs = match *sampling {
+        Sampling::Fixed { runs } => format!("{runs} counted run(s) in one process"),
+        Sampling::Auto { target, max_runs, max_secs } => format!(
+            "batches of counted runs, each batch a fresh process, starting with {MIN_RUNS_FOR_95} runs and doubling \
+             until the median's 95 % interval is within ±{:.0} % of it, or {max_runs} runs, or {max_secs} s on the \
+             configuration",
+            100.0 * target
+        ),
+    };
+    format!(
+        "each batch loads the graph once and makes {warmup} uncounted warm-up run(s) first; {runs}; min / median / \
+         p90 / max of the counted compute times, and the median's 95 % confidence interval from order statistics \
+         (distribution-free: binomial ranks, exact coverage); a configuration beats the baseline only when its \
+         interval lies below the baseline's, overlapping intervals tie; end to end = load + prepare + compute; every \
+         result compared with the baseline's by digest (external systems: by their reported count or weight, or \
+         their labels); the baseline also runs its verifier"
+    )
+}
+
+/// Reads every `--external` spec and checks it against the sweep: names unique and not those of
+/// registered implementations, problems among those swept.
+fn external_specs(given: &[String], problems: &[Problem]) -> anyhow::Result<Vec<ExternalSpec>> {
+    let mut specs: Vec<ExternalSpec> = Vec::new();
+    for text in given {
+        for spec in ExternalSpec::parse_all(text)? {
+            let problem = spec.problem()?;
+            ensure!(
+                problems.contains(&problem),
+                "external system {:?} solves {}, which this sweep does not run",
+                spec.name,
+                problem.name()
+            );
+            ensure!(
+                registry::find(problem, &spec.name).is_none(),
+                "external system {:?}: a registered {} implementation has that name; choose another",
+                spec.name,
+                problem.name()
+            );
+            ensure!(
+                !specs.iter().any(|s| s.name == spec.name && s.problem == spec.problem),
+                "two external systems are named {:?}",
+                spec.name
+            );
+            specs.push(spec);
+        }
+    }
+    Ok(specs)
 }
 
 /// Checks that the report folder `dir` is (or can be created as) a writable folder, without
@@ -246,7 +403,7 @@ pub(super) fn default_kronecker(exe: &Path, path: &Path, scale: u32, timeout: Du
     }
     eprintln!("no graph given: generating the default {how}");
     std::fs::create_dir_all(dir).map_err(|e| costgraph::Error::io(dir, e))?;
-    sweep::run_child(exe, &args, timeout).context("generating the default graph failed")?;
+    sweep::run_child(exe, &args, timeout).map_err(|f| anyhow::anyhow!("generating the default graph failed: {f}"))?;
     ensure!(path.is_file(), "`costgraph generate` did not write {}", path.display());
     Ok(how)
 }
@@ -318,23 +475,18 @@ fn check_capacity(
     Ok(rows)
 }
 
-/// The child's full command line, quoted for a shell where needed.
-fn command_line(exe: &Path, c: &Configuration) -> String {
-    quote_all(exe, &c.args)
+/// A configuration's full command line (its first batch's), quoted for a shell where needed.
+fn command_line(exe: &Path, c: &Configuration, sampling: &Sampling) -> String {
+    match &c.external {
+        Some(e) => e.command.clone(),
+        None => quote_all(exe, &c.batch_args(sampling.first_batch())),
+    }
 }
 
 pub(super) fn quote_all(exe: &Path, args: &[String]) -> String {
     std::iter::once(exe.display().to_string())
         .chain(args.iter().cloned())
-        .map(|a| quote(&a))
+        .map(|a| external::shell_quote(&a))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn quote(arg: &str) -> String {
-    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c)) {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
 }

@@ -1,18 +1,31 @@
-//! `scaling.svg`: median compute time against cores, one line per implementation (and process
-//! count), the baseline as a horizontal line; one panel per problem, cores on a log axis.
+//! `scaling.svg`: speedup over the single-thread baseline against cores, both axes logarithmic
+//! (base 2), one panel per problem. Each implementation (and process count) is a line through its
+//! medians with every configuration's 95 % interval as an error bar; the ideal line (speedup =
+//! cores) and the baseline (1×, with its own interval as a grey band) frame them, so a bar that
+//! clears the band *beats* the baseline and one that touches it *ties*; each implementation's COST
+//! point is ringed. Lines are nudged apart sideways so that bars at one core count do not hide
+//! each other. The legend sits beside the chart, never over the data. External systems are drawn
+//! with triangles and marked `(external)`.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::report::{ProblemReport, Report};
+use crate::harness::cost::Cost;
 use crate::registry::Kind;
 use crate::{Error, Result};
+
+/// Size of one panel (pixels).
+const PANEL: (u32, u32) = (1000, 460);
+/// Width of the legend column on the right of each panel.
+const LEGEND_WIDTH: u32 = 310;
 
 /// Renders the report's scaling plot as an SVG document.
 pub fn scaling_svg(report: &Report) -> Result<String> {
     let mut svg = String::new();
     let panels = report.problems.len().max(1);
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 450 * panels as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (PANEL.0, PANEL.1 * panels as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         for (area, problem) in root.split_evenly((panels, 1)).iter().zip(&report.problems) {
             panel(area, problem)?;
@@ -26,66 +39,248 @@ fn drawing(e: impl std::fmt::Display) -> Error {
     Error::invalid(format!("cannot draw scaling.svg: {e}"))
 }
 
-/// A line: its label and (cores, median) points in core order.
-type Line = (String, Vec<(f64, f64)>);
+/// One line: label, whether external, and (cores, speedup low, median, high) in core order.
+struct Line {
+    label: String,
+    implementation: String,
+    external: bool,
+    points: Vec<(f64, f64, f64, f64)>,
+}
 
-fn lines(problem: &ProblemReport) -> Vec<Line> {
+fn lines(problem: &ProblemReport, baseline: f64) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
-    for m in problem.measurements.iter().filter(|m| m.configuration.kind != Kind::SingleThread) {
+    let correct = problem.measurements.iter().filter(|m| m.verdict.is_some());
+    for m in correct.filter(|m| m.configuration.kind != Kind::SingleThread) {
         let c = &m.configuration;
+        let external = c.kind == Kind::External;
         let processes = c.layout.processes();
-        let label = if processes > 1 {
-            format!("{} ({processes} processes)", c.implementation)
-        } else {
-            c.implementation.clone()
-        };
-        let point = (m.cores as f64, m.compute.median);
-        match lines.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, points)) => points.push(point),
-            None => lines.push((label, vec![point])),
+        let mut label = c.implementation.clone();
+        if processes > 1 {
+            label.push_str(&format!(" ({processes} processes)"));
+        }
+        if external {
+            label.push_str(" (external)");
+        }
+        let s = &m.compute;
+        let point =
+            (m.cores as f64, baseline / s.ci_high, baseline / s.median, baseline / s.ci_low.max(f64::MIN_POSITIVE));
+        match lines.iter_mut().find(|l| l.label == label) {
+            Some(l) => l.points.push(point),
+            None => lines.push(Line { label, implementation: c.implementation.clone(), external, points: vec![point] }),
         }
     }
-    for (_, points) in &mut lines {
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for l in &mut lines {
+        l.points.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
     lines
 }
 
-fn panel(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, problem: &ProblemReport) -> Result<()> {
-    let baseline = problem.baseline.compute_median;
-    let lines = lines(problem);
-    let all = || lines.iter().flat_map(|(_, p)| p.iter().copied());
-    let max_cores = all().map(|p| p.0).fold(1.0, f64::max);
-    let hi = all().map(|p| p.1).fold(baseline, f64::max).max(1e-9) * 1.15;
-    let mut chart = ChartBuilder::on(area)
-        .caption(format!("{}: median compute time vs cores", problem.problem.name()), ("sans-serif", 20))
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d((0.8..max_cores * 1.25).log_scale(), 0.0..hi)
+/// Powers of two from below `lo` to above `hi`, as axis key points.
+fn powers_of_two(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.log2().floor() as i32, hi.log2().ceil() as i32);
+    (a..=b).map(|e| 2f64.powi(e)).filter(|&v| v >= lo && v <= hi).collect()
+}
+
+fn ratio_label(v: f64) -> String {
+    if v >= 1.0 { format!("{v:.0}×") } else { format!("1/{:.0}×", 1.0 / v) }
+}
+
+fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> Result<()> {
+    let Some(b) = &problem.baseline else {
+        area.draw(&Text::new(
+            format!("{}: no single-thread baseline finished, nothing to plot", problem.problem.name()),
+            (20, 30),
+            ("sans-serif", 18),
+        ))
+        .map_err(drawing)?;
+        return Ok(());
+    };
+    let lines = lines(problem, b.compute.median);
+    let all = || lines.iter().flat_map(|l| l.points.iter().copied());
+    let max_cores = all().map(|p| p.0).fold(2.0, f64::max);
+    let x_range = (0.75, max_cores * 1.35);
+    let y_lo = all().map(|p| p.1).fold(0.5, f64::min) * 0.75;
+    let y_hi = all().map(|p| p.3).fold(max_cores, f64::max) * 1.35;
+    let (chart_area, legend_area) = area.split_horizontally(PANEL.0 - LEGEND_WIDTH);
+    let mut x_keys = powers_of_two(1.0, max_cores);
+    if !x_keys.contains(&max_cores) {
+        x_keys.push(max_cores);
+    }
+    let mut chart = ChartBuilder::on(&chart_area)
+        .caption(
+            format!(
+                "{}: speedup over {} ({:.4} s) vs cores",
+                problem.problem.name(),
+                b.implementation,
+                b.compute.median
+            ),
+            ("sans-serif", 19),
+        )
+        .margin(14)
+        .x_label_area_size(42)
+        .y_label_area_size(62)
+        .build_cartesian_2d(
+            (x_range.0..x_range.1).log_scale().with_key_points(x_keys),
+            (y_lo..y_hi).log_scale().with_key_points(powers_of_two(y_lo, y_hi)),
+        )
         .map_err(drawing)?;
     chart
         .configure_mesh()
-        .x_desc("cores")
-        .y_desc("seconds")
+        .x_desc("cores (log scale)")
+        .y_desc("speedup over the baseline (log scale)")
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.3}"))
+        .y_label_formatter(&|y| ratio_label(*y))
+        .light_line_style(WHITE)
         .draw()
         .map_err(drawing)?;
+
+    // The baseline's own interval, as speedups: a configuration ties exactly when its bar meets it.
+    let band = (b.compute.median / b.compute.high, b.compute.median / b.compute.low.max(f64::MIN_POSITIVE));
+    let band_color = RGBColor(222, 222, 222);
     chart
-        .draw_series(LineSeries::new([(0.8, baseline), (max_cores * 1.25, baseline)], BLACK.stroke_width(2)))
-        .map_err(drawing)?
-        .label(format!("baseline {} (1 thread)", problem.baseline.implementation))
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-    for (i, (label, points)) in lines.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2))).map_err(drawing)?;
-        chart
-            .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            .map_err(drawing)?
-            .label(label.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+        .draw_series([Rectangle::new(
+            [(x_range.0, band.0.max(y_lo)), (x_range.1, band.1.min(y_hi))],
+            band_color.filled(),
+        )])
+        .map_err(drawing)?;
+    let grey = RGBColor(150, 150, 150);
+    chart
+        .draw_series(DashedLineSeries::new([(1.0, 1.0), (x_range.1, x_range.1)], 8, 5, grey.stroke_width(2)))
+        .map_err(drawing)?;
+    chart.draw_series(LineSeries::new([(x_range.0, 1.0), (x_range.1, 1.0)], BLACK.stroke_width(2))).map_err(drawing)?;
+
+    let color = |i: usize| Palette99::pick(i).to_rgba();
+    // Line i is drawn at x · 2^(nudge(i)): a few percent apart, centred on the true core count.
+    let nudge = |i: usize| 2f64.powf(0.035 * (i as f64 - (lines.len() as f64 - 1.0) / 2.0));
+    for (i, line) in lines.iter().enumerate() {
+        let c = color(i);
+        let mid = || line.points.iter().map(|&(x, _, m, _)| (x * nudge(i), m));
+        chart.draw_series(LineSeries::new(mid(), c.stroke_width(2))).map_err(drawing)?;
+        // Error bars: the 95 % interval of the speedup, with caps a few percent wide in x.
+        for &(x, lo, _, hi) in &line.points {
+            let x = x * nudge(i);
+            let bar = [
+                PathElement::new([(x, lo), (x, hi)], c.stroke_width(2)),
+                PathElement::new([(x / 1.04, lo), (x * 1.04, lo)], c.stroke_width(2)),
+                PathElement::new([(x / 1.04, hi), (x * 1.04, hi)], c.stroke_width(2)),
+            ];
+            chart.draw_series(bar).map_err(drawing)?;
+        }
+        if line.external {
+            chart.draw_series(mid().map(|p| TriangleMarker::new(p, 6, c.filled()))).map_err(drawing)?;
+        } else {
+            chart.draw_series(mid().map(|p| Circle::new(p, 4, c.filled()))).map_err(drawing)?;
+        }
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw().map_err(drawing)?;
+    // The COST point of each implementation: a ring around the configuration that first beats.
+    for cost in &problem.costs {
+        let Cost::Bounded { cores, .. } = cost.compute else { continue };
+        let Some((i, line)) = lines
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.implementation == cost.implementation && l.points.iter().any(|p| p.0 == cores as f64))
+        else {
+            continue;
+        };
+        let point = line
+            .points
+            .iter()
+            .filter(|p| p.0 == cores as f64)
+            .map(|p| (p.0 * nudge(i), p.2))
+            .next()
+            .expect("found above");
+        chart.draw_series([Circle::new(point, 10, color(i).stroke_width(3))]).map_err(drawing)?;
+    }
+    legend(&legend_area, &lines, &b.implementation, &color)
+}
+
+/// The legend, in its own column: one row per line, then the reference lines and the COST ring.
+fn legend(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    lines: &[Line],
+    baseline: &str,
+    color: &dyn Fn(usize) -> RGBAColor,
+) -> Result<()> {
+    let font = ("sans-serif", 14);
+    let mut y = 50;
+    let row = |area: &DrawingArea<SVGBackend<'_>, Shift>, y: i32, text: &str| {
+        area.draw(&Text::new(text.to_string(), (44, y - 7), font)).map_err(drawing)
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let c = color(i);
+        area.draw(&PathElement::new([(6, y), (34, y)], c.stroke_width(2))).map_err(drawing)?;
+        if line.external {
+            area.draw(&TriangleMarker::new((20, y), 6, c.filled())).map_err(drawing)?;
+        } else {
+            area.draw(&Circle::new((20, y), 4, c.filled())).map_err(drawing)?;
+        }
+        row(area, y, &line.label)?;
+        y += 22;
+    }
+    y += 8;
+    let grey = RGBColor(150, 150, 150);
+    area.draw(&PathElement::new([(6, y), (16, y)], grey.stroke_width(2))).map_err(drawing)?;
+    area.draw(&PathElement::new([(24, y), (34, y)], grey.stroke_width(2))).map_err(drawing)?;
+    row(area, y, "ideal (speedup = cores)")?;
+    y += 22;
+    area.draw(&Rectangle::new([(6, y - 7), (34, y + 7)], RGBColor(222, 222, 222).filled())).map_err(drawing)?;
+    area.draw(&PathElement::new([(6, y), (34, y)], BLACK.stroke_width(2))).map_err(drawing)?;
+    row(area, y, &format!("baseline {baseline} (1 thread) = 1×"))?;
+    y += 16;
+    row(area, y, "grey band: the baseline's 95 % CI")?;
+    y += 22;
+    area.draw(&Circle::new((20, y), 9, BLACK.stroke_width(3))).map_err(drawing)?;
+    row(area, y, "COST: fewest cores that beat")?;
+    y += 22;
+    area.draw(&PathElement::new([(20, y - 7), (20, y + 7)], BLACK.stroke_width(2))).map_err(drawing)?;
+    row(area, y, "bars: 95 % CI of the median")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::report::tests::{report, synthetic};
+
+    /// Renders an SVG to pixels with resvg, without fonts: text is skipped, so only the data,
+    /// axes and legend marks can make the image non-blank.
+    fn non_white_pixels(svg: &str) -> (usize, usize) {
+        let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("valid SVG");
+        let size = tree.size().to_int_size();
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+        resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+        let inked = pixmap.pixels().iter().filter(|p| (p.red(), p.green(), p.blue()) != (255, 255, 255)).count();
+        // Colored pixels (neither grey nor black): the implementations' lines, bars and markers.
+        let colored = pixmap
+            .pixels()
+            .iter()
+            .filter(|p| p.red().abs_diff(p.green()) > 40 || p.green().abs_diff(p.blue()) > 40)
+            .count();
+        (inked, colored)
+    }
+
+    #[test]
+    fn the_plot_renders_to_a_picture_with_data_on_it() {
+        let r = report(vec![synthetic("d"), synthetic("d")]);
+        let svg = scaling_svg(&r).unwrap();
+        assert!(svg.contains("speedup over uf") && svg.contains("ideal (speedup = cores)") && svg.contains("COST"));
+        let (inked, colored) = non_white_pixels(&svg);
+        let total = (PANEL.0 * PANEL.1 * 2) as usize;
+        assert!(inked > total / 200, "only {inked} of {total} pixels drawn");
+        assert!(colored > 500, "only {colored} colored pixels: the data lines are missing");
+        // Without the data the same frame has far fewer colored pixels.
+        let mut empty = synthetic("d");
+        empty.measurements.retain(|m| m.configuration.kind == Kind::SingleThread);
+        empty.costs.clear();
+        let (_, bare) = non_white_pixels(&scaling_svg(&report(vec![empty])).unwrap());
+        assert!(bare * 4 < colored, "{bare} colored pixels without data vs {colored} with");
+    }
+
+    #[test]
+    fn axes_are_powers_of_two() {
+        assert_eq!(powers_of_two(1.0, 16.0), [1.0, 2.0, 4.0, 8.0, 16.0]);
+        assert_eq!(powers_of_two(0.3, 2.7), [0.5, 1.0, 2.0]);
+        assert_eq!((ratio_label(4.0), ratio_label(0.25)), ("4×".to_string(), "1/4×".to_string()));
+    }
 }

@@ -5,6 +5,12 @@
 //! line. Every configuration runs in a fresh process, so thread pools, page-cache warmth inside
 //! the process and peak memory are per configuration; the child loads the graph once, runs the
 //! warm-up repetitions and then the counted ones, and prints one JSON object ([`RunRecord`]).
+//! An external system ([`super::external`]) is a shell command instead of a child `costgraph`.
+//!
+//! [`measure`] samples one configuration in batches (a fresh process each) until its
+//! [`Sampling`] rule is met, and never fails: a configuration that crashes, times out, runs out of
+//! memory or fails its verifier becomes an [`Outcome`] with a [`Failure`], and the sweep goes on
+//! (partial availability). [`super::journal`] keeps every outcome as it finishes.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::external::ExternalCommand;
+use super::stats::{Sampling, Stop};
 use crate::registry::{Implementation, Kind, Problem};
 use crate::{Error, Result};
 
@@ -39,6 +47,11 @@ pub enum Layout {
         /// Workers per process.
         workers: usize,
     },
+    /// An external system told to use this many cores (its `{threads}` / `{workers}`).
+    Cores {
+        /// Cores.
+        cores: usize,
+    },
 }
 
 impl Layout {
@@ -49,6 +62,7 @@ impl Layout {
             Layout::Threads { threads } => threads,
             Layout::Workers { workers } => workers,
             Layout::Processes { processes, workers } => processes * workers,
+            Layout::Cores { cores } => cores,
         }
     }
 
@@ -68,6 +82,7 @@ impl Layout {
             Layout::Threads { threads } => plural(threads, "thread"),
             Layout::Workers { workers } => plural(workers, "worker"),
             Layout::Processes { processes, workers } => format!("{processes} × {}", plural(workers, "worker")),
+            Layout::Cores { cores } => plural(cores, "core"),
         }
     }
 }
@@ -84,8 +99,12 @@ pub struct Configuration {
     /// How it uses its cores.
     #[serde(flatten)]
     pub layout: Layout,
-    /// The child's arguments (after the program name).
+    /// The child `costgraph`'s arguments (after the program name), without `--repeat` (each
+    /// batch adds its own); empty for an external system.
     pub args: Vec<String>,
+    /// The command of an external system (`kind` is then [`Kind::External`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalCommand>,
 }
 
 impl Configuration {
@@ -93,17 +112,22 @@ impl Configuration {
     pub fn describe(&self) -> String {
         format!("{} {} ({})", self.problem.name(), self.implementation, self.layout.label())
     }
+
+    /// The child's arguments for a batch of `runs` counted runs.
+    pub fn batch_args(&self, runs: usize) -> Vec<String> {
+        [self.args.clone(), vec!["--repeat".into(), runs.to_string()]].concat()
+    }
 }
 
 /// What a sweep runs, besides the implementations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// The graph file.
     pub graph: PathBuf,
-    /// Uncounted warm-up runs per configuration.
+    /// Uncounted warm-up runs per batch (each batch is a fresh process).
     pub warmup: u32,
-    /// Counted runs per configuration.
-    pub repeat: u32,
+    /// How many counted runs each configuration gets.
+    pub sampling: Sampling,
     /// Thread / worker counts for rayon and single-process timely.
     pub core_counts: Vec<usize>,
     /// Process counts for multi-process timely (each with worker counts that fit in the largest
@@ -138,6 +162,7 @@ pub fn layouts(kind: Kind, policy: &Policy) -> Vec<Layout> {
             });
             one.chain(many).collect()
         }
+        Kind::External => policy.core_counts.iter().map(|&cores| Layout::Cores { cores }).collect(),
     }
 }
 
@@ -151,8 +176,6 @@ pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, p
         implementation.name.into(),
         "--warmup".into(),
         policy.warmup.to_string(),
-        "--repeat".into(),
-        policy.repeat.to_string(),
         "--json".into(),
     ];
     // Baselines always run their verifier; so does every run of a problem whose results are
@@ -163,7 +186,9 @@ pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, p
     match layout {
         Layout::SingleThread => run,
         Layout::Threads { threads } => [vec!["--threads".to_string(), threads.to_string()], run].concat(),
-        Layout::Workers { workers } => [run, vec!["--workers".to_string(), workers.to_string()]].concat(),
+        Layout::Workers { workers } | Layout::Cores { cores: workers } => {
+            [run, vec!["--workers".to_string(), workers.to_string()]].concat()
+        }
         Layout::Processes { processes, workers } => {
             let cluster = ["cluster", "--processes", &processes.to_string(), "--workers", &workers.to_string()];
             [cluster.map(String::from).to_vec(), run].concat()
@@ -192,6 +217,7 @@ pub fn plan(problem: Problem, implementations: &[&Implementation], policy: &Poli
                     kind,
                     layout,
                     args: args(problem, imp, layout, policy),
+                    external: None,
                 });
             }
         }
@@ -250,41 +276,142 @@ fn read_all(stream: Option<impl Read + Send + 'static>) -> std::sync::mpsc::Rece
     receive
 }
 
-/// Runs `program args` to completion (killing it after `timeout`) and returns its stdout, or an
-/// error that says how it failed with the tail of its stderr. A killed child's own children may
-/// hold its pipes open; their output is waited for at most [`GRACE`] more, so this never hangs.
-pub fn run_child(program: &Path, args: &[String], timeout: Duration) -> Result<Vec<u8>> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io(program, e))?;
+/// How a configuration failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// Ended by a signal (a panic that aborts, a segfault).
+    Crash,
+    /// Ran past the time limit and was killed.
+    Timeout,
+    /// Ran out of memory: an allocation failed, or the kernel's OOM killer sent SIGKILL.
+    OutOfMemory,
+    /// Finished with an answer that is wrong: its verifier failed, or it disagrees with the
+    /// baseline.
+    Wrong,
+    /// Any other failure: a non-zero exit, output that is not a report, a command that cannot start.
+    Error,
+}
+
+impl FailureKind {
+    /// In words, for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Crash => "crash",
+            FailureKind::Timeout => "timeout",
+            FailureKind::OutOfMemory => "out of memory",
+            FailureKind::Wrong => "wrong answer",
+            FailureKind::Error => "error",
+        }
+    }
+}
+
+/// Why a configuration has no figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The kind of failure.
+    pub kind: FailureKind,
+    /// The reason in words, with the tail of the child's stderr.
+    pub reason: String,
+}
+
+impl Failure {
+    /// A failure of `kind` for `reason`.
+    pub fn new(kind: FailureKind, reason: impl Into<String>) -> Failure {
+        Failure { kind, reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.name(), self.reason)
+    }
+}
+
+/// What a finished child printed, and how long it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildOutput {
+    /// Its standard output.
+    pub stdout: Vec<u8>,
+    /// Its standard error.
+    pub stderr: Vec<u8>,
+    /// Wall-clock time from start to exit.
+    pub wall: Duration,
+}
+
+/// Runs `program args` to completion (killing it after `timeout`) and returns what it printed, or
+/// a [`Failure`] that says how it failed (timeout, out of memory, crash, exit status) with the tail
+/// of its stderr. A killed child's own children may hold its pipes open; their output is waited
+/// for at most [`GRACE`] more, so this never hangs.
+pub fn run_child(program: &Path, args: &[String], timeout: Duration) -> std::result::Result<ChildOutput, Failure> {
+    let spawned =
+        Command::new(program).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+    let mut child = spawned.map_err(|e| Failure::new(FailureKind::Error, Error::io(program, e).to_string()))?;
     let stdout = read_all(child.stdout.take());
     let stderr = read_all(child.stderr.take());
     let start = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| Error::io(program, e))? {
-            break Some(status);
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(e) => return Err(Failure::new(FailureKind::Error, Error::io(program, e).to_string())),
         }
         if start.elapsed() >= timeout {
             let _ = child.kill();
             let _ = child.wait();
             break None;
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     };
+    let wall = start.elapsed();
     let deadline = Instant::now() + GRACE;
     let stdout = stdout.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_default();
     let stderr = stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_default();
     let stderr_tail = tail(&stderr, 5);
-    let why = match status {
-        None => format!("timed out after {} s", timeout.as_secs_f64()),
-        Some(s) if !s.success() => format!("{s}"),
-        Some(_) => return Ok(stdout),
+    let (kind, why) = match status {
+        None => (FailureKind::Timeout, format!("timed out after {} s", timeout.as_secs_f64())),
+        Some(s) if s.success() => return Ok(ChildOutput { stdout, stderr, wall }),
+        Some(s) => {
+            let signal = signal_of(&s);
+            let why = match (s.code(), signal) {
+                (Some(code), Some(n)) => format!("exit status: {code} (signal {n} in a command run by the shell)"),
+                _ => format!("{s}"),
+            };
+            (classify(signal, &stderr_tail), why)
+        }
     };
-    Err(Error::invalid(if stderr_tail.is_empty() { why } else { format!("{why}; stderr: {stderr_tail}") }))
+    let why = match kind {
+        FailureKind::OutOfMemory if !stderr_tail.contains("memory allocation") => {
+            format!("{why} (SIGKILL: most likely the kernel's out-of-memory killer)")
+        }
+        _ => why,
+    };
+    Err(Failure::new(kind, if stderr_tail.is_empty() { why } else { format!("{why}; stderr: {stderr_tail}") }))
+}
+
+/// The signal that ended a child: its own, or — for a shell whose command was killed — the one
+/// the shell reports as exit status 128 + N.
+fn signal_of(status: &std::process::ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(status) {
+        return Some(signal);
+    }
+    status.code().filter(|&c| c > 128 && c <= 128 + 64).map(|c| c - 128)
+}
+
+/// The kind of failure of a child that ended by `signal` (if any) and printed `stderr`.
+fn classify(signal: Option<i32>, stderr: &str) -> FailureKind {
+    if stderr.contains("memory allocation of") || stderr.contains("out of memory") {
+        FailureKind::OutOfMemory
+    } else if stderr.contains("verification of") {
+        FailureKind::Wrong
+    } else if signal == Some(9) {
+        FailureKind::OutOfMemory
+    } else if signal.is_some() {
+        FailureKind::Crash
+    } else {
+        FailureKind::Error
+    }
 }
 
 /// How long output is still awaited from the pipes of a child that was killed.
@@ -303,20 +430,121 @@ pub fn parse_record(stdout: &[u8]) -> Result<RunRecord> {
     Ok(record)
 }
 
-/// Measures every configuration with `measure` in order, calling `progress` before each one.
-/// The first configuration that fails ends the sweep with an error naming it and the reason.
+/// One batch of a built-in configuration: a child `costgraph` with `runs` counted runs.
+pub fn run_builtin(
+    exe: &Path,
+    configuration: &Configuration,
+    runs: usize,
+    timeout: Duration,
+) -> std::result::Result<RunRecord, Failure> {
+    let out = run_child(exe, &configuration.batch_args(runs), timeout)?;
+    parse_record(&out.stdout).map_err(|e| Failure::new(FailureKind::Error, e.to_string()))
+}
+
+/// What measuring one configuration came to: its merged record, or why it has none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Every batch's runs together (the first batch's load and preparation times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RunRecord>,
+    /// Why there is no record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Why sampling stopped (when it finished).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<Stop>,
+    /// Batches (fresh processes) that were run.
+    pub batches: usize,
+    /// The highest 1-minute load average seen at the start and end of the configuration.
+    pub load_average: Option<f64>,
+    /// Wall-clock seconds the configuration took, all batches together.
+    pub wall_secs: f64,
+}
+
+/// Measures one configuration: runs `batch(runs)` (one fresh process with `runs` counted runs)
+/// until `sampling` is satisfied, merging the batches. When the problem is `exact` every batch
+/// must give the same answer. Never fails: a failed batch becomes the outcome's [`Failure`].
+pub fn measure(
+    sampling: &Sampling,
+    exact: bool,
+    mut batch: impl FnMut(usize) -> std::result::Result<RunRecord, Failure>,
+) -> Outcome {
+    let start = Instant::now();
+    let load_before = crate::sysinfo::load_average();
+    let mut merged: Option<RunRecord> = None;
+    let mut batches = 0;
+    let mut runs = sampling.first_batch();
+    let result = loop {
+        batches += 1;
+        let record = match batch(runs) {
+            Ok(r) => r,
+            Err(f) => break Err(f),
+        };
+        let merged = match &mut merged {
+            None => merged.insert(record),
+            Some(m) => {
+                if exact && (m.digest != record.digest || m.result != record.result) {
+                    break Err(Failure::new(
+                        FailureKind::Wrong,
+                        format!(
+                            "batch {batches} gave a different answer ({}) than batch 1 ({})",
+                            record.result, m.result
+                        ),
+                    ));
+                }
+                m.compute_secs.extend(&record.compute_secs);
+                m.peak_rss_bytes = m.peak_rss_bytes.max(record.peak_rss_bytes);
+                m.verified = match (m.verified, record.verified) {
+                    (Some(a), Some(b)) => Some(a && b),
+                    (a, b) => a.or(b),
+                };
+                m
+            }
+        };
+        let elapsed = start.elapsed().as_secs_f64();
+        let per_run = elapsed / merged.compute_secs.len().max(1) as f64;
+        match sampling.next(&merged.compute_secs, elapsed, per_run) {
+            Ok(next) => runs = next,
+            Err(stop) => break Ok(stop),
+        }
+    };
+    let load_after = crate::sysinfo::load_average();
+    let load_average = match (load_before, load_after) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let (record, failure, stop) = match result {
+        Ok(stop) => (merged, None, Some(stop)),
+        Err(f) => (None, Some(f), None),
+    };
+    Outcome { record, failure, stop, batches, load_average, wall_secs: start.elapsed().as_secs_f64() }
+}
+
+/// Measures every configuration in order with `measure`, calling `progress` before each one and
+/// `finished` after it (to journal it). A failed configuration does not end the sweep. A
+/// configuration for which `reuse` has an outcome is not measured again.
 pub fn sweep(
     configurations: &[Configuration],
-    mut measure: impl FnMut(&Configuration) -> Result<RunRecord>,
-    mut progress: impl FnMut(&Configuration),
-) -> Result<Vec<RunRecord>> {
-    configurations
-        .iter()
-        .map(|c| {
-            progress(c);
-            measure(c).map_err(|e| Error::invalid(format!("{} failed: {e}", c.describe())))
-        })
-        .collect()
+    mut reuse: impl FnMut(&Configuration) -> Option<Outcome>,
+    mut measure: impl FnMut(&Configuration) -> Outcome,
+    mut progress: impl FnMut(&Configuration, bool),
+    mut finished: impl FnMut(&Configuration, &Outcome) -> Result<()>,
+) -> Result<Vec<Outcome>> {
+    let mut outcomes = Vec::with_capacity(configurations.len());
+    for c in configurations {
+        let reused = reuse(c);
+        progress(c, reused.is_some());
+        let outcome = match reused {
+            Some(o) => o,
+            None => {
+                let o = measure(c);
+                finished(c, &o)?;
+                o
+            }
+        };
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
 }
 
 #[cfg(test)]
@@ -340,7 +568,13 @@ mod tests {
     }
 
     fn policy() -> Policy {
-        Policy { graph: "g.cgr".into(), warmup: 1, repeat: 5, core_counts: core_counts(4), processes: vec![2] }
+        Policy {
+            graph: "g.cgr".into(),
+            warmup: 1,
+            sampling: Sampling::Fixed { runs: 5 },
+            core_counts: core_counts(4),
+            processes: vec![2],
+        }
     }
 
     #[test]
@@ -370,13 +604,13 @@ mod tests {
                 "tl 2 × 2 workers"
             ]
         );
-        let common = "run cc g.cgr --impl uf --warmup 1 --repeat 5 --json";
-        assert_eq!(plan[0].args.join(" "), format!("{common} --verify"));
-        assert_eq!(plan[2].args.join(" "), "--threads 2 run cc g.cgr --impl lp --warmup 1 --repeat 5 --json");
-        assert_eq!(plan[5].args.join(" "), "run cc g.cgr --impl tl --warmup 1 --repeat 5 --json --workers 2");
+        let common = "run cc g.cgr --impl uf --warmup 1 --json";
+        assert_eq!(plan[0].batch_args(5).join(" "), format!("{common} --verify --repeat 5"));
+        assert_eq!(plan[2].batch_args(6).join(" "), "--threads 2 run cc g.cgr --impl lp --warmup 1 --json --repeat 6");
+        assert_eq!(plan[5].batch_args(5).join(" "), "run cc g.cgr --impl tl --warmup 1 --json --workers 2 --repeat 5");
         assert_eq!(
-            plan[8].args.join(" "),
-            "cluster --processes 2 --workers 2 run cc g.cgr --impl tl --warmup 1 --repeat 5 --json"
+            plan[8].batch_args(5).join(" "),
+            "cluster --processes 2 --workers 2 run cc g.cgr --impl tl --warmup 1 --json --repeat 5"
         );
         assert_eq!(plan[8].layout.cores(), 4);
     }
@@ -389,8 +623,8 @@ mod tests {
         assert!(plan(Problem::Cc, &[&lp], &policy()).unwrap_err().to_string().contains("no single-thread baseline"));
     }
 
-    fn sh(script: &str, timeout: Duration) -> Result<Vec<u8>> {
-        run_child(Path::new("/bin/sh"), &["-c".to_string(), script.to_string()], timeout)
+    fn sh(script: &str, timeout: Duration) -> std::result::Result<Vec<u8>, Failure> {
+        run_child(Path::new("/bin/sh"), &["-c".to_string(), script.to_string()], timeout).map(|o| o.stdout)
     }
 
     #[test]
@@ -403,11 +637,24 @@ mod tests {
         assert_eq!((record.compute_secs.len(), record.prep_secs, record.peak_rss_bytes), (2, 0.0, None));
 
         let crash = sh("echo 'thread main panicked: boom' >&2; kill -SEGV $$", Duration::from_secs(10)).unwrap_err();
-        assert!(crash.to_string().contains("SIGSEGV") && crash.to_string().contains("boom"), "{crash}");
+        assert_eq!(crash.kind, FailureKind::Crash);
+        assert!(crash.reason.contains("SIGSEGV") && crash.reason.contains("boom"), "{crash}");
         let exit = sh("echo 'error: bad graph' >&2; exit 1", Duration::from_secs(10)).unwrap_err();
-        assert!(exit.to_string().contains("exit status: 1") && exit.to_string().contains("bad graph"), "{exit}");
+        assert_eq!(exit.kind, FailureKind::Error);
+        assert!(exit.reason.contains("exit status: 1") && exit.reason.contains("bad graph"), "{exit}");
         let slow = sh("sleep 5", Duration::from_millis(200)).unwrap_err();
-        assert!(slow.to_string().contains("timed out after 0.2 s"), "{slow}");
+        assert_eq!(slow.kind, FailureKind::Timeout);
+        assert!(slow.reason.contains("timed out after 0.2 s"), "{slow}");
+        let killed = sh("kill -KILL $$", Duration::from_secs(10)).unwrap_err();
+        assert_eq!(killed.kind, FailureKind::OutOfMemory);
+        assert!(killed.reason.contains("out-of-memory killer"), "{killed}");
+        let alloc = sh("echo 'memory allocation of 8 bytes failed' >&2; kill -ABRT $$", Duration::from_secs(10));
+        assert_eq!(alloc.unwrap_err().kind, FailureKind::OutOfMemory);
+        let nested = sh("sh -c 'kill -SEGV $$'", Duration::from_secs(10)).unwrap_err();
+        assert_eq!(nested.kind, FailureKind::Crash);
+        assert!(nested.reason.starts_with("exit status: 139 (signal 11 in a command run by the shell)"), "{nested}");
+        let wrong = sh("echo 'error: verification of afforest failed: x' >&2; exit 1", Duration::from_secs(10));
+        assert_eq!(wrong.unwrap_err().kind, FailureKind::Wrong);
 
         let garbage = parse_record(b"hello\n").unwrap_err();
         assert!(garbage.to_string().contains("not a run report"), "{garbage}");
@@ -417,18 +664,80 @@ mod tests {
         assert!(empty.unwrap_err().to_string().contains("no usable times"));
     }
 
+    fn record(times: &[f64], digest: &str) -> RunRecord {
+        RunRecord {
+            nodes: 1,
+            arcs: 1,
+            threads: 1,
+            load_secs: 0.1,
+            prep_secs: 0.0,
+            compute_secs: times.to_vec(),
+            result: serde_json::json!({}),
+            digest: digest.into(),
+            verified: Some(true),
+            verify_error: None,
+            peak_rss_bytes: Some(10),
+        }
+    }
+
     #[test]
-    fn a_failing_configuration_ends_the_sweep() {
+    fn measuring_samples_in_batches_until_precise_or_capped() {
+        let auto = Sampling::Auto { target: 0.05, max_runs: 24, max_secs: 60.0 };
+        // Noisy: 6, then 6, then 12 more runs (the run cap).
+        let mut asked = Vec::new();
+        let o = measure(&auto, true, |runs| {
+            asked.push(runs);
+            Ok(record(&(0..runs).map(|i| 1.0 + (i % 2) as f64).collect::<Vec<_>>(), "d"))
+        });
+        assert_eq!(asked, [6, 6, 12]);
+        assert_eq!((o.stop, o.batches, o.record.unwrap().compute_secs.len()), (Some(Stop::RunCap), 3, 24));
+        // Steady: one batch.
+        let o = measure(&auto, true, |runs| Ok(record(&vec![1.0; runs], "d")));
+        assert_eq!((o.stop, o.batches), (Some(Stop::Precise), 1));
+        // A batch that answers differently is a wrong answer, unless the problem is not exact.
+        let mut n = 0;
+        let mut flip = |runs: usize| {
+            n += 1;
+            Ok(record(&(0..runs).map(|i| 1.0 + (i % 2) as f64).collect::<Vec<_>>(), if n == 1 { "a" } else { "b" }))
+        };
+        let o = measure(&auto, true, &mut flip);
+        assert_eq!(o.failure.unwrap().kind, FailureKind::Wrong);
+        assert!(o.record.is_none() && o.stop.is_none());
+        assert!(measure(&auto, false, &mut flip).failure.is_none());
+        // A failing batch is the outcome, not an error.
+        let o = measure(&Sampling::Fixed { runs: 3 }, true, |_| Err(Failure::new(FailureKind::Timeout, "timed out")));
+        assert_eq!((o.failure.unwrap().kind, o.batches), (FailureKind::Timeout, 1));
+    }
+
+    #[test]
+    fn a_failing_configuration_does_not_end_the_sweep() {
         let (uf, lp) = (imp("uf", Kind::SingleThread), imp("lp", Kind::Rayon));
         let plan = plan(Problem::Cc, &[&uf, &lp], &policy()).unwrap();
-        let mut seen = 0;
-        let err = sweep(
+        let (mut seen, mut journaled) = (0, 0);
+        let outcomes = sweep(
             &plan,
-            |c| if c.layout.cores() == 2 { Err(Error::invalid("killed by signal 9")) } else { parse_record(b"x") },
-            |_| seen += 1,
-        );
-        // The first configuration already fails (garbage), and the sweep stops there.
-        assert_eq!(seen, 1);
-        assert!(err.unwrap_err().to_string().starts_with("cc uf (1 thread) failed: printed something"));
+            |c| {
+                (c.layout.cores() == 4)
+                    .then(|| measure(&Sampling::Fixed { runs: 1 }, true, |_| Ok(record(&[9.0], "d"))))
+            },
+            |c| {
+                measure(&Sampling::Fixed { runs: 1 }, true, |_| {
+                    if c.layout.cores() == 2 {
+                        Err(Failure::new(FailureKind::OutOfMemory, "killed by signal 9"))
+                    } else {
+                        Ok(record(&[1.0], "d"))
+                    }
+                })
+            },
+            |_, _| seen += 1,
+            |_, _| {
+                journaled += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!((seen, journaled, outcomes.len()), (4, 3, 4), "every configuration; the re-used one not journaled");
+        assert_eq!(outcomes[2].failure.as_ref().unwrap().kind, FailureKind::OutOfMemory);
+        assert_eq!(outcomes[3].record.as_ref().unwrap().compute_secs, [9.0]);
     }
 }

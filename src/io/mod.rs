@@ -278,13 +278,18 @@ pub fn load_graph(path: &Path, options: &ReadOptions, build: BuildOptions) -> Re
 }
 
 /// Creates `path` by writing a temporary file in the same folder and renaming it into place, so
-/// that a failure (or a crash) never leaves a half-written `path` behind.
+/// that a failure (or a crash) never leaves a half-written `path` behind. The file gets the usual
+/// mode of a new file (0666 less the umask: 0644 under umask 022, as `cp` or `>` would give), not
+/// the owner-only 0600 of a temporary file.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder
         .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("costgraph")))
         .suffix(".tmp")
         .tempfile_in(dir)
@@ -313,4 +318,29 @@ pub fn write_edge_list(csr: &Csr, path: &Path, weighted: bool) -> Result<()> {
         return Err(Error::format(path, "the graph has no weights to write (write a .el file instead)"));
     }
     write_atomically(path, |out| write::write_to(csr, weighted, out))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod mode_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    /// This process's umask, from `/proc/self/status` (reading it with umask(2) would change it
+    /// for every thread for a moment).
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).expect("Linux ≥ 4.7 reports the umask");
+        u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+    }
+
+    #[test]
+    fn written_files_get_the_usual_mode_not_the_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        super::write_atomically(&path, |w| w.write_all(b"hello")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask(), "mode {mode:o} with umask {:o}", umask());
+        if umask() == 0o022 {
+            assert_eq!(mode, 0o644);
+        }
+    }
 }
