@@ -88,6 +88,11 @@ pub struct Args {
     /// holding one or a list); see the README. Repeatable.
     #[arg(long, value_name = "SPEC")]
     external: Vec<String>,
+    /// Implementations to leave out of the sweep, comma separated. Default: none when a graph is
+    /// given; `differential-cc` for the embedded default graph (its first fixed point alone takes
+    /// longer than the whole quick sweep; name no implementation, `--skip ''`, to include it).
+    #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+    skip: Option<Vec<String>>,
     /// Run even when the capacity estimate says the graph does not fit in memory.
     #[arg(long)]
     force: bool,
@@ -164,10 +169,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         processes: if args.processes.is_empty() && max_cores >= 2 { vec![2] } else { args.processes.clone() },
     };
 
+    let skip = skipped(args.skip.as_deref(), args.graph.is_none())?;
+    if !skip.is_empty() {
+        eprintln!("skipping {} (--skip)", skip.join(", "));
+    }
     // Plans first: a problem without implementations fails before any work.
     let mut plans = Vec::new();
     for &problem in problems {
-        let implementations: Vec<&Implementation> = registry::of(problem).collect();
+        let implementations: Vec<&Implementation> = registry::of(problem).filter(|i| !skip.contains(&i.name)).collect();
         plans.push((problem, implementations.clone(), sweep::plan(problem, &implementations, &policy)?));
     }
 
@@ -292,7 +301,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         timeout_secs: args.timeout,
         core_counts: policy.core_counts.clone(),
         processes: policy.processes.clone(),
-        method: method(&sampling, args.warmup),
+        method: method(&sampling, args.warmup, &skip),
     };
     let command: Vec<String> = std::env::args().collect();
     let report = Report::new(provenance, command, policy_info, graph_info, capacity_rows, problem_reports);
@@ -310,8 +319,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Implementations the embedded default sweep leaves out unless `--skip` says otherwise.
+const DEFAULT_GRAPH_SKIP: &[&str] = &["differential-cc"];
+
+/// The names `--skip` leaves out (each checked against the registry), or the embedded default's
+/// list when `--skip` is not given and no graph is.
+fn skipped(skip: Option<&[String]>, default_graph: bool) -> anyhow::Result<Vec<&'static str>> {
+    let Some(names) = skip else {
+        return Ok(if default_graph { DEFAULT_GRAPH_SKIP.to_vec() } else { Vec::new() });
+    };
+    names
+        .iter()
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            registry::all()
+                .iter()
+                .find(|i| i.name == name.as_str())
+                .map(|i| i.name)
+                .ok_or_else(|| anyhow::anyhow!("--skip {name}: no such implementation (`costgraph list` names them)"))
+        })
+        .collect()
+}
+
 /// The method in words, for the report.
-fn method(sampling: &Sampling, warmup: u32) -> String {
+fn method(sampling: &Sampling, warmup: u32, skip: &[&str]) -> String {
     let runs = match *sampling {
         Sampling::Fixed { runs } => format!("{runs} counted run(s) in one process"),
         Sampling::Auto { target, max_runs, max_secs } => format!(
@@ -327,7 +358,8 @@ fn method(sampling: &Sampling, warmup: u32) -> String {
          (distribution-free: binomial ranks, exact coverage); a configuration beats the baseline only when its \
          interval lies below the baseline's, overlapping intervals tie; end to end = load + prepare + compute; every \
          result compared with the baseline's by digest (external systems: by their reported count or weight, or \
-         their labels); the baseline also runs its verifier"
+         their labels); the baseline also runs its verifier{}",
+        if skip.is_empty() { String::new() } else { format!("; left out (--skip): {}", skip.join(", ")) }
     )
 }
 
