@@ -22,6 +22,11 @@ use crate::{Error, Result};
 /// run is reported as failed anyway.
 const ABORT_GRACE: Duration = Duration::from_secs(5);
 
+/// How long a peer may stay silent (data unacknowledged, or no answer to keep-alive probes)
+/// before its connection is given up: a peer whose link went down, or whose machine vanished,
+/// otherwise hangs the run for TCP's retransmission limit (a quarter of an hour).
+pub const PEER_SILENCE_LIMIT: Duration = Duration::from_secs(15);
+
 /// The handshake's first word: "CGTIMELY".
 const MAGIC: u64 = u64::from_le_bytes(*b"CGTIMELY");
 
@@ -262,6 +267,7 @@ fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStr
             }
         };
         stream.set_nodelay(true).map_err(|e| Error::Cluster(format!("{address}: {e}")))?;
+        bound_silence(&stream).map_err(|e| Error::Cluster(format!("{address}: {e}")))?;
         let got = handshake(&mut stream, config, fingerprint, deadline)?;
         if got != peer {
             return Err(Error::Cluster(format!("{address} answered as process {got}, expected process {peer}")));
@@ -275,6 +281,7 @@ fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStr
             Ok((mut stream, _)) => {
                 stream.set_nonblocking(false).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
                 stream.set_nodelay(true).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
+                bound_silence(&stream).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
                 let peer = handshake(&mut stream, config, fingerprint, deadline)?;
                 if peer < me || sockets[peer].is_some() {
                     return Err(Error::Cluster(format!("process {peer} connected twice or out of order")));
@@ -297,4 +304,43 @@ fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStr
         }
     }
     Ok(sockets)
+}
+
+/// Makes a silent peer an error after [`PEER_SILENCE_LIMIT`]: keep-alive probes on an idle
+/// connection, and a limit on how long sent data may stay unacknowledged (`TCP_USER_TIMEOUT`).
+/// The network threads then see a read or write error, which ends the run.
+#[cfg(target_os = "linux")]
+fn bound_silence(stream: &TcpStream) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let limit = PEER_SILENCE_LIMIT.as_secs() as libc::c_int;
+    let options = [
+        (libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, limit / 3),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, limit / 6),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 4),
+        (libc::IPPROTO_TCP, libc::TCP_USER_TIMEOUT, limit * 1000),
+    ];
+    for (level, name, value) in options {
+        // SAFETY: the descriptor is an open socket owned by `stream`, and the option value is a
+        // `c_int` whose address and size are passed together.
+        let rc = unsafe {
+            libc::setsockopt(
+                stream.as_raw_fd(),
+                level,
+                name,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere only keep-alive's system defaults apply (no portable way to shorten them).
+#[cfg(not(target_os = "linux"))]
+fn bound_silence(_stream: &TcpStream) -> std::io::Result<()> {
+    Ok(())
 }

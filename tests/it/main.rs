@@ -8,6 +8,7 @@ mod datasets;
 mod generate;
 mod hostile;
 mod malformed;
+mod netns;
 mod pagerank;
 mod real_graphs;
 mod roundtrip;

@@ -17,12 +17,12 @@ use crate::common::{costgraph, run_err, run_ok, tempdir};
 
 /// A random weighted graph with `n` nodes and `m` edges (small weights, so ties are common),
 /// stored symmetric or as directed arcs.
-fn random_graph(seed: u64, n: usize, m: usize, symmetric: bool) -> Csr {
+pub(crate) fn random_graph(seed: u64, n: usize, m: usize, symmetric: bool) -> Csr {
     let list = testing::random_graph(seed, n, m, !symmetric, Some(Weights { lo: 1, hi: 5 }));
     Csr::from_edges(&list, if symmetric { BuildOptions::undirected() } else { BuildOptions::directed() })
 }
 
-fn write(dir: &Path, name: &str, csr: &Csr) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, csr: &Csr) -> PathBuf {
     let path = dir.join(name);
     costgraph::io::cgr::write(csr, &path).unwrap();
     path
@@ -61,6 +61,17 @@ fn oracle_forest(csr: &Csr) -> Vec<(NodeId, NodeId, Weight)> {
         }
     }
     forest
+}
+
+/// The digest of the oracle's answer to an exact problem, to compare with a run's `digest`
+/// (`None` for PageRank, whose ranks are checked by its verifier instead).
+pub(crate) fn oracle_digest(problem: registry::Problem, csr: &Csr) -> Option<String> {
+    let output = match problem {
+        registry::Problem::Cc => Output::Components(costgraph::algo::cc::Components::from_labels(&oracle_labels(csr))),
+        registry::Problem::Msf => Output::Forest(costgraph::algo::msf::Forest::new(oracle_forest(csr))),
+        registry::Problem::Pagerank => return None,
+    };
+    Some(output.digest())
 }
 
 fn find_root(p: &mut [NodeId], mut x: NodeId) -> NodeId {
