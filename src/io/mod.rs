@@ -280,19 +280,52 @@ pub fn load_graph(path: &Path, options: &ReadOptions, build: BuildOptions) -> Re
 /// Creates `path` by writing a temporary file in the same folder and renaming it into place, so
 /// that a failure (or a crash) never leaves a half-written `path` behind.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("costgraph")))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(path, without_temp_path(e)))?;
-    write(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    let mut tmp = AtomicFile::create(path)?;
+    write(tmp.file()).map_err(|e| Error::io(path, e))?;
+    tmp.commit()
+}
+
+/// A file being written atomically: a temporary file beside `path` (removed if dropped, or by the
+/// interruption handler of [`crate::cleanup`]) until [`AtomicFile::commit`] renames it into place.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+    _registration: crate::cleanup::Registration,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file for `path`, in the same folder.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("costgraph")))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(path, without_temp_path(e)))?;
+        let registration = crate::cleanup::register(tmp.path());
+        Ok(AtomicFile { path: path.to_path_buf(), tmp, _registration: registration })
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary file, to write.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Flushes the file to disk and renames it to its final name.
+    pub fn commit(self) -> Result<()> {
+        let path = &self.path;
+        self.tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+        self.tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        Ok(())
+    }
 }
 
 /// tempfile's errors end in ` at path "DIR/.NAME.XXXX.tmp"`, a file the user never named: drop it
