@@ -29,7 +29,7 @@ mod write;
 use std::io::Write;
 use std::path::Path;
 
-use crate::graph::{BuildOptions, Csr, EdgeList, Relabel, densify};
+use crate::graph::{Budget, BuildOptions, Csr, EdgeList, Relabel, densify};
 use crate::{Error, Result};
 
 /// An input format.
@@ -129,6 +129,9 @@ pub struct ReadOptions {
     /// How to turn non-integer weights into `u32`; `None` makes them an error. When set, every
     /// weight of the file (integer-looking ones too) is multiplied by the scale and rounded.
     pub real_weights: Option<RealWeights>,
+    /// The memory budget: a node count declared by a header is checked against it before
+    /// anything is parsed, and [`load_graph`] builds within it.
+    pub budget: Budget,
 }
 
 /// Resolves the format of `path` from `explicit` or its name, or explains that it cannot.
@@ -224,6 +227,15 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         Format::Mtx => mtx::plan(path, &input, options)?,
         _ => Plan::headerless(&input, format),
     };
+    if let (Some(nodes), Some((_, source))) = (plan.nodes, plan.edges) {
+        // Capacity before allocation: a header may declare any node count.
+        crate::graph::check_node_count(nodes).map_err(|e| Error::format(path, format!("{source} declares {e}")))?;
+        options.budget.check_or(
+            &format!("{}: the {nodes} nodes {source} declares", path.display()),
+            8 * (nodes + 1),
+            "check the header",
+        )?;
+    }
     plan.layout.weight = match (plan.has_weights, options.weighted) {
         (true, Some(false)) => text::WeightColumn::Skip,
         (true, _) => text::WeightColumn::Parse(options.real_weights),
@@ -274,7 +286,7 @@ pub fn load_graph(path: &Path, options: &ReadOptions, build: BuildOptions) -> Re
         return cgr::open(path);
     }
     let edges = read_edges(path, options)?;
-    Ok(Csr::from_edges(&edges, build))
+    Csr::from_edges_within(&edges, build, &options.budget)
 }
 
 /// Creates `path` by writing a temporary file in the same folder and renaming it into place, so

@@ -8,6 +8,7 @@ mod datasets;
 mod generate;
 mod hostile;
 mod malformed;
+mod outofcore;
 mod pagerank;
 mod real_graphs;
 mod roundtrip;
