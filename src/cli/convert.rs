@@ -110,23 +110,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
         csr
     } else {
-        let mut edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
-        let build = BuildOptions { symmetrize: !edges.directed, ..build };
         if out_format == Format::Cgr && args.order != Some(super::OrderArg::Hilbert) {
             // Straight into the .cgr, section by section (out of core when over the budget).
-            let builder = Builder::new(
-                edges.num_nodes,
-                edges.weights.is_some(),
-                build,
-                edges.len() as u64,
-                &budget,
-                Some(&scratch),
-            )?;
-            builder.push_edges(&edges);
-            let (nodes, weighted, ids) = (edges.num_nodes, edges.weights.is_some(), edges.original_ids.take());
-            drop(edges);
+            let streamed = io::read_into(&args.input, &options, build, Some(&scratch))
+                .map_err(|e| super::name_input(&args.input, e))?;
+            let (builder, props, ids, weighted) = match streamed {
+                Some(s) => (s.builder, s.options.props(), s.original_ids, s.weighted),
+                None => {
+                    let mut edges =
+                        io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
+                    let build = BuildOptions { symmetrize: !edges.directed, ..build };
+                    let weighted = edges.weights.is_some();
+                    let builder =
+                        Builder::new(edges.num_nodes, weighted, build, edges.len() as u64, &budget, Some(&scratch))?;
+                    builder.push_edges(&edges);
+                    (builder, build.props(), edges.original_ids.take(), weighted)
+                }
+            };
+            let nodes = builder.num_nodes();
             let buckets = (builder.buckets(), if builder.out_of_core() { "spilled to disk" } else { "in memory" });
-            let mut out = io::cgr::StreamWriter::create(&args.output, nodes, build.props(), weighted, Some(&scratch))?;
+            let mut out = io::cgr::StreamWriter::create(&args.output, nodes, props, weighted, Some(&scratch))?;
             builder.finish_into(&mut out)?;
             let arcs = out.finish(ids.as_deref())?;
             eprintln!(
@@ -140,6 +143,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             );
             return Ok(());
         }
+        let edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
+        let build = BuildOptions { symmetrize: !edges.directed, ..build };
         Csr::from_edges_within(&edges, build, &budget)?
     };
     let read = start.elapsed();

@@ -398,6 +398,8 @@ impl StreamWriter {
         }
         out.write_all(&vec![0u8; (align_up(at) - at) as usize]).map_err(io)?;
         let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        // Empty trailing sections were only seeked over: the file must still reach their end.
+        file.set_len(align_up(at)).map_err(io)?;
         file.rewind().map_err(io)?;
         let mut head = BufWriter::with_capacity(1 << 20, file);
         head.write_all(&header.encode()).map_err(io)?;
@@ -478,8 +480,17 @@ mod tests {
     fn streamed_file_is_byte_identical_to_written_file() {
         use crate::graph::{Budget, Builder};
         let dir = tempfile::tempdir().unwrap();
-        for (weighted, ids) in [(false, false), (true, false), (true, true), (false, true)] {
+        for (weighted, ids, empty) in [
+            (false, false, false),
+            (true, false, false),
+            (true, true, false),
+            (false, true, false),
+            (true, false, true),
+        ] {
             let mut e = sample(weighted).to_edge_list();
+            if empty {
+                e = EdgeList::new(0, vec![], true).with_weights(vec![]);
+            }
             e.directed = true;
             if !ids {
                 e.original_ids = None;

@@ -22,12 +22,15 @@ pub mod cgr;
 pub mod compress;
 mod dimacs;
 mod mtx;
+mod stream;
 mod text;
 mod webgraph;
 mod write;
 
 use std::io::Write;
 use std::path::Path;
+
+pub use stream::{Streamed, read_into};
 
 use crate::graph::{Budget, BuildOptions, Csr, EdgeList, Relabel, densify};
 use crate::{Error, Result};
@@ -222,28 +225,7 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         return assemble(raw, None, nodes, true, options);
     }
     let input = compress::open_input(path)?;
-    let mut plan = match format {
-        Format::Dimacs => dimacs::plan(path, &input)?,
-        Format::Mtx => mtx::plan(path, &input, options)?,
-        _ => Plan::headerless(&input, format),
-    };
-    if let (Some(nodes), Some((_, source))) = (plan.nodes, plan.edges) {
-        // Capacity before allocation: a header may declare any node count.
-        crate::graph::check_node_count(nodes).map_err(|e| Error::format(path, format!("{source} declares {e}")))?;
-        options.budget.check_or(
-            &format!("{}: the {nodes} nodes {source} declares", path.display()),
-            8 * (nodes + 1),
-            "check the header",
-        )?;
-    }
-    plan.layout.weight = match (plan.has_weights, options.weighted) {
-        (true, Some(false)) => text::WeightColumn::Skip,
-        (true, _) => text::WeightColumn::Parse(options.real_weights),
-        (false, Some(true)) => {
-            return Err(Error::format(path, "the file has no weight column, so it cannot be read as weighted"));
-        }
-        (false, _) => text::WeightColumn::Absent,
-    };
+    let plan = plan_input(path, &input, format, options)?;
     let parsed = text::parse_body(path, &input[plan.body_start..], plan.first_line, &plan.layout)?;
     drop(input);
     if let Some((declared, source)) = plan.edges
@@ -259,6 +241,34 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         _ => options,
     };
     assemble(parsed.raw, parsed.weights, plan.nodes.unwrap_or(0), plan.directed, options)
+}
+
+/// Reads the header of a text input (`bytes` starts with it) and plans the parsing of its edges:
+/// the layout, the weight column as `options` ask, and a declared node count checked against the
+/// budget (capacity before allocation).
+fn plan_input(path: &Path, bytes: &[u8], format: Format, options: &ReadOptions) -> Result<Plan> {
+    let mut plan = match format {
+        Format::Dimacs => dimacs::plan(path, bytes)?,
+        Format::Mtx => mtx::plan(path, bytes, options)?,
+        _ => Plan::headerless(bytes, format),
+    };
+    if let (Some(nodes), Some((_, source))) = (plan.nodes, plan.edges) {
+        crate::graph::check_node_count(nodes).map_err(|e| Error::format(path, format!("{source} declares {e}")))?;
+        options.budget.check_or(
+            &format!("{}: the {nodes} nodes {source} declares", path.display()),
+            8 * (nodes + 1),
+            "check the header",
+        )?;
+    }
+    plan.layout.weight = match (plan.has_weights, options.weighted) {
+        (true, Some(false)) => text::WeightColumn::Skip,
+        (true, _) => text::WeightColumn::Parse(options.real_weights),
+        (false, Some(true)) => {
+            return Err(Error::format(path, "the file has no weight column, so it cannot be read as weighted"));
+        }
+        (false, _) => text::WeightColumn::Absent,
+    };
+    Ok(plan)
 }
 
 /// Makes the ids dense and builds the edge list.
