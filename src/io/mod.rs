@@ -10,9 +10,10 @@
 //! | spatial edge list | `.cedge` | `id u v w` (F. Li's road networks) |
 //! | LAW WebGraph | `.graph` + `.properties` | BVGraph, through the `webgraph` crate |
 //!
-//! Any text format may be compressed as `.gz` or `.zst`: compressed inputs are decompressed into
-//! memory, plain ones are memory-mapped; either way the edge lines are parsed in parallel over
-//! chunks (see [`read_edges`]).
+//! Any text format may be compressed as `.gz` or `.zst`. [`read_edges`] decompresses such an input
+//! into memory (plain ones are memory-mapped) and returns the whole edge list; [`read_into`] (what
+//! `costgraph convert` uses) streams any text input in blocks, never whole, into the bounded-memory
+//! builder. Either way the edge lines are parsed in parallel over chunks.
 //!
 //! Empty inputs: an empty (or comment-only) SNAP, `.el`, `.wel` or `.cedge` file is an empty graph
 //! with no nodes; an empty DIMACS file (no `p` line, no arcs) and an empty Matrix Market file (no

@@ -147,6 +147,16 @@ fn for_each_block(
     }
 }
 
+/// Keeps `parsed` in `kept` while all kept blocks take at most `limit` bytes (else drops them all:
+/// pass 2 reads the input again).
+fn keep(kept: &mut Option<Vec<text::Parsed>>, bytes: &mut u64, parsed: text::Parsed, limit: u64) {
+    *bytes += (parsed.raw.len() * 16 + parsed.weights.as_ref().map_or(0, |w| w.len() * 4)) as u64;
+    match kept {
+        Some(blocks) if *bytes <= limit => blocks.push(parsed),
+        _ => *kept = None,
+    }
+}
+
 /// A text input read into a [`Builder`] by [`read_into`].
 pub struct Streamed {
     /// The builder, holding every edge; finish it into a `.cgr` or a [`crate::graph::Csr`].
@@ -192,7 +202,11 @@ fn read_in_blocks(
     let mut edges = 0u64;
     let mut max_id: Option<u64> = None;
     let mut too_sparse = false;
-    let plan = for_each_block(path, block_bytes, format, options, |_, parsed| {
+    // Parsed blocks are kept for pass 2 while they take at most a quarter of the budget, so an
+    // input that fits is read (and decompressed) once.
+    let mut kept: Option<Vec<text::Parsed>> = Some(Vec::new());
+    let mut kept_bytes = 0u64;
+    let mut mark = |parsed: &text::Parsed| -> Result<()> {
         edges += parsed.raw.len() as u64;
         let Some(block_max) = parsed.raw.par_iter().map(|&(u, v)| u.max(v)).max() else { return Ok(()) };
         max_id = max_id.max(Some(block_max));
@@ -217,6 +231,11 @@ fn read_in_blocks(
             bits[(u / 64) as usize] |= 1 << (u % 64);
             bits[(v / 64) as usize] |= 1 << (v % 64);
         }
+        Ok(())
+    };
+    let plan = for_each_block(path, block_bytes, format, options, |_, parsed| {
+        mark(&parsed)?;
+        keep(&mut kept, &mut kept_bytes, parsed, options.budget.limit() / 4);
         Ok(())
     })?;
     if let Some((declared, source)) = plan.edges
@@ -280,7 +299,7 @@ fn read_in_blocks(
         }
     };
     const EDGES_PER_TASK: usize = 1 << 16;
-    for_each_block(path, block_bytes, format, options, |_, parsed| {
+    let push = |parsed: text::Parsed| {
         let weights = parsed.weights.as_deref();
         parsed.raw.par_chunks(EDGES_PER_TASK).enumerate().for_each_init(
             || builder.sink(),
@@ -291,8 +310,16 @@ fn read_in_blocks(
                 }
             },
         );
-        Ok(())
-    })?;
+    };
+    match kept {
+        Some(blocks) => blocks.into_iter().for_each(push),
+        None => {
+            for_each_block(path, block_bytes, format, options, |_, parsed| {
+                push(parsed);
+                Ok(())
+            })?;
+        }
+    }
     Ok(Some(Streamed { builder, options: build, original_ids, weighted, edges }))
 }
 
@@ -313,7 +340,7 @@ mod tests {
     fn tiny_blocks_plain_and_compressed_read_the_same_graph_as_read_edges() {
         let dir = tempfile::tempdir().unwrap();
         let mut text = String::from("# sparse ids, duplicates, loops\n");
-        for i in 0..3000u64 {
+        for i in 0..5000u64 {
             text.push_str(&format!("{} {} {}\n", i * 7 % 1000 * 3, i * 13 % 1000 * 3, i % 5));
         }
         let plain = dir.path().join("g.wel");
@@ -327,9 +354,11 @@ mod tests {
         for relabel in [Relabel::Auto, Relabel::Never, Relabel::Always] {
             let options = ReadOptions { relabel, budget: Budget::default(), ..ReadOptions::default() };
             let want = Csr::from_edges(&read_edges(&plain, &options).unwrap(), BuildOptions::directed());
-            for path in [&plain, &gz, &zst] {
+            // The small budget cannot keep the parsed blocks: pass 2 reads the input again.
+            let small = ReadOptions { budget: Budget::from_flag(Some(256 << 10)).unwrap(), ..options.clone() };
+            for (path, options) in [(&plain, &options), (&gz, &options), (&zst, &options), (&gz, &small)] {
                 for block in [40, 1000, BLOCK_BYTES] {
-                    let got = streamed(path, &options, block).unwrap().unwrap();
+                    let got = streamed(path, options, block).unwrap().unwrap();
                     assert_eq!(got.offsets(), want.offsets(), "{path:?} {block}");
                     assert_eq!(got.targets(), want.targets());
                     assert_eq!(got.weights(), want.weights());
