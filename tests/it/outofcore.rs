@@ -80,9 +80,12 @@ fn ctrl_c_removes_every_temporary_file() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the spill folder exists: the build is under way.
+    // Wait until the spill folder holds a bucket file: the build is under way (and the folder,
+    // registered right after it is made, is on the list the handler removes).
     let start = std::time::Instant::now();
-    while files_in(scratch.path()).is_empty() {
+    let spilled =
+        |dir: &Path| files_in(dir).iter().any(|d| std::fs::read_dir(dir.join(d)).is_ok_and(|mut f| f.next().is_some()));
+    while !spilled(scratch.path()) {
         assert!(start.elapsed().as_secs() < 60, "no spill folder appeared");
         assert!(child.try_wait().unwrap().is_none(), "finished before it could be interrupted");
         std::thread::sleep(std::time::Duration::from_millis(5));
