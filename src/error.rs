@@ -43,6 +43,18 @@ pub enum Error {
         /// The number of nodes that was asked for.
         count: u64,
     },
+    /// Something needs more memory than the budget (`--memory`) or the machine allows.
+    #[error("{what} needs {}, but {limit}: {advice}", crate::graph::budget::human_bytes(*needed))]
+    OverBudget {
+        /// What needs the memory.
+        what: String,
+        /// The bytes it needs.
+        needed: u64,
+        /// The limit, said in words ("the memory budget is 1.0 GiB (--memory)").
+        limit: String,
+        /// What to do about it.
+        advice: String,
+    },
     /// An argument or configuration that cannot be used.
     #[error("{0}")]
     Invalid(String),

@@ -22,6 +22,7 @@
 compile_error!("costgraph's binary format is little-endian and is mapped without conversion");
 
 pub mod algo;
+pub mod cleanup;
 pub mod dataflow;
 pub mod error;
 pub mod generate;

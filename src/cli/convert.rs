@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use costgraph::graph::{BuildOptions, Csr, Relabel};
+use costgraph::graph::{BuildOptions, Builder, Csr, Relabel};
 use costgraph::io::{self, Format, ReadOptions, RealWeights};
 
 /// Arguments of `costgraph convert`.
@@ -49,6 +49,8 @@ pub struct Args {
     /// .cgr input keeps what it has.
     #[arg(long, value_enum)]
     order: Option<super::OrderArg>,
+    #[command(flatten)]
+    memory: super::MemoryArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,7 +86,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .filter(|f| matches!(f, Format::Cgr | Format::El | Format::Wel))
         .with_context(|| format!("{}: the output must end in .cgr, .el or .wel", args.output.display()))?;
     let format = parse_format(&args.input, args.format.as_deref())?;
+    let (budget, scratch) = args.memory.resolve(&args.output)?;
     let options = ReadOptions {
+        budget,
         format,
         directed: choice(args.directed, args.undirected),
         weighted: choice(args.weighted, args.unweighted),
@@ -106,8 +110,42 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
         csr
     } else {
+        if out_format == Format::Cgr && args.order != Some(super::OrderArg::Hilbert) {
+            // Straight into the .cgr, section by section (out of core when over the budget).
+            let streamed = io::read_into(&args.input, &options, build, Some(&scratch))
+                .map_err(|e| super::name_input(&args.input, e))?;
+            let (builder, props, ids, weighted) = match streamed {
+                Some(s) => (s.builder, s.options.props(), s.original_ids, s.weighted),
+                None => {
+                    let mut edges =
+                        io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
+                    let build = BuildOptions { symmetrize: !edges.directed, ..build };
+                    let weighted = edges.weights.is_some();
+                    let builder =
+                        Builder::new(edges.num_nodes, weighted, build, edges.len() as u64, &budget, Some(&scratch))?;
+                    builder.push_edges(&edges);
+                    (builder, build.props(), edges.original_ids.take(), weighted)
+                }
+            };
+            let nodes = builder.num_nodes();
+            let buckets = (builder.buckets(), if builder.out_of_core() { "spilled to disk" } else { "in memory" });
+            let mut out = io::cgr::StreamWriter::create(&args.output, nodes, props, weighted, Some(&scratch))?;
+            builder.finish_into(&mut out)?;
+            let arcs = out.finish(ids.as_deref())?;
+            eprintln!(
+                "{} -> {}: {nodes} nodes, {arcs} arcs{} ({} buckets, {}; read + build + write {:.2} s)",
+                args.input.display(),
+                args.output.display(),
+                if weighted { ", weighted" } else { "" },
+                buckets.0,
+                buckets.1,
+                start.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
         let edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
-        Csr::from_edges(&edges, build)
+        let build = BuildOptions { symmetrize: !edges.directed, ..build };
+        Csr::from_edges_within(&edges, build, &budget)?
     };
     let read = start.elapsed();
     let mut order = None;

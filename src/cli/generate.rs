@@ -8,7 +8,7 @@ use clap::Subcommand;
 use costgraph::generate::{
     self, DEFAULT_SEED, GRAPH500_EDGE_FACTOR, Generator, GeneratorSpec, GridConfig, KronConfig, UrandConfig, Weights,
 };
-use costgraph::graph::{BuildOptions, Csr};
+use costgraph::graph::{BuildOptions, Builder};
 use costgraph::io::{self, Format};
 
 /// Arguments of `costgraph generate`.
@@ -78,6 +78,8 @@ struct Common {
     /// Also store the arcs in Hilbert-curve order (for `pagerank-hilbert`).
     #[arg(long, value_enum, default_value_t = super::OrderArg::Vertex)]
     order: super::OrderArg,
+    #[command(flatten)]
+    memory: super::MemoryArgs,
 }
 
 /// Parses `LO..HI`. Whether the range is empty is checked by the library, with the other arguments.
@@ -101,37 +103,61 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Weights::new(w.lo, w.hi)?;
     }
     let spec = GeneratorSpec { generator, seed: common.seed, weights: common.weights };
-    let (_, m) = spec.size()?;
+    let (n, m) = spec.size()?;
+    let (budget, scratch) = common.memory.resolve(&output)?;
+    // Everything proportional to the node count, checked before any of it is allocated.
+    budget.check_or(
+        &format!("{} with {n} nodes (generator state and offsets)", describe(&generator)),
+        spec.model_bytes()? + 8 * (n as u64 + 1),
+        "use a smaller --scale",
+    )?;
+    let build = if common.directed { BuildOptions::directed() } else { BuildOptions::undirected() };
+    let build = BuildOptions { drop_self_loops: common.drop_self_loops, ..build };
+    let weighted = spec.weights.is_some();
+    let streamed = out_format == Format::Cgr && common.order == super::OrderArg::Vertex;
+    if !streamed {
+        let arcs = if common.directed { m } else { 2 * m };
+        budget.check_or(
+            &format!(
+                "{} in memory (for {})",
+                describe(&generator),
+                if out_format == Format::Cgr { "--order hilbert" } else { "a text output" }
+            ),
+            8 * (n as u64 + 1) + arcs * if weighted { 16 } else { 8 },
+            "write a .cgr with --order vertex first, then convert it",
+        )?;
+    }
 
     let start = Instant::now();
+    let builder = Builder::new(n, weighted, build, m, &budget, Some(&scratch))?;
+    let where_ = if builder.out_of_core() { "spilled to disk" } else { "in memory" };
+    let buckets = builder.buckets();
     let bar = costgraph::progress::bar(m, &format!("generating {}", generator.name()), false);
-    let mut edges = generate::generate_with_progress(&spec, &|k| bar.inc(k))?;
-    edges.directed = common.directed;
+    generate::generate_into(&spec, &builder, &|k| bar.inc(k))?;
     bar.finish_and_clear();
     let generated = start.elapsed();
 
-    let build = if common.directed { BuildOptions::directed() } else { BuildOptions::undirected() };
-    let csr = Csr::from_edges(&edges, BuildOptions { drop_self_loops: common.drop_self_loops, ..build });
-    drop(edges);
-    let csr = if common.order == super::OrderArg::Hilbert { csr.with_hilbert_order() } else { csr };
-    let built = start.elapsed();
-
-    match out_format {
-        Format::Cgr => io::cgr::write(&csr, &output)?,
-        _ => io::write_edge_list(&csr, &output, out_format == Format::Wel)?,
-    }
-    let written = start.elapsed();
+    let arcs = if streamed {
+        let mut out = io::cgr::StreamWriter::create(&output, n, build.props(), weighted, Some(&scratch))?;
+        builder.finish_into(&mut out)?;
+        out.finish(None)?
+    } else {
+        let csr = builder.finish(build.props(), None)?;
+        let csr = if common.order == super::OrderArg::Hilbert { csr.with_hilbert_order() } else { csr };
+        match out_format {
+            Format::Cgr => io::cgr::write(&csr, &output)?,
+            _ => io::write_edge_list(&csr, &output, out_format == Format::Wel)?,
+        }
+        csr.num_arcs()
+    };
     eprintln!(
-        "{} (seed {}): {} nodes, {m} edges generated in {:.2} s; {} arcs{} built in {:.2} s; {} written in {:.2} s",
+        "{} (seed {}): {n} nodes, {m} edges generated into {buckets} buckets ({where_}) in {:.2} s; {arcs} arcs{} built and written to {} in {:.2} s",
         describe(&generator),
         spec.seed,
-        csr.num_nodes(),
         generated.as_secs_f64(),
-        csr.num_arcs(),
-        if csr.is_weighted() { " (weighted)" } else { "" },
-        (built - generated).as_secs_f64(),
+        if weighted { " (weighted)" } else { "" },
         output.display(),
-        (written - built).as_secs_f64(),
+        (start.elapsed() - generated).as_secs_f64(),
     );
     Ok(())
 }

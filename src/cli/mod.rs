@@ -62,6 +62,67 @@ pub enum OrderArg {
     Hilbert,
 }
 
+/// The memory budget of the commands that build graphs (`generate`, `convert`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct MemoryArgs {
+    /// Memory budget, e.g. 8G or 512M (default: 60% of the memory available, cgroup limit
+    /// included). A graph that does not fit is built out of core: its arcs go to temporary bucket
+    /// files, each bucket is built within the budget, and the .cgr is written section by section.
+    #[arg(long, value_name = "SIZE", value_parser = costgraph::graph::budget::parse_size)]
+    pub memory: Option<u64>,
+    /// Folder for the temporary bucket files of an out-of-core build (default: the output's
+    /// folder). Everything there is removed at the end, on error and on Ctrl-C.
+    #[arg(long, value_name = "DIR")]
+    pub tmp: Option<std::path::PathBuf>,
+}
+
+impl MemoryArgs {
+    /// The budget, and the folder for temporary files (checked to exist).
+    pub fn resolve(&self, output: &std::path::Path) -> anyhow::Result<(costgraph::graph::Budget, std::path::PathBuf)> {
+        let budget = costgraph::graph::Budget::from_flag(self.memory)?;
+        let dir = match &self.tmp {
+            Some(dir) => {
+                anyhow::ensure!(dir.is_dir(), "--tmp {}: no such folder", dir.display());
+                dir.clone()
+            }
+            None => {
+                output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")).to_path_buf()
+            }
+        };
+        Ok((budget, dir))
+    }
+}
+
+/// Blocks SIGINT and SIGTERM in every thread and waits for them in one: on either, the registered
+/// temporary files (spill folders, half-written outputs) are removed and the process exits with
+/// 128 + the signal number. Must run before any other thread starts (they inherit the mask).
+#[cfg(unix)]
+fn remove_temporaries_on_interrupt() {
+    // SAFETY: `set` is a local signal set initialised by sigemptyset before use; pthread_sigmask
+    // only changes this thread's mask, here before any other thread exists.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
+    };
+    std::thread::spawn(move || {
+        let mut signal = 0;
+        // SAFETY: `set` is a valid, initialised signal set blocked in every thread; sigwait only
+        // writes the received signal number into `signal`.
+        if unsafe { libc::sigwait(&set, &mut signal) } == 0 {
+            costgraph::cleanup::remove_registered();
+            eprintln!("error: interrupted; temporary files removed");
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn remove_temporaries_on_interrupt() {}
+
 /// A problem, as named on the command line.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ProblemArg {
@@ -104,6 +165,9 @@ fn name_input(path: &std::path::Path, err: costgraph::Error) -> anyhow::Error {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if matches!(cli.command, Command::Convert(_) | Command::Generate(_)) {
+        remove_temporaries_on_interrupt();
+    }
     if let Some(threads) = cli.threads {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         anyhow::ensure!(

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
+use costgraph::graph::Budget;
 use costgraph::graph::{BuildOptions, Csr};
+use costgraph::harness::capacity::{self, GraphShape};
 use costgraph::harness::stats::Summary;
 use costgraph::io::{self, ReadOptions};
 use costgraph::registry::{self, Entry, Implementation, Kind, Output, Problem};
@@ -111,6 +113,20 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     let csr = io::load_graph(&args.graph, &ReadOptions::default(), BuildOptions::directed())?;
     let load = start.elapsed().as_secs_f64();
     imp.check_input(&csr).map_err(|e| anyhow::anyhow!("{}: {e}", args.graph.display()))?;
+    // Capacity before the run: the implementation's estimate against the memory available, so a
+    // graph too large for it is refused with the reason instead of being killed halfway.
+    let shape = GraphShape {
+        nodes: csr.num_nodes() as u64,
+        arcs: csr.num_arcs(),
+        weighted: csr.is_weighted(),
+        symmetric: csr.is_symmetric(),
+    };
+    let estimate = capacity::estimate(problem, imp.kind, imp.needs_symmetric, &shape, 1, threads_used);
+    Budget::default().check_or(
+        &format!("{} on {} ({} nodes, {} arcs)", imp.name, args.graph.display(), shape.nodes, shape.arcs),
+        estimate.total_bytes,
+        "pick an implementation that `costgraph info` lists as fitting",
+    )?;
 
     let start = Instant::now();
     let symmetric;

@@ -28,7 +28,7 @@ pub use kron::{GRAPH500_EDGE_FACTOR, KronConfig};
 pub use rng::Rng;
 pub use urand::UrandConfig;
 
-use crate::graph::{EdgeList, NodeId, Weight, check_node_count};
+use crate::graph::{Builder, EdgeList, NodeId, Weight, check_node_count};
 use crate::{Error, Result};
 use rng::Stream;
 
@@ -113,6 +113,55 @@ impl GeneratorSpec {
             Generator::Grid(c) => c.size(),
         }
     }
+}
+
+impl GeneratorSpec {
+    /// Bytes the generator itself holds while it runs: the Kronecker label permutation (4 bytes
+    /// per node, and 8 more per node while it is drawn); nothing for the others.
+    pub fn model_bytes(&self) -> Result<u64> {
+        let (n, _) = self.size()?;
+        Ok(match self.generator {
+            Generator::Kron(_) => 12 * n as u64,
+            _ => 0,
+        })
+    }
+}
+
+/// Generates the graph straight into `builder` (made for `spec.size()` nodes, weighted exactly
+/// when `spec.weights` is set), block by block in parallel, calling `progress(k)` as `k` more
+/// edges are done: the edge list never exists whole. The edges and weights are those
+/// [`generate`] lists, so the graph built is the same whatever the threads and the budget.
+pub fn generate_into(spec: &GeneratorSpec, builder: &Builder, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
+    if let Some(w) = spec.weights {
+        Weights::new(w.lo, w.hi)?;
+    }
+    match &spec.generator {
+        Generator::Kron(c) => stream(&c.model(spec.seed)?, spec, builder, progress),
+        Generator::Urand(c) => stream(&c.model()?, spec, builder, progress),
+        Generator::Grid(c) => stream(&c.model()?, spec, builder, progress),
+    }
+    Ok(())
+}
+
+/// The streaming driver: block `b` draws the same edges (and weights) as in [`drive`].
+fn stream(model: &impl EdgeModel, spec: &GeneratorSpec, builder: &Builder, progress: &(dyn Fn(u64) + Sync)) {
+    let (_, m) = model.size();
+    let seed = spec.seed;
+    (0..m.div_ceil(BLOCK_EDGES as u64)).into_par_iter().for_each_init(
+        || builder.sink(),
+        |sink, b| {
+            let mut rng = Rng::for_block(seed, Stream::Edges, b);
+            let mut weights = spec.weights.map(|range| (range, Rng::for_block(seed, Stream::Weights, b)));
+            let first = b * BLOCK_EDGES as u64;
+            let end = (first + BLOCK_EDGES as u64).min(m);
+            for i in first..end {
+                let (u, v) = model.edge(&mut rng, i);
+                let w = weights.as_mut().map_or(1, |(range, rng)| range.draw(rng));
+                sink.push(u, v, w);
+            }
+            progress(end - first);
+        },
+    );
 }
 
 /// Generates the graph. Same spec, same edge list, whatever the number of rayon threads.
@@ -278,5 +327,18 @@ mod tests {
         };
         let err = generate(&spec).unwrap_err().to_string();
         assert!(err.contains("5..1"), "{err}");
+    }
+
+    #[test]
+    fn streamed_into_the_builder_is_the_same_graph() {
+        use crate::graph::{Budget, BuildOptions, Csr};
+        for spec in specs() {
+            let (n, m) = spec.size().unwrap();
+            let want = Csr::from_edges(&generate(&spec).unwrap(), BuildOptions::undirected());
+            let b = Builder::new(n, true, BuildOptions::undirected(), m, &Budget::default(), None).unwrap();
+            generate_into(&spec, &b, &|_| {}).unwrap();
+            let got = b.finish(BuildOptions::undirected().props(), None).unwrap();
+            assert_eq!((got.offsets(), got.targets(), got.weights()), (want.offsets(), want.targets(), want.weights()));
+        }
     }
 }

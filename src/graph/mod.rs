@@ -5,6 +5,7 @@
 
 mod array;
 mod atomic;
+pub mod budget;
 mod build;
 mod csr;
 mod edges;
@@ -13,7 +14,8 @@ mod relabel;
 mod stats;
 
 pub use array::Array;
-pub use build::BuildOptions;
+pub use budget::Budget;
+pub use build::{BuildOptions, Builder, CsrSink, Sink};
 pub use csr::{Csr, GraphProps};
 pub use edges::EdgeList;
 pub use relabel::{Relabel, densify};

@@ -184,17 +184,7 @@ pub fn fits(needed: u64, available: Option<u64>) -> bool {
     available.is_none_or(|a| needed <= a)
 }
 
-/// Bytes as a short human figure (`1.5 GiB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
-}
+pub use crate::graph::budget::human_bytes;
 
 #[cfg(test)]
 mod tests {

@@ -28,13 +28,13 @@
 //! destination folder and renames it into place, so a failed write leaves nothing behind.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use crate::graph::{Array, Csr, GraphProps, MAX_NODES};
+use crate::graph::{Array, Csr, CsrSink, GraphProps, MAX_NODES};
 use crate::{Error, Result};
 
 /// The first eight bytes of every `.cgr` file.
@@ -58,6 +58,16 @@ const KNOWN_FLAGS: u32 = 127;
 const SECTIONS: usize = 5;
 const SECTION_NAMES: [&str; SECTIONS] = ["offsets", "targets", "weights", "original ids", "Hilbert-ordered arcs"];
 const CHECKSUM_AT: usize = 120;
+
+/// What a header describes: the counts and which sections are present.
+struct Shape {
+    nodes: u64,
+    arcs: u64,
+    props: GraphProps,
+    weighted: bool,
+    original_ids: bool,
+    hilbert: bool,
+}
 
 /// The decoded fixed header of a `.cgr` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,18 +95,28 @@ fn align_up(x: u64) -> u64 {
 
 impl Header {
     fn for_graph(csr: &Csr) -> Header {
-        let n = csr.num_nodes() as u64;
-        let m = csr.num_arcs();
-        let p = csr.props();
+        let shape = Shape {
+            nodes: csr.num_nodes() as u64,
+            arcs: csr.num_arcs(),
+            props: csr.props(),
+            weighted: csr.is_weighted(),
+            original_ids: csr.original_ids().is_some(),
+            hilbert: csr.hilbert_arcs().is_some(),
+        };
+        Header::for_shape(&shape)
+    }
+
+    fn for_shape(g: &Shape) -> Header {
+        let (n, m, p) = (g.nodes, g.arcs, g.props);
         let mut flags = 0;
         for (on, bit) in [
             (p.directed, FLAG_DIRECTED),
             (p.symmetric, FLAG_SYMMETRIC),
-            (csr.is_weighted(), FLAG_WEIGHTED),
+            (g.weighted, FLAG_WEIGHTED),
             (p.sorted, FLAG_SORTED),
             (p.deduplicated, FLAG_DEDUPLICATED),
-            (csr.original_ids().is_some(), FLAG_ORIGINAL_IDS),
-            (csr.hilbert_arcs().is_some(), FLAG_HILBERT),
+            (g.original_ids, FLAG_ORIGINAL_IDS),
+            (g.hilbert, FLAG_HILBERT),
         ] {
             if on {
                 flags |= bit;
@@ -107,9 +127,9 @@ impl Header {
         let lengths = [
             Some((n + 1) * 8),
             Some(m * 4),
-            csr.is_weighted().then_some(m * 4),
-            csr.original_ids().is_some().then_some(n * 8),
-            csr.hilbert_arcs().is_some().then_some(m * 8),
+            g.weighted.then_some(m * 4),
+            g.original_ids.then_some(n * 8),
+            g.hilbert.then_some(m * 8),
         ];
         let mut sections = [(0, 0); SECTIONS];
         let mut at = HEADER_LEN as u64;
@@ -302,6 +322,115 @@ pub fn write_to(csr: &Csr, out: &mut dyn Write) -> std::io::Result<()> {
     out.flush()
 }
 
+/// Writes a `.cgr` file as the builder hands over its lists ([`CsrSink`]), bucket by bucket in
+/// node order, holding only the `8 (n + 1)` bytes of offsets: the targets go straight to their
+/// section (which starts at a position known from `n`), the weights to an unnamed temporary file
+/// (copied after the targets at the end, once the arc count is known), and the header and offsets
+/// are written last. The bytes are exactly those [`write`] writes for the same graph, and the file
+/// appears atomically.
+pub struct StreamWriter {
+    out: crate::io::AtomicFile,
+    targets: BufWriter<File>,
+    weights: Option<BufWriter<File>>,
+    props: GraphProps,
+    offsets: Vec<u64>,
+    nodes: u64,
+}
+
+impl StreamWriter {
+    /// Starts `path` for a graph of `nodes` nodes with `props`, weighted or not; the weights wait
+    /// in an unnamed file in `scratch` (the system's temporary folder when `None`).
+    pub fn create(
+        path: &Path,
+        nodes: usize,
+        props: GraphProps,
+        weighted: bool,
+        scratch: Option<&Path>,
+    ) -> Result<Self> {
+        let mut offsets = Vec::new();
+        offsets
+            .try_reserve_exact(nodes + 1)
+            .map_err(|_| Error::invalid(format!("out of memory for the offsets of {nodes} nodes")))?;
+        offsets.push(0);
+        let mut out = crate::io::AtomicFile::create(path)?;
+        let n = nodes as u64;
+        let at = align_up(HEADER_LEN as u64 + (n + 1) * 8);
+        let mut file = out.file().try_clone().map_err(|e| Error::io(path, e))?;
+        file.seek(SeekFrom::Start(at)).map_err(|e| Error::io(path, e))?;
+        let weights = if weighted {
+            let dir = scratch.map_or_else(std::env::temp_dir, Path::to_path_buf);
+            let file = tempfile::tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+            Some(BufWriter::with_capacity(1 << 20, file))
+        } else {
+            None
+        };
+        Ok(StreamWriter { out, targets: BufWriter::with_capacity(1 << 20, file), weights, props, offsets, nodes: n })
+    }
+
+    /// Completes the file (with `original_ids`, one per node, when the ids were relabelled) and
+    /// renames it into place. Returns the number of arcs.
+    pub fn finish(mut self, original_ids: Option<&[u64]>) -> Result<u64> {
+        let path = self.out_path();
+        let io = |e| Error::io(&path, e);
+        assert_eq!(self.offsets.len() as u64, self.nodes + 1, "every node's degree was appended");
+        let arcs = *self.offsets.last().expect("n + 1 offsets");
+        let header = Header::for_shape(&Shape {
+            nodes: self.nodes,
+            arcs,
+            props: self.props,
+            weighted: self.weights.is_some(),
+            original_ids: original_ids.is_some(),
+            hilbert: false,
+        });
+        let mut out = self.targets;
+        let mut at = header.sections[1].0 + header.sections[1].1;
+        if let Some(weights) = self.weights.take() {
+            let mut weights = weights.into_inner().map_err(|e| io(e.into_error()))?;
+            weights.rewind().map_err(io)?;
+            out.write_all(&vec![0u8; (header.sections[2].0 - at) as usize]).map_err(io)?;
+            std::io::copy(&mut weights, &mut out).map_err(io)?;
+            at = header.sections[2].0 + header.sections[2].1;
+        }
+        if let Some(ids) = original_ids {
+            out.write_all(&vec![0u8; (header.sections[3].0 - at) as usize]).map_err(io)?;
+            out.write_all(bytemuck::cast_slice(ids)).map_err(io)?;
+            at = header.sections[3].0 + header.sections[3].1;
+        }
+        out.write_all(&vec![0u8; (align_up(at) - at) as usize]).map_err(io)?;
+        let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        // Empty trailing sections were only seeked over: the file must still reach their end.
+        file.set_len(align_up(at)).map_err(io)?;
+        file.rewind().map_err(io)?;
+        let mut head = BufWriter::with_capacity(1 << 20, file);
+        head.write_all(&header.encode()).map_err(io)?;
+        head.write_all(bytemuck::cast_slice(&self.offsets)).map_err(io)?;
+        head.flush().map_err(io)?;
+        drop(head);
+        self.out.commit()?;
+        Ok(arcs)
+    }
+
+    fn out_path(&self) -> std::path::PathBuf {
+        self.out.path().to_path_buf()
+    }
+}
+
+impl CsrSink for StreamWriter {
+    fn append(&mut self, degrees: &[u32], targets: &[u32], weights: Option<&[u32]>) -> Result<()> {
+        let mut at = *self.offsets.last().expect("starts with 0");
+        self.offsets.extend(degrees.iter().map(|&d| {
+            at += d as u64;
+            at
+        }));
+        let path = self.out_path();
+        self.targets.write_all(bytemuck::cast_slice(targets)).map_err(|e| Error::io(&path, e))?;
+        if let (Some(out), Some(w)) = (&mut self.weights, weights) {
+            out.write_all(bytemuck::cast_slice(w)).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+}
+
 /// Reads only the header of a `.cgr` file (cheap; no validation of the sections' contents).
 pub fn read_header(path: impl AsRef<Path>) -> Result<Header> {
     use std::io::Read;
@@ -345,6 +474,40 @@ mod tests {
             let len = std::fs::metadata(&path).unwrap().len();
             assert_eq!(len % ALIGN, 0);
         }
+    }
+
+    #[test]
+    fn streamed_file_is_byte_identical_to_written_file() {
+        use crate::graph::{Budget, Builder};
+        let dir = tempfile::tempdir().unwrap();
+        for (weighted, ids, empty) in [
+            (false, false, false),
+            (true, false, false),
+            (true, true, false),
+            (false, true, false),
+            (true, false, true),
+        ] {
+            let mut e = sample(weighted).to_edge_list();
+            if empty {
+                e = EdgeList::new(0, vec![], true).with_weights(vec![]);
+            }
+            e.directed = true;
+            if !ids {
+                e.original_ids = None;
+            }
+            let options = BuildOptions::directed();
+            let want = dir.path().join("want.cgr");
+            let csr = Csr::from_edges(&e, options);
+            write(&csr, &want).unwrap();
+            let got = dir.path().join("got.cgr");
+            let b = Builder::new(e.num_nodes, weighted, options, e.len() as u64, &Budget::default(), None).unwrap();
+            b.push_edges(&e);
+            let mut out = StreamWriter::create(&got, e.num_nodes, options.props(), weighted, Some(dir.path())).unwrap();
+            b.finish_into(&mut out).unwrap();
+            assert_eq!(out.finish(e.original_ids.as_deref()).unwrap(), csr.num_arcs());
+            assert_eq!(std::fs::read(&got).unwrap(), std::fs::read(&want).unwrap(), "weighted {weighted} ids {ids}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left");
     }
 
     #[test]

@@ -10,9 +10,10 @@
 //! | spatial edge list | `.cedge` | `id u v w` (F. Li's road networks) |
 //! | LAW WebGraph | `.graph` + `.properties` | BVGraph, through the `webgraph` crate |
 //!
-//! Any text format may be compressed as `.gz` or `.zst`: compressed inputs are decompressed into
-//! memory, plain ones are memory-mapped; either way the edge lines are parsed in parallel over
-//! chunks (see [`read_edges`]).
+//! Any text format may be compressed as `.gz` or `.zst`. [`read_edges`] decompresses such an input
+//! into memory (plain ones are memory-mapped) and returns the whole edge list; [`read_into`] (what
+//! `costgraph convert` uses) streams any text input in blocks, never whole, into the bounded-memory
+//! builder. Either way the edge lines are parsed in parallel over chunks.
 //!
 //! Empty inputs: an empty (or comment-only) SNAP, `.el`, `.wel` or `.cedge` file is an empty graph
 //! with no nodes; an empty DIMACS file (no `p` line, no arcs) and an empty Matrix Market file (no
@@ -22,6 +23,7 @@ pub mod cgr;
 pub mod compress;
 mod dimacs;
 mod mtx;
+mod stream;
 mod text;
 mod webgraph;
 mod write;
@@ -29,7 +31,9 @@ mod write;
 use std::io::Write;
 use std::path::Path;
 
-use crate::graph::{BuildOptions, Csr, EdgeList, Relabel, densify};
+pub use stream::{Streamed, read_into};
+
+use crate::graph::{Budget, BuildOptions, Csr, EdgeList, Relabel, densify};
 use crate::{Error, Result};
 
 /// An input format.
@@ -129,6 +133,9 @@ pub struct ReadOptions {
     /// How to turn non-integer weights into `u32`; `None` makes them an error. When set, every
     /// weight of the file (integer-looking ones too) is multiplied by the scale and rounded.
     pub real_weights: Option<RealWeights>,
+    /// The memory budget: a node count declared by a header is checked against it before
+    /// anything is parsed, and [`load_graph`] builds within it.
+    pub budget: Budget,
 }
 
 /// Resolves the format of `path` from `explicit` or its name, or explains that it cannot.
@@ -219,19 +226,7 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         return assemble(raw, None, nodes, true, options);
     }
     let input = compress::open_input(path)?;
-    let mut plan = match format {
-        Format::Dimacs => dimacs::plan(path, &input)?,
-        Format::Mtx => mtx::plan(path, &input, options)?,
-        _ => Plan::headerless(&input, format),
-    };
-    plan.layout.weight = match (plan.has_weights, options.weighted) {
-        (true, Some(false)) => text::WeightColumn::Skip,
-        (true, _) => text::WeightColumn::Parse(options.real_weights),
-        (false, Some(true)) => {
-            return Err(Error::format(path, "the file has no weight column, so it cannot be read as weighted"));
-        }
-        (false, _) => text::WeightColumn::Absent,
-    };
+    let plan = plan_input(path, &input, format, options)?;
     let parsed = text::parse_body(path, &input[plan.body_start..], plan.first_line, &plan.layout)?;
     drop(input);
     if let Some((declared, source)) = plan.edges
@@ -247,6 +242,34 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         _ => options,
     };
     assemble(parsed.raw, parsed.weights, plan.nodes.unwrap_or(0), plan.directed, options)
+}
+
+/// Reads the header of a text input (`bytes` starts with it) and plans the parsing of its edges:
+/// the layout, the weight column as `options` ask, and a declared node count checked against the
+/// budget (capacity before allocation).
+fn plan_input(path: &Path, bytes: &[u8], format: Format, options: &ReadOptions) -> Result<Plan> {
+    let mut plan = match format {
+        Format::Dimacs => dimacs::plan(path, bytes)?,
+        Format::Mtx => mtx::plan(path, bytes, options)?,
+        _ => Plan::headerless(bytes, format),
+    };
+    if let (Some(nodes), Some((_, source))) = (plan.nodes, plan.edges) {
+        crate::graph::check_node_count(nodes).map_err(|e| Error::format(path, format!("{source} declares {e}")))?;
+        options.budget.check_or(
+            &format!("{}: the {nodes} nodes {source} declares", path.display()),
+            8 * (nodes + 1),
+            "check the header",
+        )?;
+    }
+    plan.layout.weight = match (plan.has_weights, options.weighted) {
+        (true, Some(false)) => text::WeightColumn::Skip,
+        (true, _) => text::WeightColumn::Parse(options.real_weights),
+        (false, Some(true)) => {
+            return Err(Error::format(path, "the file has no weight column, so it cannot be read as weighted"));
+        }
+        (false, _) => text::WeightColumn::Absent,
+    };
+    Ok(plan)
 }
 
 /// Makes the ids dense and builds the edge list.
@@ -274,7 +297,7 @@ pub fn load_graph(path: &Path, options: &ReadOptions, build: BuildOptions) -> Re
         return cgr::open(path);
     }
     let edges = read_edges(path, options)?;
-    Ok(Csr::from_edges(&edges, build))
+    Csr::from_edges_within(&edges, build, &options.budget)
 }
 
 /// Creates `path` by writing a temporary file in the same folder and renaming it into place, so
@@ -282,22 +305,55 @@ pub fn load_graph(path: &Path, options: &ReadOptions, build: BuildOptions) -> Re
 /// mode of a new file (0666 less the umask: 0644 under umask 022, as `cp` or `>` would give), not
 /// the owner-only 0600 of a temporary file.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder
-        .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("costgraph")))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(path, without_temp_path(e)))?;
-    write(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    let mut tmp = AtomicFile::create(path)?;
+    write(tmp.file()).map_err(|e| Error::io(path, e))?;
+    tmp.commit()
+}
+
+/// A file being written atomically: a temporary file beside `path` (removed if dropped, or by the
+/// interruption handler of [`crate::cleanup`]) until [`AtomicFile::commit`] renames it into place.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+    _registration: crate::cleanup::Registration,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file for `path`, in the same folder.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let tmp = builder
+            .prefix(&format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("costgraph")))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(path, without_temp_path(e)))?;
+        let registration = crate::cleanup::register(tmp.path());
+        Ok(AtomicFile { path: path.to_path_buf(), tmp, _registration: registration })
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary file, to write.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Flushes the file to disk and renames it to its final name.
+    pub fn commit(self) -> Result<()> {
+        let path = &self.path;
+        self.tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+        self.tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        Ok(())
+    }
 }
 
 /// tempfile's errors end in ` at path "DIR/.NAME.XXXX.tmp"`, a file the user never named: drop it

@@ -85,7 +85,9 @@ fn bad_arguments_fail_cleanly_and_leave_nothing() {
     let out = dir.path().join("bad.cgr");
     let out = out.to_str().unwrap();
     let missing = dir.path().join("no/such/folder/g.cgr");
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
+        (&["kron", "--scale", "31", "--memory", "1G", "-o", out], "use a smaller --scale"),
+        (&["kron", "--scale", "4", "--memory", "1K", "-o", out], "too small"),
         (&["kron", "--scale", "0", "-o", out], "scale 0"),
         (&["kron", "--scale", "33", "-o", out], "scale 33"),
         (&["urand", "--scale", "40", "-o", out], "scale 40"),

@@ -9,6 +9,7 @@ mod generate;
 mod hostile;
 mod malformed;
 mod netns;
+mod outofcore;
 mod pagerank;
 mod real_graphs;
 mod roundtrip;

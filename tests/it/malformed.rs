@@ -75,6 +75,15 @@ const TEXT_CASES: &[(&str, &str, &[&str], &[&str])] = &[
     ("bad.txt.gz", "\u{1f}\u{8b} not gzip at all", &[], &["bad.txt.gz", "corrupt"]),
     ("bad.txt.zst", "not zstd", &[], &["bad.txt.zst", "corrupt"]),
     ("nograph.graph", "", &[], &["nograph"]),
+    // Capacity before allocation: declared sizes are checked against the budget before parsing.
+    ("huge-p.gr", "p sp 4000000000 1\na 1 2 5\n", &["--memory", "1G"], &["huge-p.gr", "4000000000 nodes", "--memory"]),
+    ("u32-p.gr", "p sp 5000000000 1\na 1 2 5\n", &[], &["u32-p.gr", "too many nodes"]),
+    (
+        "huge-size.mtx",
+        "%%MatrixMarket matrix coordinate pattern general\n4000000000 3 99999999999999\n1 2\n",
+        &["--memory", "1G"],
+        &["huge-size.mtx", "4000000000 nodes", "the size line"],
+    ),
 ];
 
 #[test]
