@@ -368,3 +368,20 @@ fn cost_refuses_bad_arguments() {
     let err = run_err(&["cost", "cc", "/nonexistent/graph.cgr", "--external", spec]);
     assert!(err.contains("solves msf, which this sweep does not run"), "{err}");
 }
+
+#[test]
+fn skipped_implementations_are_left_out_of_the_sweep_and_named_in_the_report() {
+    let dir = tempdir();
+    let graph = tiny_graph(dir.path());
+    let out = dir.path().join("report");
+    let mut args = sweep_args(graph.to_str().unwrap(), out.to_str().unwrap());
+    args[4] = "1"; // --max-cores
+    args.extend(["--skip", "afforest,differential-cc"]);
+    run_ok(&args);
+    let report = report_json(&out);
+    let names: Vec<String> = configurations(&report).into_iter().map(|(name, ..)| name).collect();
+    assert!(names.iter().any(|n| n == "union-find"), "{names:?}");
+    assert!(!names.iter().any(|n| n == "afforest" || n == "differential-cc"), "{names:?}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("left out (--skip): afforest, differential-cc"), "the report names what it left out");
+}
