@@ -4,8 +4,10 @@
 //!
 //! 1. *Collect a batch.* One pass over the CSR gathers the edges whose key `(w, min, max)` lies
 //!    above the previous batch's bound and at most the current bound, and whose endpoints are
-//!    still in different trees (a `parent` read per endpoint: after each batch the union-find is
-//!    flattened, so `parent` *is* the tree label). The first pass starts with a bound guessed from
+//!    still in different trees (after each batch the union-find is flattened, so `parent` *is*
+//!    the tree label, and a bitmap marks the largest tree: an arc with an endpoint in it is decided
+//!    from the bitmap, in cache, and only arcs between two other nodes read a label at random).
+//!    The first pass starts with a bound guessed from
 //!    a sample of the weights (about three quarters of a batch below it); whenever the buffer
 //!    fills, the heavier half is dropped and the bound lowered to the median key, so a batch is
 //!    always complete for its key range, whatever the weight distribution.
@@ -21,8 +23,8 @@
 //!
 //! On graphs with random weights the first batch (the lightest `≈ 1.5 n` edges) joins almost every
 //! node into a few big trees, and the second pass keeps only the few edges that still join two
-//! trees: the total work is two or three sequential reads of the arcs, one random read of `parent`
-//! per arc from the second pass on, and radix sorts of `O(n)` edges — instead of a radix sort of
+//! trees: the total work is two or three sequential reads of the arcs, one bitmap read per arc
+//! from the second pass on, and radix sorts of `O(n)` edges — instead of a radix sort of
 //! all `m` edges. Work `O(p · m + b · ⌈log₂ W / 11⌉ + m · α(n))` for `p` passes that collect `b`
 //! edges in all (`p = 2`, `b ≈ 2n` on random weights); no parallelism, no parallel runtime. Extra
 //! memory: 4 bytes per node (union-find) and 24 bytes per batch slot (the batch and its radix
@@ -35,7 +37,7 @@
 //! The graph must be weighted (the caller checks `needs_weights`).
 
 use super::Forest;
-use crate::algo::cc::dsu::{flatten, rem_union, singletons};
+use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};
 use crate::graph::{Csr, NodeId, Weight};
 
 /// An undirected edge with `u < v`.
@@ -108,8 +110,8 @@ pub fn kruskal_batched(csr: &Csr, batch: usize) -> Forest {
     let edges = if canonical { weights.len() / 2 } else { weights.len() };
     let mut range = (None, first_bound(weights, edges, batch));
     while forest.len() < limit {
-        let labels = (range.0.is_some()).then_some(parent.as_slice());
-        let upper = buffer.collect(csr, canonical, labels, range);
+        let trees = range.0.is_some().then(|| Trees::new(&parent));
+        let upper = buffer.collect(csr, canonical, trees.as_ref(), range);
         buffer.sort(canonical);
         for e in &buffer.edges {
             if rem_union(&mut parent, e.u, e.v) {
@@ -165,6 +167,42 @@ fn isolated_nodes(csr: &Csr, canonical: bool) -> usize {
     }
 }
 
+/// The trees of a flattened union-find, and a bitmap of the nodes in the largest one (found by
+/// sampling): an arc with an endpoint in it is decided by the bitmap (512 KiB for 4M nodes, in
+/// cache) without reading the other endpoint's label.
+struct Trees<'a> {
+    labels: &'a [NodeId],
+    giant: Vec<u64>,
+}
+
+impl<'a> Trees<'a> {
+    fn new(labels: &'a [NodeId]) -> Self {
+        let n = labels.len();
+        let mut giant = vec![0u64; n.div_ceil(64)];
+        if let Some(root) = most_frequent(n, |i| labels[i]) {
+            for (x, &l) in labels.iter().enumerate() {
+                giant[x / 64] |= ((l == root) as u64) << (x % 64);
+            }
+        }
+        Trees { labels, giant }
+    }
+
+    #[inline(always)]
+    fn in_giant(&self, x: NodeId) -> bool {
+        self.giant[x as usize / 64] >> (x % 64) & 1 == 1
+    }
+
+    /// Whether `v` is in the tree labelled `label` (`giant`: that tree is the largest one).
+    #[inline(always)]
+    fn same(&self, label: NodeId, giant: bool, v: NodeId) -> bool {
+        match (giant, self.in_giant(v)) {
+            (true, in_giant) => in_giant,
+            (false, true) => false,
+            (false, false) => self.labels[v as usize] == label,
+        }
+    }
+}
+
 /// The edges of one batch, and the scratch space its sorts use.
 struct Batch {
     edges: Vec<Edge>,
@@ -174,7 +212,7 @@ struct Batch {
 
 impl Batch {
     /// Fills the batch, in one pass over `csr`, with the edges whose key lies in `(lower, upper]`
-    /// and whose endpoints have different `labels` (when given), lowering `upper` whenever the
+    /// and whose endpoints are in different `trees` (when given), lowering `upper` whenever the
     /// buffer fills; returns the final `upper`. On a canonical CSR (symmetric, sorted) an edge is
     /// an arc `u -> v` with `u < v` and the batch comes out in `(u, v)` order; otherwise every arc
     /// but a self loop is an edge `(min, max)`.
@@ -182,7 +220,7 @@ impl Batch {
         &mut self,
         csr: &Csr,
         canonical: bool,
-        labels: Option<&[NodeId]>,
+        trees: Option<&Trees>,
         (lower, mut upper): (Option<Key>, Key),
     ) -> Key {
         self.edges.clear();
@@ -193,13 +231,13 @@ impl Batch {
             let range = offsets[u as usize] as usize..offsets[u as usize + 1] as usize;
             let (list, ws) = (&targets[range.clone()], &weights[range]);
             let start = if canonical { list.partition_point(|&v| v <= u) } else { 0 };
-            let label = labels.map_or(u, |l| l[u as usize]);
+            let (label, giant) = trees.map_or((u, false), |t| (t.labels[u as usize], t.in_giant(u)));
             for (&v, &w) in list[start..].iter().zip(&ws[start..]) {
                 // Cheap tests first: the weight against the bounds, then the labels.
                 if w > upper.0 || w < lightest || v == u {
                     continue;
                 }
-                if labels.is_some_and(|l| l[v as usize] == label) {
+                if trees.is_some_and(|t| t.same(label, giant, v)) {
                     continue;
                 }
                 let e = Edge { w, u: u.min(v), v: u.max(v) };
