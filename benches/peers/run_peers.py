@@ -15,7 +15,8 @@ Then, from the costgraph checkout:
 
 What it does, per graph (a costgraph `.cgr`, symmetric or not):
 
-1. Builds costgraph's `peers` binary (`cargo build --release` in benches/peers), gapbs's `cc`
+1. Builds costgraph's `peers` binary (`cargo build --release` of benches/peers, in the main
+   target folder), gapbs's `cc`
    with gapbs's own Makefile and flags (`make cc`: `-std=c++11 -O3 -Wall -fopenmp`), and GBBS's
    Borůvka MSF with g++ and the flags of GBBS's makefile.variables (no Bazel needed):
    `-O3 -DNDEBUG -std=c++17 -march=native -mcx16 -DGBBSLONG -DAMORTIZEDPD -DUSEMALLOC -DHOMEGROWN
@@ -31,7 +32,8 @@ What it does, per graph (a costgraph `.cgr`, symmetric or not):
    algorithm is timed in each (gapbs: "Trial Time"; GBBS: "### Running Time"; costgraph: the
    kernel call).
 4. Checks the answers: gapbs's component count ("There are C components") must equal costgraph's;
-   GBBS prints the number of forest edges ("total edges added"), which must equal n - C (a
+   GBBS prints the number of forest edges ("total edges added", once per filtering phase: their
+   sum per run), which must equal n - C (a
    spanning forest of the same graph); costgraph's own implementations are checked against its
    baseline by `peers` (component count, forest weight). A mismatch is an error.
 5. Prints a Markdown table: per problem and thread count, costgraph's best implementation and the
@@ -85,7 +87,9 @@ def newer(target, source):
 
 def build(args):
     print("building costgraph's peers binary, gapbs cc, GBBS MSF ...", file=sys.stderr)
-    run(["cargo", "build", "--release", "--quiet"], cwd=PEERS)
+    # The main package's target folder: the costgraph library and its dependencies are shared.
+    run(["cargo", "build", "--release", "--quiet", "--manifest-path", str(PEERS / "Cargo.toml"),
+         "--target-dir", str(ROOT / "target")])
     run(["make", "cc"], cwd=args.gapbs)
     bin_dir = args.work / "bin"
     obj_dir = args.work / "gbbs-obj"
@@ -100,7 +104,7 @@ def build(args):
         objects.append(str(obj))
     msf = bin_dir / "gbbs-msf-boruvka"
     run(["g++", "-pthread", *objects, "-o", str(msf)])
-    return PEERS / "target" / "release" / "peers", args.gapbs / "cc", msf
+    return ROOT / "target" / "release" / "peers", args.gapbs / "cc", msf
 
 
 def ours(peers, graph, repeat, threads):
@@ -126,7 +130,9 @@ def gbbs_msf(msf, gbbs_graph, repeat, threads):
     out = run([str(msf), "-s", "-b", "-rounds", str(repeat), str(gbbs_graph)],
               env={"PARLAY_NUM_THREADS": str(threads)})
     times = [float(t) for t in re.findall(r"### Running Time: ([0-9.e+-]+)", out)]
-    edges = {int(e) for e in re.findall(r"total edges added to MinimumSpanningForest = (\d+)", out)}
+    # Each filtering phase's Borůvka prints the edges it added: a run's forest is their sum.
+    runs = out.split("### Running Time")[:-1]
+    edges = {sum(int(e) for e in re.findall(r"total edges added to MinimumSpanningForest = (\d+)", run)) for run in runs}
     return times, edges
 
 
