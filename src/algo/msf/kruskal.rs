@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn halve_keeps_the_lighter_half_in_order() {
         // Many ties: the bound splits inside a run of equal weights.
-        let edges: Vec<Edge> = (0..101).map(|i| Edge { w: (i % 3) as u32, u: i, v: i + 1 }).collect();
+        let edges: Vec<Edge> = (0..101).map(|i| Edge { w: i % 3, u: i, v: i + 1 }).collect();
         let mut batch = Batch { edges: edges.clone(), capacity: 101, scratch: Vec::new() };
         let bound = batch.halve();
         let mut sorted = edges.clone();
