@@ -2,7 +2,7 @@
 //! random weighted graphs of many shapes, at 1, 2 and 4 rayon threads; and the verifier against
 //! wrong forests.
 
-use costgraph::algo::msf::{Forest, verify};
+use costgraph::algo::msf::{self, Forest, verify};
 use costgraph::graph::{BuildOptions, Csr, EdgeList, NodeId, Weight};
 use costgraph::registry::{self, Output, Problem};
 use costgraph::testing::{self, Rng, Weights};
@@ -116,6 +116,21 @@ fn every_implementation_returns_the_reference_forest() {
 }
 
 /// 0-1 (1), 1-2 (2), 0-2 (3), 0-3 (1), 2-3 (2): the minimum spanning tree is 0-1, 0-3, 1-2.
+#[test]
+fn kruskal_in_small_batches_returns_the_reference_forest() {
+    // Tiny batches force many passes over the graph and many halvings of a full batch, on
+    // symmetric (sorted) and directed inputs, with heavy ties (weights 1..=3) and without.
+    for case in &cases() {
+        let expected = reference(&case.csr);
+        let n = case.csr.num_nodes();
+        let smallest = if n <= 1000 { msf::kruskal::MIN_BATCH } else { n / 4 };
+        for batch in [smallest, n / 2 + 100, 5000] {
+            let forest = msf::kruskal::kruskal_batched(&case.csr, batch);
+            assert_eq!(forest, expected, "kruskal with batches of {batch} on {}", case.name);
+        }
+    }
+}
+
 fn small() -> Csr {
     let edges = EdgeList::new(4, vec![(0, 1), (1, 2), (0, 2), (0, 3), (2, 3)], false).with_weights(vec![1, 2, 3, 1, 2]);
     Csr::from_edges(&edges, BuildOptions::undirected())

@@ -61,9 +61,9 @@ pub const FORMULAS: [Formula; 9] = [
     Formula {
         problem: Problem::Msf,
         kind: Kind::SingleThread,
-        node_bytes: 20,
-        arc_bytes: 12,
-        assumption: "Kruskal: one (weight, u, v) entry per arc to sort; union-find (8 B) and forest edges (12 B) per node",
+        node_bytes: 64,
+        arc_bytes: 0,
+        assumption: "filter-Kruskal: union-find (4 B), forest edges (12 B), a batch of 2n (weight, u, v) entries and its radix scratch (48 B) per node; nothing per arc",
     },
     Formula {
         problem: Problem::Msf,

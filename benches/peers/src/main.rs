@@ -14,6 +14,11 @@
 //!
 //! Usage: `peers G.cgr [--repeat R] [--threads 1,2] [--skip NAME]...`, where `--skip` drops every
 //! implementation whose name contains NAME (e.g. `--skip petgraph-msf` on big graphs).
+//!
+//! `peers G.cgr --export-gapbs G.sg --export-gbbs G.gbbs` writes the graph in the binary formats
+//! of gapbs and GBBS instead (see [`export`]) and exits: `run_peers.sh` feeds them to the C++ peers.
+
+mod export;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -32,12 +37,23 @@ struct Options {
     repeat: usize,
     threads: Vec<usize>,
     skip: Vec<String>,
+    /// Where to write the graph as a gapbs `.sg` (then exit).
+    export_gapbs: Option<PathBuf>,
+    /// Where to write the graph as a GBBS weighted binary graph (then exit).
+    export_gbbs: Option<PathBuf>,
 }
 
 impl Options {
     fn parse() -> Result<Options> {
         let mut args = std::env::args().skip(1);
-        let mut options = Options { graph: PathBuf::new(), repeat: 5, threads: vec![1, 2], skip: Vec::new() };
+        let mut options = Options {
+            graph: PathBuf::new(),
+            repeat: 5,
+            threads: vec![1, 2],
+            skip: Vec::new(),
+            export_gapbs: None,
+            export_gbbs: None,
+        };
         let mut graph = None;
         while let Some(arg) = args.next() {
             let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
@@ -51,6 +67,8 @@ impl Options {
                         .context("--threads takes a list like 1,2")?
                 }
                 "--skip" => options.skip.push(value()?),
+                "--export-gapbs" => options.export_gapbs = Some(value()?.into()),
+                "--export-gbbs" => options.export_gbbs = Some(value()?.into()),
                 _ if arg.starts_with("--") => bail!("unknown option {arg}"),
                 _ => graph = Some(PathBuf::from(arg)),
             }
@@ -158,6 +176,16 @@ fn main() -> Result<()> {
     let options = Options::parse()?;
     let csr = io::load_graph(&options.graph, &ReadOptions::default(), BuildOptions::directed())?;
     let symmetric = (!csr.is_symmetric()).then(|| csr.symmetrized());
+    if options.export_gapbs.is_some() || options.export_gbbs.is_some() {
+        let undirected = symmetric.as_ref().unwrap_or(&csr);
+        if let Some(file) = &options.export_gapbs {
+            export::gapbs_sg(undirected, file)?;
+        }
+        if let Some(file) = &options.export_gbbs {
+            export::gbbs_weighted(undirected, file)?;
+        }
+        return Ok(());
+    }
     let edges = edge_list(&csr);
     eprintln!("{}: {} nodes, {} undirected edges", options.graph.display(), csr.num_nodes(), edges.len());
     let graph_name = options.graph.file_stem().unwrap_or_default().to_string_lossy().into_owned();
@@ -187,6 +215,7 @@ fn ours(bench: &mut Bench, problem: Problem, csr: &Csr, symmetric: Option<&Csr>)
             let check = |out| match out {
                 Output::Components(c) => Check::Components(c.summary().components),
                 Output::Forest(f) => Check::ForestWeight(f.weight()),
+                Output::Ranks(_) => unreachable!("peers times CC and MSF only"),
             };
             bench.measure(problem, imp.name, threads, || entry(graph), check)?;
         }

@@ -2,9 +2,9 @@
 //! "Optimizing Parallel Graph Connectivity Computation via Subgraph Sampling", IPDPS 2018 (the
 //! gapbs `cc` kernel).
 //!
-//! 1. [`ROUNDS`] sampling rounds: in round `r` every node is united with its `r`-th neighbour by a
-//!    lock-free compare-and-swap hook of the larger root under the smaller ([`dsu::link`]), then
-//!    the forest is flattened ([`dsu::compress`]);
+//! 1. sampling: every node is united with its first [`ROUNDS`] neighbours by a lock-free
+//!    compare-and-swap hook of the larger root under the smaller ([`dsu::link`]), in one pass,
+//!    then the forest is flattened ([`dsu::compress`]) once;
 //! 2. the most frequent label among 1024 samples names the (probable) giant component;
 //! 3. every node outside it unites with its remaining neighbours; nodes inside are skipped, which
 //!    on real and Kronecker graphs skips most arcs. Skipping needs the reverse of every arc, so a
@@ -38,11 +38,13 @@ pub fn afforest(csr: &Csr) -> Components {
     let parent: Vec<AtomicU32> = (0..n as u32).into_par_iter().map(AtomicU32::new).collect();
     let skip = csr.is_symmetric();
     let sampled = if skip { ROUNDS } else { 0 };
-    for r in 0..sampled {
+    if sampled > 0 {
+        // All sampling rounds in one pass and one compress (gapbs compresses after each round):
+        // the second link of a node usually finds its first one's root a step away.
         (0..n).into_par_iter().with_min_len(GRAIN).for_each(|u| {
-            let i = offsets[u] as usize + r;
-            if i < offsets[u + 1] as usize {
-                link(&parent, u as u32, targets[i]);
+            let (start, end) = (offsets[u] as usize, offsets[u + 1] as usize);
+            for &v in &targets[start..end.min(start + sampled)] {
+                link(&parent, u as u32, v);
             }
         });
         compress(&parent);

@@ -24,25 +24,26 @@ pub(crate) fn singletons(n: usize) -> Vec<NodeId> {
 /// Manne, "Experiments on union-find algorithms for the disjoint-set data structure", SEA 2010):
 /// both paths are climbed in lock step, always moving the side with the larger parent, and each
 /// node passed is re-pointed to the other side's smaller parent. It exits as soon as the two paths
-/// meet, usually after one or two steps, and never needs a separate `find`.
+/// meet, usually after one or two steps, and never needs a separate `find`. Returns whether the
+/// two were in different sets (and are now joined).
 #[inline]
-pub(crate) fn rem_union(parent: &mut [NodeId], mut x: NodeId, mut y: NodeId) {
+pub(crate) fn rem_union(parent: &mut [NodeId], mut x: NodeId, mut y: NodeId) -> bool {
     loop {
         let (px, py) = (parent[x as usize], parent[y as usize]);
         if px == py {
-            return;
+            return false;
         }
         if px > py {
             // Splice: `py < px <= x` keeps `parent[x] <= x`.
             parent[x as usize] = py;
             if px == x {
-                return;
+                return true;
             }
             x = px;
         } else {
             parent[y as usize] = px;
             if py == y {
-                return;
+                return true;
             }
             y = py;
         }
@@ -128,10 +129,11 @@ mod tests {
     #[test]
     fn rem_union_keeps_smallest_root() {
         let mut p = singletons(6);
-        rem_union(&mut p, 5, 3);
-        rem_union(&mut p, 4, 5);
-        rem_union(&mut p, 1, 2);
-        rem_union(&mut p, 2, 4);
+        assert!(rem_union(&mut p, 5, 3));
+        assert!(rem_union(&mut p, 4, 5));
+        assert!(rem_union(&mut p, 1, 2));
+        assert!(rem_union(&mut p, 2, 4));
+        assert!(!rem_union(&mut p, 3, 1));
         flatten(&mut p);
         assert_eq!(p, vec![0, 1, 1, 1, 1, 1]);
     }

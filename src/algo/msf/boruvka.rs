@@ -17,10 +17,20 @@
 //! 4. *Relabel and filter.* Endpoints get their new component ids; edges inside a component are
 //!    dropped, in place and keeping the order.
 //!
+//! The edge list after round one holds only the *light* edges first: those with a weight at most a
+//! bound sampled so that about `2n` edges are light (filter-Borůvka, as GBBS's MSF filters by a
+//! sampled weight). When the light rounds are done, the forest's trees get dense labels (a
+//! concurrent union-find over the forest edges) and a second pass over the CSR keeps only the
+//! heavy edges between different trees, for a second series of rounds. The forest is the same as
+//! without the split (every light edge precedes every heavy one in the total order), but on random
+//! weights the edge list is `O(n)` instead of `m`, and most heavy edges are dropped by one label
+//! comparison.
+//!
 //! The number of components at least halves every round: `O(log n)` rounds, work
 //! `O((n + m) log n)` in the worst case (much less in practice: the edge list shrinks every round),
-//! depth `O(log² n)` with rayon. Extra memory: 16 bytes per node, 20 bytes per edge that survives
-//! round one (the edge list keeps the original endpoints to report the forest).
+//! depth `O(log² n)` with rayon. Extra memory: 16 bytes per node, 20 bytes per edge in the list
+//! (the light edges, then the heavy edges between trees; the list keeps the original endpoints to
+//! report the forest).
 //!
 //! Borůvka 1926; the round structure follows the GBBS edge-list Borůvka (Dhulipala, Blelloch,
 //! Shun, "Theoretically efficient parallel graph algorithms can be fast and scalable", SPAA 2018).
@@ -40,6 +50,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use rayon::prelude::*;
 
 use super::{Forest, ForestEdge};
+use crate::algo::cc::dsu;
 use crate::graph::{Csr, NodeId, Weight};
 
 /// Minimum spanning forest by Borůvka's algorithm on the calling thread.
@@ -66,6 +77,8 @@ trait Exec {
     fn map_ranges<R: Send>(len: usize, f: impl Fn(Range<usize>) -> R + Sync + Send) -> Vec<R>;
     /// Calls `f(start, chunk)` on chunks covering `data` and returns the results in order.
     fn map_chunks<T: Send, R: Send>(data: &mut [T], f: impl Fn(usize, &mut [T]) -> R + Sync + Send) -> Vec<R>;
+    /// Sorts forest edges by `(weight, u, v)`.
+    fn sort(edges: &mut [ForestEdge]);
 }
 
 /// Sequential execution.
@@ -80,6 +93,9 @@ impl Exec for Seq {
     }
     fn map_chunks<T: Send, R: Send>(data: &mut [T], f: impl Fn(usize, &mut [T]) -> R + Sync + Send) -> Vec<R> {
         vec![f(0, data)]
+    }
+    fn sort(edges: &mut [ForestEdge]) {
+        edges.sort_unstable_by_key(|&(u, v, w)| (w, u, v));
     }
 }
 
@@ -98,6 +114,9 @@ impl Exec for Par {
     }
     fn map_chunks<T: Send, R: Send>(data: &mut [T], f: impl Fn(usize, &mut [T]) -> R + Sync + Send) -> Vec<R> {
         data.par_chunks_mut(GRAIN).enumerate().map(|(c, chunk)| f(c * GRAIN, chunk)).collect()
+    }
+    fn sort(edges: &mut [ForestEdge]) {
+        edges.par_sort_unstable_by_key(|&(u, v, w)| (w, u, v));
     }
 }
 
@@ -157,30 +176,104 @@ fn run<E: Exec>(csr: &Csr) -> Forest {
         }
     });
     let best = &s.best;
-    let mut components = contract::<E>(&mut s.hook, &s.parent, n, &mut forest, |c, h| {
+    let components = contract::<E>(&mut s.hook, &s.parent, n, &mut forest, |c, h| {
         (c.min(h), c.max(h), best[c as usize].load(Relaxed) as Weight)
     });
-    let labels = &s.parent;
-    let pieces = E::map_ranges(n, |nodes| {
+
+    // The light edges (at most the bound), then, between the trees they leave, the heavy ones.
+    let bound = super::light_bound(weights, weights.len() / 2, LIGHT_PER_NODE * n);
+    let light = links::<E>(csr, &s.parent, |w| w <= bound);
+    rounds::<E>(light, components, &mut s, &mut forest);
+    if bound < Weight::MAX {
+        let components = label_trees::<E>(n, &forest, &s.parent, &mut s.hook);
+        let heavy = links::<E>(csr, &s.parent, |w| w > bound);
+        rounds::<E>(heavy, components, &mut s, &mut forest);
+    }
+    E::sort(&mut forest);
+    Forest::from_sorted(forest)
+}
+
+/// Light edges per node: the first phase runs on about this many edges per node (the lightest),
+/// which on random weights joins most nodes into a few trees and leaves few heavy edges between
+/// them.
+const LIGHT_PER_NODE: usize = 2;
+
+/// The links between different components (`labels` of the endpoints) over the arcs `u -> v`,
+/// `u < v`, whose weight passes `keep`, in `(u, v)` order (which breaks weight ties like
+/// `(min, max)` does).
+fn links<E: Exec>(csr: &Csr, labels: &[AtomicU32], keep: impl Fn(Weight) -> bool + Sync + Send) -> Vec<Link> {
+    let weights = csr.weights().expect("minimum spanning forest needs a weighted graph");
+    let (offsets, targets) = (csr.offsets(), csr.targets());
+    let pieces = E::map_ranges(csr.num_nodes(), |nodes| {
         let mut links = Vec::new();
         for u in nodes.start as NodeId..nodes.end as NodeId {
             let a = labels[u as usize].load(Relaxed);
             let range = offsets[u as usize] as usize..offsets[u as usize + 1] as usize;
             let start = range.start + targets[range.clone()].partition_point(|&v| v <= u);
             for p in start..range.end {
+                let w = weights[p];
+                if !keep(w) {
+                    continue;
+                }
                 let v = targets[p];
                 let b = labels[v as usize].load(Relaxed);
                 if a != b {
-                    links.push(Link { a, b, w: weights[p], u, v });
+                    links.push(Link { a, b, w, u, v });
                 }
             }
         }
         links
     });
-    let mut links = concat::<E>(pieces);
+    let links = concat::<E>(pieces);
     assert!(links.len() <= u32::MAX as usize, "Borůvka's keys hold edge positions in 32 bits");
+    links
+}
 
-    // Later rounds, on the list of links between components.
+/// Leaves in `labels` each node's tree in `forest` as dense ids (concurrent union-find over the
+/// forest's edges, then pointer jumping and a prefix count of the roots; `ids` is scratch of `n`
+/// entries) and returns the number of trees.
+fn label_trees<E: Exec>(n: usize, forest: &[ForestEdge], labels: &[AtomicU32], ids: &mut [NodeId]) -> usize {
+    E::map_ranges(n, |range| range.for_each(|x| labels[x].store(x as NodeId, Relaxed)));
+    E::map_ranges(forest.len(), |range| forest[range].iter().for_each(|&(u, v, _)| dsu::link(labels, u, v)));
+    let roots = E::map_ranges(n, |range| {
+        let mut roots = 0;
+        for x in range {
+            let root = find(labels, x as NodeId);
+            labels[x].store(root, Relaxed);
+            roots += (root as usize == x) as usize;
+        }
+        roots
+    });
+    let firsts = exclusive_prefix(&roots);
+    E::map_chunks(ids, |start, ids| {
+        let mut id = firsts[start / E::chunk(n)] as NodeId;
+        for (i, slot) in ids.iter_mut().enumerate() {
+            if labels[start + i].load(Relaxed) as usize == start + i {
+                *slot = id;
+                id += 1;
+            }
+        }
+    });
+    let ids = &*ids;
+    E::map_ranges(n, |range| range.for_each(|x| labels[x].store(ids[labels[x].load(Relaxed) as usize], Relaxed)));
+    roots.iter().sum()
+}
+
+/// The prefix sums before each element.
+fn exclusive_prefix(counts: &[usize]) -> Vec<usize> {
+    let mut next = 0;
+    counts
+        .iter()
+        .map(|c| {
+            next += c;
+            next - c
+        })
+        .collect()
+}
+
+/// Borůvka rounds on a list of `links` between `components` components until no link is left,
+/// appending the chosen edges to `forest`.
+fn rounds<E: Exec>(mut links: Vec<Link>, mut components: usize, s: &mut Scratch, forest: &mut Vec<ForestEdge>) {
     while !links.is_empty() {
         let best = &s.best[..components];
         E::map_ranges(components, |range| best[range].iter().for_each(|b| b.store(NONE, Relaxed)));
@@ -208,7 +301,7 @@ fn run<E: Exec>(csr: &Csr) -> Forest {
             let l = &links[best[c as usize].load(Relaxed) as u32 as usize];
             (l.u, l.v, l.w)
         };
-        let next = contract::<E>(&mut s.hook[..components], &s.parent[..components], components, &mut forest, picked);
+        let next = contract::<E>(&mut s.hook[..components], &s.parent[..components], components, forest, picked);
         let labels = &s.parent[..components];
         let kept = E::map_chunks(&mut links, |_, chunk| {
             let mut kept = 0;
@@ -225,7 +318,6 @@ fn run<E: Exec>(csr: &Csr) -> Forest {
         compact::<E>(&mut links, &kept);
         components = next;
     }
-    Forest::new(forest)
 }
 
 /// Writes `key` into `slot` when it is smaller, touching the cache line for writing only then.
@@ -274,14 +366,8 @@ fn contract<E: Exec>(
         }
         roots
     });
-    let mut next = 0;
-    let firsts: Vec<usize> = roots
-        .iter()
-        .map(|r| {
-            next += r;
-            next - r
-        })
-        .collect();
+    let firsts = exclusive_prefix(&roots);
+    let next = roots.iter().sum();
     // Dense ids for the roots (in `hook`, free now), then every component takes its root's.
     E::map_chunks(hook, |start, ids| {
         let mut id = firsts[start / E::chunk(components)] as NodeId;

@@ -23,6 +23,20 @@ use serde::Serialize;
 
 use crate::graph::{NodeId, Weight};
 
+/// A weight with about `wanted` of a graph's `edges` edges at or below it, estimated from an evenly
+/// spaced sample of its arc `weights` (every edge has the same share of arcs); `Weight::MAX` when
+/// `wanted` covers every edge. Filter-Kruskal and Borůvka take these light edges first.
+pub(crate) fn light_bound(weights: &[Weight], edges: usize, wanted: usize) -> Weight {
+    const SAMPLES: usize = 1 << 14;
+    if wanted >= edges || weights.is_empty() {
+        return Weight::MAX;
+    }
+    let step = weights.len().div_ceil(SAMPLES);
+    let mut sample: Vec<Weight> = weights.iter().step_by(step).copied().collect();
+    let rank = ((sample.len() as f64 * wanted as f64 / edges as f64) as usize).min(sample.len() - 1);
+    *sample.select_nth_unstable(rank).1
+}
+
 /// An edge of a forest, stored with `u < v`.
 pub type ForestEdge = (NodeId, NodeId, Weight);
 
@@ -54,6 +68,14 @@ impl Forest {
             }
         }
         edges.sort_unstable_by_key(|&(u, v, w)| (w, u, v));
+        let weight = edges.iter().map(|e| e.2 as u64).sum();
+        Forest { edges, weight }
+    }
+
+    /// A forest from edges already normalised to `u < v` and sorted by `(weight, u, v)` (as
+    /// Kruskal takes them): no sort.
+    pub(crate) fn from_sorted(edges: Vec<ForestEdge>) -> Self {
+        debug_assert!(edges.iter().all(|e| e.0 < e.1) && edges.is_sorted_by_key(|&(u, v, w)| (w, u, v)));
         let weight = edges.iter().map(|e| e.2 as u64).sum();
         Forest { edges, weight }
     }
