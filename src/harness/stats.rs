@@ -59,17 +59,15 @@ impl Summary {
         if samples.is_empty() {
             return None;
         }
-        let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
+        let sorted = sorted(samples);
         let n = sorted.len();
         let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
-        let rank = (n * 9).div_ceil(10).max(1);
         let (k, ci_coverage) = median_interval_rank(n);
         Some(Summary {
             runs: n,
             min: sorted[0],
             median,
-            p90: sorted[rank - 1],
+            p90: nearest_rank(&sorted, 900),
             max: sorted[n - 1],
             ci_low: sorted[k - 1],
             ci_high: sorted[n - k],
@@ -91,6 +89,20 @@ impl Summary {
     pub fn interval_text(&self) -> String {
         format!("{:.4} [{:.4}, {:.4}]", self.median, self.ci_low, self.ci_high)
     }
+}
+
+/// `samples` sorted ascending (NaNs last). O(n log n).
+pub fn sorted(samples: &[f64]) -> Vec<f64> {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted
+}
+
+/// The nearest-rank percentile of non-empty ascending `sorted`, in per mille (900 = p90): the
+/// smallest sample with at least that share of the samples at or below it.
+pub fn nearest_rank(sorted: &[f64], per_mille: usize) -> f64 {
+    let n = sorted.len();
+    sorted[(n * per_mille).div_ceil(1000).clamp(1, n) - 1]
 }
 
 /// The rank `k` (1-based) such that `[x(k), x(n+1-k)]` is the narrowest order-statistic interval

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::provenance::Provenance;
 use super::report::GraphInfo;
+use super::stats;
 use crate::algo::cc::union_find::union_find_edges;
 use crate::algo::cc::{Components, dsu};
 use crate::dataflow::differential::stream::UpdateStream;
@@ -51,10 +52,9 @@ impl Percentiles {
         if samples.is_empty() {
             return None;
         }
-        let mut sorted = samples.to_vec();
-        sorted.sort_by(f64::total_cmp);
+        let sorted = stats::sorted(samples);
         let n = sorted.len();
-        let rank = |per_mille: usize| sorted[(n * per_mille).div_ceil(1000).clamp(1, n) - 1];
+        let rank = |per_mille| stats::nearest_rank(&sorted, per_mille);
         Some(Percentiles {
             samples: n,
             p50: rank(500),
