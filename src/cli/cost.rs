@@ -23,7 +23,7 @@ use costgraph::io::{self, ReadOptions};
 use costgraph::registry::{self, Implementation, Problem};
 
 /// Scale of the embedded default Kronecker graph (2^scale nodes, 16 edges per node).
-pub(super) const DEFAULT_SCALE: u32 = 19;
+pub(super) const DEFAULT_SCALE: u32 = 18;
 /// Weights of the embedded default graph (so that MSF can run on it too).
 const DEFAULT_WEIGHTS: &str = "1..255";
 
