@@ -35,7 +35,18 @@ pub fn remove_registered() {
     let list = std::mem::take(&mut *REGISTERED.lock().unwrap_or_else(|e| e.into_inner()));
     for path in list {
         if path.is_dir() {
-            let _ = std::fs::remove_dir_all(&path);
+            // Other threads may still be creating files in it (the builder's spill buckets): move
+            // it out of their way first, so that nothing new can appear in it while it is removed.
+            let mut doomed = path.clone().into_os_string();
+            doomed.push(".removing");
+            let doomed = PathBuf::from(doomed);
+            let target = if std::fs::rename(&path, &doomed).is_ok() { doomed } else { path };
+            for _ in 0..100 {
+                if std::fs::remove_dir_all(&target).is_ok() || !target.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
         } else {
             let _ = std::fs::remove_file(&path);
         }
