@@ -109,10 +109,15 @@ impl Catalog {
 /// The cache folder: `explicit`, else `$COSTGRAPH_CACHE`, else `datasets/cache` (relative to the
 /// current folder; gitignored in the repository).
 pub fn cache_dir(explicit: Option<&Path>) -> PathBuf {
+    path_setting(explicit, "COSTGRAPH_CACHE", "datasets/cache")
+}
+
+/// A path given on the command line, else in the environment variable `var`, else `default`.
+fn path_setting(explicit: Option<&Path>, var: &str, default: &str) -> PathBuf {
     explicit
         .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("COSTGRAPH_CACHE").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("datasets/cache"))
+        .or_else(|| std::env::var_os(var).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(default))
 }
 
 impl Dataset {
@@ -182,10 +187,7 @@ pub struct Lock {
 /// The lock file: `explicit`, else `$COSTGRAPH_LOCK`, else `datasets/catalog.lock.json` (relative
 /// to the current folder, like the cache: in the repository, the committed one).
 pub fn lock_path(explicit: Option<&Path>) -> PathBuf {
-    explicit
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("COSTGRAPH_LOCK").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("datasets/catalog.lock.json"))
+    path_setting(explicit, "COSTGRAPH_LOCK", "datasets/catalog.lock.json")
 }
 
 impl Lock {
