@@ -20,7 +20,7 @@ use costgraph::harness::report::{self, CapacityRow, GraphInfo, PolicyInfo, Repor
 use costgraph::harness::stats::{MIN_RUNS_FOR_95, Sampling};
 use costgraph::harness::sweep::{self, Configuration, Policy};
 use costgraph::io::{self, ReadOptions};
-use costgraph::registry::{self, Implementation, Problem};
+use costgraph::registry::{self, Implementation, Kind, Problem};
 
 /// Scale of the embedded default Kronecker graph (2^scale nodes, 16 edges per node).
 pub(super) const DEFAULT_SCALE: u32 = 18;
@@ -93,7 +93,12 @@ pub struct Args {
     /// longer than the whole quick sweep; name no implementation, `--skip ''`, to include it).
     #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
     skip: Option<Vec<String>>,
-    /// Run even when the capacity estimate says the graph does not fit in memory.
+    /// Memory each configuration may use (e.g. 16G; default: the memory available now).
+    /// Configurations whose capacity estimate exceeds it are left out of the sweep, with the
+    /// reason in the report; the sweep fails only when no single-thread baseline fits.
+    #[arg(long, value_name = "SIZE", value_parser = costgraph::graph::budget::parse_size)]
+    memory: Option<u64>,
+    /// Run every configuration, even those the capacity estimate says do not fit in memory.
     #[arg(long)]
     force: bool,
     /// Scale of the default Kronecker graph (when no graph is given).
@@ -194,7 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if problems.contains(&Problem::Msf) && !shape.weighted {
         bail!("{}: msf needs edge weights but the graph has none", graph.display());
     }
-    let capacity_rows = check_capacity(&plans, &shape, args.force)?;
+    let (capacity_rows, too_big) = check_capacity(&mut plans, &shape, args.memory, args.force)?;
     let graph_sha256 = sha256_file(&graph)?;
 
     // External systems: their input written once (cached by the graph's checksum), then their
@@ -301,7 +306,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         timeout_secs: args.timeout,
         core_counts: policy.core_counts.clone(),
         processes: policy.processes.clone(),
-        method: method(&sampling, args.warmup, &skip),
+        method: method(&sampling, args.warmup, &skip, &too_big),
     };
     let command: Vec<String> = std::env::args().collect();
     let report = Report::new(provenance, command, policy_info, graph_info, capacity_rows, problem_reports);
@@ -342,7 +347,7 @@ fn skipped(skip: Option<&[String]>, default_graph: bool) -> anyhow::Result<Vec<&
 }
 
 /// The method in words, for the report.
-fn method(sampling: &Sampling, warmup: u32, skip: &[&str]) -> String {
+fn method(sampling: &Sampling, warmup: u32, skip: &[&str], too_big: &[String]) -> String {
     let runs = match *sampling {
         Sampling::Fixed { runs } => format!("{runs} counted run(s) in one process"),
         Sampling::Auto { target, max_runs, max_secs } => format!(
@@ -358,8 +363,13 @@ fn method(sampling: &Sampling, warmup: u32, skip: &[&str]) -> String {
          (distribution-free: binomial ranks, exact coverage); a configuration beats the baseline only when its \
          interval lies below the baseline's, overlapping intervals tie; end to end = load + prepare + compute; every \
          result compared with the baseline's by digest (external systems: by their reported count or weight, or \
-         their labels); the baseline also runs its verifier{}",
-        if skip.is_empty() { String::new() } else { format!("; left out (--skip): {}", skip.join(", ")) }
+         their labels); the baseline also runs its verifier{}{}",
+        if skip.is_empty() { String::new() } else { format!("; left out (--skip): {}", skip.join(", ")) },
+        if too_big.is_empty() {
+            String::new()
+        } else {
+            format!("; left out (does not fit in memory): {}", too_big.join("; "))
+        }
     )
 }
 
@@ -440,71 +450,98 @@ pub(super) fn default_kronecker(exe: &Path, path: &Path, scale: u32, timeout: Du
     Ok(how)
 }
 
-/// Estimates every implementation at its largest configuration; refuses (unless `force`) when
-/// one does not fit in the available memory.
+/// Estimates every configuration's memory; leaves out of the sweep (unless `force`) those that
+/// do not fit in the available memory (or `memory`, when less), saying which and why, so that nothing is killed by the
+/// kernel halfway. Fails when no single-thread baseline of a problem fits (COST needs one).
+/// Returns each implementation's estimate at its largest configuration, for the report, and the
+/// configurations left out with their estimates.
 fn check_capacity(
-    plans: &[(Problem, Vec<&Implementation>, Vec<Configuration>)],
+    plans: &mut [(Problem, Vec<&Implementation>, Vec<Configuration>)],
     shape: &GraphShape,
+    memory: Option<u64>,
     force: bool,
-) -> anyhow::Result<Vec<CapacityRow>> {
-    let available = costgraph::sysinfo::available_memory_bytes();
+) -> anyhow::Result<(Vec<CapacityRow>, Vec<String>)> {
+    let available = match (costgraph::sysinfo::available_memory_bytes(), memory) {
+        (Some(a), Some(m)) => Some(a.min(m)),
+        (a, m) => a.or(m),
+    };
+    let available_text = available.map_or("unknown".into(), human_bytes);
     let mut rows = Vec::new();
-    for (problem, implementations, plan) in plans {
-        for imp in implementations {
+    let mut left_out = Vec::new();
+    for (problem, implementations, plan) in plans.iter_mut() {
+        let estimate = |c: &Configuration| {
+            let imp = implementations.iter().find(|i| i.name == c.implementation);
+            imp.map(|imp| {
+                capacity::estimate(
+                    *problem,
+                    imp.kind,
+                    imp.needs_symmetric,
+                    shape,
+                    c.layout.processes(),
+                    c.layout.cores(),
+                )
+            })
+        };
+        for imp in implementations.iter() {
             let Some(largest) = plan.iter().filter(|c| c.implementation == imp.name).max_by_key(|c| c.layout.cores())
             else {
                 continue;
             };
-            let cores = largest.layout.cores();
-            let estimate =
-                capacity::estimate(*problem, imp.kind, imp.needs_symmetric, shape, largest.layout.processes(), cores);
+            let estimate = estimate(largest).expect("the implementation is in the plan");
             rows.push(CapacityRow {
                 problem: *problem,
                 implementation: imp.name.into(),
                 kind: imp.kind,
-                cores,
+                cores: largest.layout.cores(),
                 fits: capacity::fits(estimate.total_bytes, available),
                 estimate,
             });
         }
+        let mut kept = Vec::new();
+        for c in plan.drain(..) {
+            match estimate(&c) {
+                Some(e) if !force && !capacity::fits(e.total_bytes, available) => left_out.push(format!(
+                    "{} {} at {} (needs {}: graph {}, symmetric copy {}, working set {}, runtime {})",
+                    problem.name(),
+                    c.implementation,
+                    c.layout.label(),
+                    human_bytes(e.total_bytes),
+                    human_bytes(e.graph_bytes),
+                    human_bytes(e.symmetric_copy_bytes),
+                    human_bytes(e.working_bytes),
+                    human_bytes(e.runtime_bytes)
+                )),
+                _ => kept.push(c),
+            }
+        }
+        if !kept.iter().any(|c| c.kind == Kind::SingleThread) {
+            bail!(
+                "the graph does not fit in memory ({available_text} available) for any single-thread baseline of {}, \
+                 and COST needs one: {}; use --force to run anyway",
+                problem.name(),
+                left_out.join("; ")
+            );
+        }
+        *plan = kept;
     }
-    let available_text = available.map_or("unknown".into(), human_bytes);
     let largest = rows.iter().map(|r| r.estimate.total_bytes).max().unwrap_or(0);
-    let too_big: Vec<String> = rows
-        .iter()
-        .filter(|r| !r.fits)
-        .map(|r| {
-            let e = &r.estimate;
-            format!(
-                "{} {} at {} cores needs {} (graph {}, symmetric copy {}, working set {}, runtime {})",
-                r.problem.name(),
-                r.implementation,
-                r.cores,
-                human_bytes(e.total_bytes),
-                human_bytes(e.graph_bytes),
-                human_bytes(e.symmetric_copy_bytes),
-                human_bytes(e.working_bytes),
-                human_bytes(e.runtime_bytes)
-            )
-        })
-        .collect();
-    if too_big.is_empty() {
+    if force && rows.iter().any(|r| !r.fits) {
+        eprintln!(
+            "capacity: some configurations do not fit in {available_text} available, running them anyway (--force)"
+        );
+    } else if left_out.is_empty() {
         eprintln!(
             "capacity: the largest configuration needs about {} of {available_text} available",
             human_bytes(largest)
         );
-    } else if force {
-        eprintln!(
-            "capacity: does not fit in {available_text} available, running anyway (--force): {}",
-            too_big.join("; ")
-        );
     } else {
-        bail!(
-            "the graph does not fit in memory ({available_text} available): {}; use --force to run anyway",
-            too_big.join("; ")
+        eprintln!(
+            "capacity: leaving out {} configuration(s) that do not fit in {available_text} available (--force runs them): {}",
+            left_out.len(),
+            left_out.join("; ")
         );
     }
-    Ok(rows)
+    Ok((rows, left_out))
 }
 
 /// A configuration's full command line (its first batch's), quoted for a shell where needed.

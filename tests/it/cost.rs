@@ -385,3 +385,28 @@ fn skipped_implementations_are_left_out_of_the_sweep_and_named_in_the_report() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("left out (--skip): afforest, differential-cc"), "the report names what it left out");
 }
+
+#[test]
+fn configurations_that_do_not_fit_are_left_out_and_named() {
+    let dir = tempdir();
+    let graph = tiny_graph(dir.path());
+    let out = dir.path().join("report");
+    // Each process is estimated at 32 MiB plus 2 MiB per thread: 50M leaves out only the
+    // two-process configurations (68 MiB).
+    let mut args = sweep_args(graph.to_str().unwrap(), out.to_str().unwrap());
+    args.extend(["--skip", "differential-cc", "--memory", "50M"]);
+    let done = costgraph().args(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(stderr.contains("leaving out") && stderr.contains("2 × 1 worker"), "{stderr}");
+    let report = report_json(&out);
+    let all = configurations(&report);
+    assert!(all.iter().any(|(name, ..)| name == "timely-union-find"), "{all:?}");
+    assert!(all.iter().all(|(.., processes)| !processes.contains("processes")), "{all:?}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("left out (does not fit in memory)"), "the report names what it left out");
+    // Below the baseline's own estimate nothing can be compared: one clear error.
+    *args.last_mut().unwrap() = "20M";
+    let err = run_err(&args);
+    assert!(err.contains("single-thread baseline") && err.contains("--force"), "{err}");
+}
