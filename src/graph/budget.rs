@@ -59,6 +59,12 @@ impl Budget {
         }
     }
 
+    /// This budget less `bytes` held by something else (at least [`MIN_BUDGET`]): what is left for
+    /// one part of a job when another part holds `bytes` throughout.
+    pub fn less(&self, bytes: u64) -> Budget {
+        Budget { bytes: self.bytes.saturating_sub(bytes).max(MIN_BUDGET), origin: self.origin }
+    }
+
     /// The budget in bytes (`u64::MAX` when unlimited).
     pub fn bytes(&self) -> u64 {
         self.bytes

@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use indicatif::ProgressBar;
 use memmap2::Mmap;
 use rayon::prelude::*;
 
@@ -24,21 +25,43 @@ use super::{Format, Plan, ReadOptions, plan_input, resolve_format};
 use crate::graph::{BuildOptions, Builder, NodeId, Relabel, check_node_count};
 use crate::{Error, Result};
 
-/// Bytes of text per block.
-const BLOCK_BYTES: usize = 32 << 20;
+/// Bytes of text per block: a sixteenth of the budget, between 1 and 32 MiB.
+fn block_bytes(budget: &crate::graph::Budget) -> usize {
+    (budget.limit() / 16).clamp(1 << 20, 32 << 20) as usize
+}
+
+/// What the reader holds at once per byte of a block: the text and its parsed edges (16 bytes
+/// per edge, 4 per weight; a line is at least 4 bytes).
+const HELD_PER_BLOCK_BYTE: u64 = 6;
 
 /// Successive blocks of an input's text, each ending at a line end (or the end of the input).
 enum Blocks {
-    Mapped { map: Option<Mmap>, at: usize, block_bytes: usize },
-    Stream { reader: Box<dyn Read>, buf: Vec<u8>, filled: usize, cut: usize, eof: bool },
+    /// A mapped plain file; the pages before `released` were handed back once read.
+    Mapped {
+        map: Option<Mmap>,
+        at: usize,
+        released: usize,
+        block_bytes: usize,
+        bar: ProgressBar,
+    },
+    Stream {
+        reader: Box<dyn Read>,
+        buf: Vec<u8>,
+        filled: usize,
+        cut: usize,
+        eof: bool,
+    },
 }
 
 impl Blocks {
-    fn open(path: &Path, block_bytes: usize) -> Result<Blocks> {
+    /// Opens `path`; `bar` counts the bytes of the file read so far (compressed bytes for a
+    /// compressed file).
+    fn open(path: &Path, block_bytes: usize, bar: &ProgressBar) -> Result<Blocks> {
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        bar.set_length(len);
         if len == 0 {
-            return Ok(Blocks::Mapped { map: None, at: 0, block_bytes });
+            return Ok(Blocks::Mapped { map: None, at: 0, released: 0, block_bytes, bar: bar.clone() });
         }
         let mut head = [0u8; 4];
         let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
@@ -48,10 +71,16 @@ impl Blocks {
                 // SAFETY: read-only map, alive as long as the blocks borrowed from it; costgraph
                 // never modifies its inputs (another process truncating it could fault the read).
                 let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
-                return Ok(Blocks::Mapped { map: Some(map), at: 0, block_bytes });
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                return Ok(Blocks::Mapped { map: Some(map), at: 0, released: 0, block_bytes, bar: bar.clone() });
             }
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))),
-            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(file).map_err(|e| Error::io(path, e))?),
+            Compression::Gzip => {
+                Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(bar.wrap_read(file))))
+            }
+            Compression::Zstd => {
+                Box::new(zstd::stream::read::Decoder::new(bar.wrap_read(file)).map_err(|e| Error::io(path, e))?)
+            }
         };
         Ok(Blocks::Stream { reader, buf: vec![0; block_bytes], filled: 0, cut: 0, eof: false })
     }
@@ -59,7 +88,22 @@ impl Blocks {
     /// The next block, or `None` at the end.
     fn next(&mut self, path: &Path) -> Result<Option<&[u8]>> {
         match self {
-            Blocks::Mapped { map, at, block_bytes } => {
+            Blocks::Mapped { map, at, released, block_bytes, bar } => {
+                // The blocks already parsed leave this process's resident memory (the page
+                // cache keeps them), so a file larger than the budget is not held whole.
+                #[cfg(unix)]
+                if let Some(map) = map {
+                    let upto = *at / 4096 * 4096;
+                    if upto > *released {
+                        // SAFETY: a read-only file mapping: dropping its pages only makes later
+                        // reads fault them in from the file again; no block borrowed from the
+                        // range is alive (this call holds `self` exclusively).
+                        let _ = unsafe {
+                            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, *released, upto - *released)
+                        };
+                        *released = upto;
+                    }
+                }
                 let bytes: &[u8] = map.as_deref().unwrap_or(&[]);
                 if *at >= bytes.len() {
                     return Ok(None);
@@ -68,6 +112,7 @@ impl Blocks {
                 let end = (start + *block_bytes).min(bytes.len());
                 let end = bytes[end..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| end + p + 1);
                 *at = end;
+                bar.inc((end - start) as u64);
                 Ok(Some(&bytes[start..end]))
             }
             Blocks::Stream { reader, buf, filled, cut, eof } => {
@@ -114,15 +159,18 @@ fn stream_error(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// Calls `each` with the parsed edges of every block of `path`'s body, in order.
+/// Calls `each` with the parsed edges of every block of `path`'s body, in order, with a progress
+/// bar saying `phase`.
 fn for_each_block(
     path: &Path,
     block_bytes: usize,
     format: Format,
     options: &ReadOptions,
+    phase: &str,
     mut each: impl FnMut(&Plan, text::Parsed) -> Result<()>,
 ) -> Result<Plan> {
-    let mut blocks = Blocks::open(path, block_bytes)?;
+    let bar = crate::progress::bar(0, &format!("{phase} {}", path.display()), true);
+    let mut blocks = Blocks::open(path, block_bytes, &bar)?;
     let mut plan: Option<Plan> = None;
     let mut line = 0;
     while let Some(block) = blocks.next(path)? {
@@ -141,6 +189,7 @@ fn for_each_block(
         line += body.iter().filter(|&&b| b == b'\n').count() as u64;
         each(p, parsed)?;
     }
+    bar.finish_and_clear();
     match plan {
         Some(plan) => Ok(plan),
         None => plan_input(path, &[], format, options),
@@ -183,7 +232,7 @@ pub fn read_into(
     build: BuildOptions,
     spill_in: Option<&Path>,
 ) -> Result<Option<Streamed>> {
-    read_in_blocks(path, options, build, spill_in, BLOCK_BYTES)
+    read_in_blocks(path, options, build, spill_in, block_bytes(&options.budget))
 }
 
 fn read_in_blocks(
@@ -194,6 +243,15 @@ fn read_in_blocks(
     block_bytes: usize,
 ) -> Result<Option<Streamed>> {
     let format = resolve_format(path, options.format)?;
+    if format == Format::Webgraph && options.relabel != Relabel::Always {
+        // Dense ids already, successors by source: no first pass needed.
+        if options.weighted == Some(true) {
+            return Err(Error::format(path, "a WebGraph has no weights, so it cannot be read as weighted"));
+        }
+        let build = BuildOptions { symmetrize: !options.directed.unwrap_or(true), ..build };
+        let (builder, edges) = super::webgraph::read_into(path, build, &options.budget, spill_in)?;
+        return Ok(Some(Streamed { builder, options: build, original_ids: None, weighted: false, edges }));
+    }
     if matches!(format, Format::Cgr | Format::Webgraph) {
         return Ok(None);
     }
@@ -233,7 +291,7 @@ fn read_in_blocks(
         }
         Ok(())
     };
-    let plan = for_each_block(path, block_bytes, format, options, |_, parsed| {
+    let plan = for_each_block(path, block_bytes, format, options, "reading (pass 1 of 2)", |_, parsed| {
         mark(&parsed)?;
         keep(&mut kept, &mut kept_bytes, parsed, options.budget.limit() / 4);
         Ok(())
@@ -288,7 +346,10 @@ fn read_in_blocks(
     let directed = options.directed.unwrap_or(plan.directed);
     let weighted = matches!(plan.layout.weight, WeightColumn::Parse(_));
     let build = BuildOptions { symmetrize: !directed, ..build };
-    let builder = Builder::new(n, weighted, build, edges, &options.budget, spill_in)?;
+    // The builder gets the budget less what the reader holds meanwhile: the kept blocks, or one
+    // block and its parsed edges.
+    let reader_bytes = if kept.is_some() { kept_bytes } else { block_bytes as u64 * HELD_PER_BLOCK_BYTE };
+    let builder = Builder::new(n, weighted, build, edges, &options.budget.less(reader_bytes), spill_in)?;
     // Pass 2: push the edges in dense ids.
     let dense = |x: u64| -> NodeId {
         if rank.is_empty() {
@@ -314,7 +375,7 @@ fn read_in_blocks(
     match kept {
         Some(blocks) => blocks.into_iter().for_each(push),
         None => {
-            for_each_block(path, block_bytes, format, options, |_, parsed| {
+            for_each_block(path, block_bytes, format, options, "reading (pass 2 of 2)", |_, parsed| {
                 push(parsed);
                 Ok(())
             })?;
@@ -357,7 +418,7 @@ mod tests {
             // The small budget cannot keep the parsed blocks: pass 2 reads the input again.
             let small = ReadOptions { budget: Budget::from_flag(Some(256 << 10)).unwrap(), ..options.clone() };
             for (path, options) in [(&plain, &options), (&gz, &options), (&zst, &options), (&gz, &small)] {
-                for block in [40, 1000, BLOCK_BYTES] {
+                for block in [40, 1000, 32 << 20] {
                     let got = streamed(path, options, block).unwrap().unwrap();
                     assert_eq!(got.offsets(), want.offsets(), "{path:?} {block}");
                     assert_eq!(got.targets(), want.targets());
