@@ -139,7 +139,7 @@ pub enum Entry {
     Local(fn(&Csr) -> Output),
     /// A preparation on an in-memory (or mapped) graph (a transpose, an arc order), timed apart,
     /// that returns the computation itself.
-    Prepared(for<'a> fn(&'a Csr) -> Kernel<'a>),
+    Prepared(for<'a> fn(&'a Csr) -> crate::Result<Kernel<'a>>),
     /// A timely dataflow algorithm, run on every worker of a cluster by [`crate::dataflow::run`].
     Dataflow(crate::dataflow::Algorithm),
 }
@@ -150,13 +150,14 @@ pub type Kernel<'a> = Box<dyn Fn() -> Output + Sync + 'a>;
 
 impl Entry {
     /// Prepares the computation on `csr` (nothing to do for [`Entry::Local`]); calling the kernel
-    /// runs it. `None` for [`Entry::Dataflow`], which runs on a cluster, not on an in-memory graph.
-    pub fn prepare<'a>(&self, csr: &'a Csr) -> Option<Kernel<'a>> {
-        match *self {
+    /// runs it. `None` for [`Entry::Dataflow`], which runs on a cluster, not on an in-memory graph;
+    /// an error when the preparation does not fit in memory.
+    pub fn prepare<'a>(&self, csr: &'a Csr) -> crate::Result<Option<Kernel<'a>>> {
+        Ok(match *self {
             Entry::Local(f) => Some(Box::new(move || f(csr))),
-            Entry::Prepared(prepare) => Some(prepare(csr)),
+            Entry::Prepared(prepare) => Some(prepare(csr)?),
             Entry::Dataflow(_) => None,
-        }
+        })
     }
 }
 
@@ -352,27 +353,27 @@ pub static REGISTRY: &[Implementation] = &[
     },
 ];
 
-fn pagerank_pull(csr: &Csr) -> Kernel<'_> {
+fn pagerank_pull(csr: &Csr) -> crate::Result<Kernel<'_>> {
     let in_edges = InEdges::of(csr);
-    Box::new(move || Output::Ranks(in_edges.pagerank(&Params::default())))
+    Ok(Box::new(move || Output::Ranks(in_edges.pagerank(&Params::default()))))
 }
 
 fn pagerank_push(csr: &Csr) -> Output {
     Output::Ranks(pagerank::push(csr, &Params::default()))
 }
 
-fn pagerank_hilbert(csr: &Csr) -> Kernel<'_> {
+fn pagerank_hilbert(csr: &Csr) -> crate::Result<Kernel<'_>> {
     let arcs = match csr.hilbert_arcs() {
         Some(arcs) => std::borrow::Cow::Borrowed(arcs),
-        None => std::borrow::Cow::Owned(crate::graph::hilbert::hilbert_arcs(csr)),
+        None => std::borrow::Cow::Owned(crate::graph::hilbert::hilbert_arcs(csr)?),
     };
     let tiles = pagerank::HilbertTiles::of(csr, &arcs);
-    Box::new(move || Output::Ranks(tiles.pagerank(&Params::default())))
+    Ok(Box::new(move || Output::Ranks(tiles.pagerank(&Params::default()))))
 }
 
-fn pagerank_par(csr: &Csr) -> Kernel<'_> {
+fn pagerank_par(csr: &Csr) -> crate::Result<Kernel<'_>> {
     let in_edges = InEdges::of(csr);
-    Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::default())))
+    Ok(Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::default()))))
 }
 
 /// Every implementation.

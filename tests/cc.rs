@@ -67,7 +67,7 @@ fn every_implementation_matches_the_oracle() {
         let symmetric = if csr.is_symmetric() { None } else { Some(csr.symmetrized()) };
         for imp in &impls {
             let input = if imp.needs_symmetric { symmetric.as_ref().unwrap_or(&csr) } else { &csr };
-            let kernel = imp.entry.prepare(input).unwrap_or_else(|| panic!("{} runs in process", imp.name));
+            let kernel = imp.entry.prepare(input).unwrap().unwrap_or_else(|| panic!("{} runs in process", imp.name));
             for threads in [1, 2, 4] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let got = components(pool.install(&kernel));

@@ -104,7 +104,7 @@ fn every_implementation_returns_the_reference_forest() {
                 let inputs = if imp.needs_symmetric { vec![&case.csr, &symmetric] } else { vec![&case.csr] };
                 for csr in inputs {
                     // Timely implementations are checked against the same oracle in tests/it/timely.rs.
-                    let Some(kernel) = imp.entry.prepare(csr) else { continue };
+                    let Some(kernel) = imp.entry.prepare(csr).unwrap() else { continue };
                     let output = pool.install(&kernel);
                     let Output::Forest(forest) = &output else { panic!("{} returned no forest", imp.name) };
                     assert_eq!(forest, &expected, "{} on {} at {threads} threads", imp.name, case.name);

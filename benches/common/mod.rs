@@ -41,7 +41,7 @@ pub fn grid(rows: u32, cols: u32, seed: u64, weights: Option<Weights>) -> Csr {
 /// Timely implementations run whole processes; `costgraph cost` measures them.
 pub fn implementations(group: &mut BenchmarkGroup<'_, WallTime>, problem: Problem, prefix: &str, csr: &Csr) {
     for imp in registry::of(problem) {
-        let Some(kernel) = imp.entry.prepare(csr) else { continue };
+        let Some(kernel) = imp.entry.prepare(csr).expect("the graph fits") else { continue };
         let threads: &[usize] = if imp.kind == Kind::Rayon { &[1, 2] } else { &[1] };
         for &t in threads {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().expect("pool");

@@ -1,11 +1,11 @@
 //! `costgraph convert`: any supported input format to `.cgr` (or to a text edge list).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use costgraph::graph::{BuildOptions, Builder, Csr, Relabel};
+use costgraph::graph::{Budget, BuildOptions, Builder, Csr, Relabel};
 use costgraph::io::{self, Format, ReadOptions, RealWeights};
 
 /// Arguments of `costgraph convert`.
@@ -101,7 +101,63 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let start = Instant::now();
     let build = BuildOptions { symmetrize: false, dedup: !args.keep_duplicates, drop_self_loops: args.drop_self_loops };
-    let csr = if io::resolve_format(&args.input, format)? == Format::Cgr {
+    let hilbert = args.order == Some(super::OrderArg::Hilbert);
+    let input_format = io::resolve_format(&args.input, format)?;
+    let cgr_input = input_format == Format::Cgr;
+    if input_format == Format::Webgraph
+        && out_format == Format::Cgr
+        && !args.undirected
+        && !matches!(args.relabel, RelabelArg::Always)
+    {
+        // A directed BVGraph arrives in CSR order: one pass straight into the .cgr.
+        anyhow::ensure!(!args.weighted, "{}: a WebGraph has no weights", args.input.display());
+        let (nodes, arcs) = io::write_webgraph_directed(&args.input, &args.output, build)
+            .map_err(|e| super::name_input(&args.input, e))?;
+        let built = start.elapsed();
+        eprintln!(
+            "{} -> {}: {nodes} nodes, {arcs} arcs (one pass, in node order; read + write {:.2} s{})",
+            args.input.display(),
+            args.output.display(),
+            built.as_secs_f64(),
+            add_hilbert_order(&args.output, hilbert, &budget)?
+        );
+        return Ok(());
+    }
+    if !cgr_input && out_format == Format::Cgr {
+        // Straight into the .cgr, section by section (out of core when over the budget).
+        let streamed = io::read_into(&args.input, &options, build, Some(&scratch))
+            .map_err(|e| super::name_input(&args.input, e))?;
+        let (builder, props, ids, weighted) = match streamed {
+            Some(s) => (s.builder, s.options.props(), s.original_ids, s.weighted),
+            None => {
+                let mut edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
+                let build = BuildOptions { symmetrize: !edges.directed, ..build };
+                let weighted = edges.weights.is_some();
+                let builder =
+                    Builder::new(edges.num_nodes, weighted, build, edges.len() as u64, &budget, Some(&scratch))?;
+                builder.push_edges(&edges);
+                (builder, build.props(), edges.original_ids.take(), weighted)
+            }
+        };
+        let nodes = builder.num_nodes();
+        let buckets = (builder.buckets(), if builder.out_of_core() { "spilled to disk" } else { "in memory" });
+        let mut out = io::cgr::StreamWriter::create(&args.output, nodes, props, weighted, Some(&scratch))?;
+        builder.finish_into(&mut out)?;
+        let arcs = out.finish(ids.as_deref())?;
+        let built = start.elapsed();
+        eprintln!(
+            "{} -> {}: {nodes} nodes, {arcs} arcs{} ({} buckets, {}; read + build + write {:.2} s{})",
+            args.input.display(),
+            args.output.display(),
+            if weighted { ", weighted" } else { "" },
+            buckets.0,
+            buckets.1,
+            built.as_secs_f64(),
+            add_hilbert_order(&args.output, hilbert, &budget)?
+        );
+        return Ok(());
+    }
+    let csr = if cgr_input {
         let csr = io::cgr::open(&args.input)?;
         anyhow::ensure!(
             !args.weighted || csr.is_weighted(),
@@ -110,71 +166,40 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
         csr
     } else {
-        if out_format == Format::Cgr && args.order != Some(super::OrderArg::Hilbert) {
-            // Straight into the .cgr, section by section (out of core when over the budget).
-            let streamed = io::read_into(&args.input, &options, build, Some(&scratch))
-                .map_err(|e| super::name_input(&args.input, e))?;
-            let (builder, props, ids, weighted) = match streamed {
-                Some(s) => (s.builder, s.options.props(), s.original_ids, s.weighted),
-                None => {
-                    let mut edges =
-                        io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
-                    let build = BuildOptions { symmetrize: !edges.directed, ..build };
-                    let weighted = edges.weights.is_some();
-                    let builder =
-                        Builder::new(edges.num_nodes, weighted, build, edges.len() as u64, &budget, Some(&scratch))?;
-                    builder.push_edges(&edges);
-                    (builder, build.props(), edges.original_ids.take(), weighted)
-                }
-            };
-            let nodes = builder.num_nodes();
-            let buckets = (builder.buckets(), if builder.out_of_core() { "spilled to disk" } else { "in memory" });
-            let mut out = io::cgr::StreamWriter::create(&args.output, nodes, props, weighted, Some(&scratch))?;
-            builder.finish_into(&mut out)?;
-            let arcs = out.finish(ids.as_deref())?;
-            eprintln!(
-                "{} -> {}: {nodes} nodes, {arcs} arcs{} ({} buckets, {}; read + build + write {:.2} s)",
-                args.input.display(),
-                args.output.display(),
-                if weighted { ", weighted" } else { "" },
-                buckets.0,
-                buckets.1,
-                start.elapsed().as_secs_f64()
-            );
-            return Ok(());
-        }
         let edges = io::read_edges(&args.input, &options).map_err(|e| super::name_input(&args.input, e))?;
         let build = BuildOptions { symmetrize: !edges.directed, ..build };
         Csr::from_edges_within(&edges, build, &budget)?
     };
     let read = start.elapsed();
-    let mut order = None;
-    let csr = match args.order {
-        Some(super::OrderArg::Hilbert) if csr.hilbert_arcs().is_none() => {
-            let start = Instant::now();
-            let csr = csr.with_hilbert_order();
-            order = Some(start.elapsed());
-            csr
-        }
-        Some(super::OrderArg::Vertex) => csr.without_hilbert_arcs(),
-        _ => csr,
-    };
     let start_write = Instant::now();
+    let ordered = hilbert || (args.order.is_none() && csr.hilbert_arcs().is_some());
+    let (nodes, arcs, weighted) = (csr.num_nodes(), csr.num_arcs(), csr.is_weighted());
     match out_format {
-        Format::Cgr => io::cgr::write(&csr, &args.output)?,
+        Format::Cgr if hilbert => io::cgr::write_with_hilbert_order(&csr, &args.output, &budget)?,
+        Format::Cgr if ordered => io::cgr::write(&csr, &args.output)?,
+        Format::Cgr => io::cgr::write(&csr.without_hilbert_arcs(), &args.output)?,
         _ => io::write_edge_list(&csr, &args.output, out_format == Format::Wel)?,
     }
     eprintln!(
-        "{} -> {}: {} nodes, {} arcs{}{} (read + build {:.2} s, {}write {:.2} s)",
+        "{} -> {}: {nodes} nodes, {arcs} arcs{}{} (read + build {:.2} s, write {:.2} s)",
         args.input.display(),
         args.output.display(),
-        csr.num_nodes(),
-        csr.num_arcs(),
-        if csr.is_weighted() { ", weighted" } else { "" },
-        if csr.hilbert_arcs().is_some() { ", Hilbert order" } else { "" },
+        if weighted { ", weighted" } else { "" },
+        if ordered && out_format == Format::Cgr { ", Hilbert order" } else { "" },
         read.as_secs_f64(),
-        order.map_or(String::new(), |t| format!("Hilbert order {:.2} s, ", t.as_secs_f64())),
         start_write.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// When `hilbert`, gives the `.cgr` just written at `output` its Hilbert section (the file mapped,
+/// the section sorted within `budget`, the file replaced atomically); returns the time it took,
+/// in words for the summary line.
+pub(super) fn add_hilbert_order(output: &Path, hilbert: bool, budget: &Budget) -> anyhow::Result<String> {
+    if !hilbert {
+        return Ok(String::new());
+    }
+    let start = Instant::now();
+    io::cgr::write_with_hilbert_order(&io::cgr::open(output)?, output, budget)?;
+    Ok(format!(", Hilbert order {:.2} s", start.elapsed().as_secs_f64()))
 }

@@ -114,17 +114,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let build = if common.directed { BuildOptions::directed() } else { BuildOptions::undirected() };
     let build = BuildOptions { drop_self_loops: common.drop_self_loops, ..build };
     let weighted = spec.weights.is_some();
-    let streamed = out_format == Format::Cgr && common.order == super::OrderArg::Vertex;
+    let streamed = out_format == Format::Cgr;
     if !streamed {
         let arcs = if common.directed { m } else { 2 * m };
         budget.check_or(
-            &format!(
-                "{} in memory (for {})",
-                describe(&generator),
-                if out_format == Format::Cgr { "--order hilbert" } else { "a text output" }
-            ),
+            &format!("{} in memory (for a text output)", describe(&generator)),
             8 * (n as u64 + 1) + arcs * if weighted { 16 } else { 8 },
-            "write a .cgr with --order vertex first, then convert it",
+            "write a .cgr first, then convert it",
         )?;
     }
 
@@ -143,21 +139,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         out.finish(None)?
     } else {
         let csr = builder.finish(build.props(), None)?;
-        let csr = if common.order == super::OrderArg::Hilbert { csr.with_hilbert_order() } else { csr };
-        match out_format {
-            Format::Cgr => io::cgr::write(&csr, &output)?,
-            _ => io::write_edge_list(&csr, &output, out_format == Format::Wel)?,
-        }
+        io::write_edge_list(&csr, &output, out_format == Format::Wel)?;
         csr.num_arcs()
     };
+    let written = start.elapsed() - generated;
+    let hilbert =
+        super::convert::add_hilbert_order(&output, streamed && common.order == super::OrderArg::Hilbert, &budget)?;
     eprintln!(
-        "{} (seed {}): {n} nodes, {m} edges generated into {buckets} buckets ({where_}) in {:.2} s; {arcs} arcs{} built and written to {} in {:.2} s",
+        "{} (seed {}): {n} nodes, {m} edges generated into {buckets} buckets ({where_}) in {:.2} s; {arcs} arcs{} built and written to {} in {:.2} s{hilbert}",
         describe(&generator),
         spec.seed,
         generated.as_secs_f64(),
         if weighted { " (weighted)" } else { "" },
         output.display(),
-        (start.elapsed() - generated).as_secs_f64(),
+        written.as_secs_f64(),
     );
     Ok(())
 }

@@ -136,7 +136,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     } else {
         &csr
     };
-    let kernel = imp.entry.prepare(graph).context("a timely implementation runs through its own path")?;
+    let kernel = imp.entry.prepare(graph)?.context("a timely implementation runs through its own path")?;
     let prep = start.elapsed().as_secs_f64();
     let prepared = !std::ptr::eq(graph, &csr) || matches!(imp.entry, Entry::Prepared(_));
 

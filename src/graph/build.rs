@@ -205,6 +205,16 @@ impl<R: Rec> Partition<R> {
         let local_cap = (per_task / (buckets.max(1) * size_of::<R>()) as u64).clamp(8, 1024) as usize;
         let spill = if on_disk {
             let parent = spill_in.map_or_else(std::env::temp_dir, Path::to_path_buf);
+            let spilled = arcs.saturating_mul(size_of::<R>() as u64);
+            if let Some(free) = crate::sysinfo::free_disk_bytes(&parent).filter(|&free| free < spilled) {
+                return Err(Error::invalid(format!(
+                    "building {arcs} arcs out of core spills about {} of them to {}, which has {} free: \
+                     free disk space there, or give --tmp a folder on a larger disk",
+                    human_bytes(spilled),
+                    parent.display(),
+                    human_bytes(free)
+                )));
+            }
             let dir = tempfile::Builder::new()
                 .prefix(".costgraph-spill.")
                 .tempdir_in(&parent)

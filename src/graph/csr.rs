@@ -166,10 +166,11 @@ impl Csr {
         Ok(self)
     }
 
-    /// Computes the Hilbert-curve order of the arcs (in parallel) and attaches it.
-    pub fn with_hilbert_order(mut self) -> Self {
-        self.hilbert = Some(Array::owned(super::hilbert::hilbert_arcs(&self)));
-        self
+    /// Computes the Hilbert-curve order of the arcs (in parallel, in memory: see
+    /// [`super::hilbert::hilbert_arcs`]) and attaches it.
+    pub fn with_hilbert_order(mut self) -> crate::Result<Self> {
+        self.hilbert = Some(Array::owned(super::hilbert::hilbert_arcs(&self)?));
+        Ok(self)
     }
 
     /// Drops the Hilbert-curve order of the arcs, if any.

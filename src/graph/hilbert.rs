@@ -11,13 +11,17 @@
 //! parallel least-significant-digit radix sort of the indices (`ceil(2k / 11)`
 //! passes of 11 bits, O(m) work each, no comparisons), then every index decoded back to its arc
 //! (one lookup per 8 bits). Memory: 16 bytes per arc for the keys and the sort's second buffer,
-//! then the 8-byte arcs.
+//! then the 8-byte arcs. Within a memory budget smaller than that, [`for_each_group`] sorts the
+//! arcs in groups of consecutive curve positions, one pass over the CSR per group, so that a
+//! `.cgr` gets its Hilbert section with `O(budget)` memory beyond the mapped graph.
 //! The index is a bijection on the grid, so the sorted indices alone carry the arcs.
 
 use rayon::prelude::*;
 
 use super::atomic::as_atomic_u64;
+use super::budget::{Budget, try_zeroed};
 use super::{Csr, NodeId};
+use crate::{Error, Result};
 
 /// An arc as stored in Hilbert order: `[src, dst]`.
 pub type Arc = [NodeId; 2];
@@ -125,10 +129,10 @@ const BLOCK: usize = 1 << 16;
 
 /// Sorts `keys` whose values are below `2^significant_bits`, by least-significant-digit radix
 /// sort in parallel over blocks (stable per pass, so the passes compose).
-fn radix_sort(keys: Vec<u64>, significant_bits: u32) -> Vec<u64> {
+fn radix_sort(keys: Vec<u64>, significant_bits: u32) -> Result<Vec<u64>> {
     let buckets = 1usize << DIGIT_BITS;
     let mut from = keys;
-    let mut to = vec![0u64; from.len()];
+    let mut to = try_zeroed::<u64>(from.len(), "the second buffer of the Hilbert sort")?;
     let mut shift = 0;
     while shift < significant_bits {
         let digit = |k: u64| ((k >> shift) as usize) & (buckets - 1);
@@ -163,29 +167,138 @@ fn radix_sort(keys: Vec<u64>, significant_bits: u32) -> Vec<u64> {
         std::mem::swap(&mut from, &mut to);
         shift += DIGIT_BITS;
     }
-    from
+    Ok(from)
 }
 
-/// The arcs of `csr` sorted by the Hilbert index of `(src, dst)` (see the module documentation).
-/// Uses the current rayon pool.
-pub fn hilbert_arcs(csr: &Csr) -> Vec<Arc> {
-    let bits = curve_bits(csr.num_nodes());
-    // Every arc's key, written in place (each node owns the slots of its arcs).
-    let mut keys = vec![0u64; csr.targets().len()];
-    let slots = as_atomic_u64(&mut keys);
-    (0..csr.num_nodes() as NodeId).into_par_iter().with_min_len(1024).for_each(|u| {
-        for (p, &v) in csr.range(u).zip(csr.neighbors(u)) {
-            slots[p].store(index(bits, u, v), std::sync::atomic::Ordering::Relaxed);
+/// The arcs of `csr` sorted by the Hilbert index of `(src, dst)` (see the module documentation),
+/// in memory: 8 bytes per arc, plus 16 per arc while sorting when the memory available allows,
+/// else sorted in groups (see [`for_each_group`]). Uses the current rayon pool.
+pub fn hilbert_arcs(csr: &Csr) -> Result<Vec<Arc>> {
+    let mut arcs = Vec::new();
+    for_each_group(csr, &Budget::default(), |group| {
+        if arcs.is_empty() {
+            arcs = group;
+        } else {
+            arcs.try_reserve(group.len()).map_err(|_| Error::invalid("out of memory for the Hilbert-ordered arcs"))?;
+            arcs.extend_from_slice(&group);
         }
-    });
-    let sorted = radix_sort(keys, 2 * bits);
-    sorted
+        Ok(())
+    })?;
+    Ok(arcs)
+}
+
+/// Bits of the curve index that name a *bin* (a `2^(bits - 6)`-wide square block of the
+/// adjacency matrix) when the arcs are sorted in groups.
+const BIN_BITS: u32 = 12;
+/// Node ranges the arcs are cut into to count and collect them in parallel.
+const CHUNKS: usize = 256;
+
+/// Hands the arcs of `csr` in Hilbert-curve order to `emit`, one group of consecutive curve
+/// positions at a time, holding at most [`Budget::limit`] bytes (16 per arc of a group).
+///
+/// When every arc fits, that is one group: every arc's key is written at its CSR position, sorted
+/// and decoded ([`hilbert_arcs`]). Otherwise a first pass counts the arcs per bin — the top
+/// [`BIN_BITS`] bits of the curve index, a square block of the matrix — and per node range; the
+/// bins are cut into consecutive groups that fit, and each group is one more pass over the CSR
+/// that keeps the keys in its bins (each node range writing at its own offset), then the same
+/// radix sort and decoding. The work is `O(m)` per pass, `1 + groups` passes; nothing goes to disk.
+/// A single bin larger than the budget (a block of the matrix that dense) is refused with how
+/// much it needs.
+pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>) -> Result<()>) -> Result<()> {
+    let m = csr.targets().len();
+    let bits = curve_bits(csr.num_nodes());
+    let per_arc = 2 * size_of::<u64>() as u64;
+    if budget.fits(m as u64 * per_arc) {
+        let mut keys = try_zeroed::<u64>(m, "the Hilbert keys of the arcs")?;
+        let slots = as_atomic_u64(&mut keys);
+        (0..csr.num_nodes() as NodeId).into_par_iter().with_min_len(1024).for_each(|u| {
+            for (p, &v) in csr.range(u).zip(csr.neighbors(u)) {
+                slots[p].store(index(bits, u, v), std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        return emit(sort_and_decode(keys, bits)?);
+    }
+    // Node ranges of about equal arc counts, and each one's arcs per bin.
+    let bin_bits = BIN_BITS.min(2 * bits);
+    let bin_of = |key: u64| (key >> (2 * bits - bin_bits)) as usize;
+    let ranges = node_ranges(csr, CHUNKS);
+    let counts: Vec<Vec<u64>> = ranges
+        .par_iter()
+        .map(|r| {
+            let mut count = vec![0u64; 1 << bin_bits];
+            for u in r.clone() {
+                for &v in csr.neighbors(u) {
+                    count[bin_of(index(bits, u, v))] += 1;
+                }
+            }
+            count
+        })
+        .collect();
+    let per_bin: Vec<u64> = (0..1 << bin_bits).map(|b| counts.iter().map(|c| c[b]).sum()).collect();
+    let mut first = 0;
+    while first < per_bin.len() {
+        let room = budget.limit() / per_arc;
+        let (mut last, mut arcs) = (first, 0u64);
+        while last < per_bin.len() && (last == first || arcs + per_bin[last] <= room) {
+            arcs += per_bin[last];
+            last += 1;
+        }
+        budget.check_or(
+            &format!("sorting {arcs} arcs of one block of the adjacency matrix into Hilbert order"),
+            arcs * per_arc,
+            "a graph this dense in one block needs a larger budget",
+        )?;
+        let bins = first..last;
+        let mut keys = try_zeroed::<u64>(arcs as usize, "the Hilbert keys of a group of arcs")?;
+        let mut parts = Vec::with_capacity(ranges.len());
+        let mut rest = keys.as_mut_slice();
+        for count in &counts {
+            let (part, tail) = rest.split_at_mut(count[bins.clone()].iter().sum::<u64>() as usize);
+            parts.push(part);
+            rest = tail;
+        }
+        ranges.par_iter().zip(parts).for_each(|(r, part)| {
+            let mut at = 0;
+            for u in r.clone() {
+                for &v in csr.neighbors(u) {
+                    let key = index(bits, u, v);
+                    if bins.contains(&bin_of(key)) {
+                        part[at] = key;
+                        at += 1;
+                    }
+                }
+            }
+        });
+        emit(sort_and_decode(keys, bits)?)?;
+        first = last;
+    }
+    Ok(())
+}
+
+/// Sorts curve keys of `bits`-bit coordinates and decodes them into arcs.
+fn sort_and_decode(keys: Vec<u64>, bits: u32) -> Result<Vec<Arc>> {
+    let sorted = radix_sort(keys, 2 * bits)?;
+    Ok(sorted
         .par_iter()
         .map(|&d| {
             let (u, v) = point(bits, d);
             [u, v]
         })
-        .collect()
+        .collect())
+}
+
+/// `count` consecutive node ranges of `csr` with about equal numbers of arcs (some may be empty).
+fn node_ranges(csr: &Csr, count: usize) -> Vec<std::ops::Range<NodeId>> {
+    let offsets = csr.offsets();
+    let m = csr.num_arcs();
+    let mut starts: Vec<NodeId> =
+        (0..count as u64).map(|i| offsets.partition_point(|&o| o < m * i / count as u64) as NodeId).collect();
+    starts.push(csr.num_nodes() as NodeId);
+    for i in 1..starts.len() {
+        starts[i] = starts[i].max(starts[i - 1]).min(csr.num_nodes() as NodeId);
+    }
+    starts[0] = 0;
+    starts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 #[cfg(test)]
@@ -274,14 +387,14 @@ mod tests {
             .collect();
         let mut expected = keys.clone();
         expected.sort_unstable();
-        assert_eq!(radix_sort(keys, 44), expected);
+        assert_eq!(radix_sort(keys, 44).unwrap(), expected);
     }
 
     #[test]
     fn hilbert_arcs_are_a_permutation_in_curve_order() {
         let edges = vec![(0, 1), (4, 2), (2, 2), (1, 0), (3, 4), (0, 4), (2, 1)];
         let csr = Csr::from_edges(&EdgeList::new(5, edges.clone(), true), BuildOptions::directed());
-        let arcs = hilbert_arcs(&csr);
+        let arcs = hilbert_arcs(&csr).unwrap();
         let bits = curve_bits(5);
         assert!(arcs.windows(2).all(|w| index(bits, w[0][0], w[0][1]) < index(bits, w[1][0], w[1][1])));
         let mut got: Vec<(u32, u32)> = arcs.iter().map(|a| (a[0], a[1])).collect();
@@ -289,5 +402,42 @@ mod tests {
         got.sort_unstable();
         want.sort_unstable();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn groups_within_a_small_budget_give_the_same_order() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let edges: Vec<(u32, u32)> = (0..100_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x % 5000) as u32, ((x >> 32) % 5000) as u32)
+            })
+            .collect();
+        let csr = Csr::from_edges(&EdgeList::new(5000, edges, true), BuildOptions::directed());
+        let want = hilbert_arcs(&csr).unwrap();
+        let budget = Budget::from_flag(Some(crate::graph::budget::MIN_BUDGET)).unwrap();
+        let mut groups = 0;
+        let mut got = Vec::new();
+        for_each_group(&csr, &budget, |group| {
+            groups += 1;
+            assert!(group.len() as u64 * 16 <= budget.bytes());
+            got.extend(group);
+            Ok(())
+        })
+        .unwrap();
+        assert!(groups > 5, "{groups} groups");
+        assert!(got == want);
+    }
+
+    #[test]
+    fn a_block_denser_than_the_budget_is_refused() {
+        let edges = vec![(1, 1); 20_000];
+        let options = BuildOptions { dedup: false, ..BuildOptions::directed() };
+        let csr = Csr::from_edges(&EdgeList::new(100, edges, true), options);
+        let budget = Budget::from_flag(Some(crate::graph::budget::MIN_BUDGET)).unwrap();
+        let e = for_each_group(&csr, &budget, |_| Ok(())).unwrap_err().to_string();
+        assert!(e.contains("20000 arcs of one block") && e.contains("larger budget"), "{e}");
     }
 }

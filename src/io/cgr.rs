@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use crate::graph::{Array, Csr, CsrSink, GraphProps, MAX_NODES};
+use crate::graph::{Array, Budget, Csr, CsrSink, GraphProps, MAX_NODES};
 use crate::{Error, Result};
 
 /// The first eight bytes of every `.cgr` file.
@@ -69,6 +69,19 @@ struct Shape {
     hilbert: bool,
 }
 
+impl Shape {
+    fn of(csr: &Csr) -> Shape {
+        Shape {
+            nodes: csr.num_nodes() as u64,
+            arcs: csr.num_arcs(),
+            props: csr.props(),
+            weighted: csr.is_weighted(),
+            original_ids: csr.original_ids().is_some(),
+            hilbert: csr.hilbert_arcs().is_some(),
+        }
+    }
+}
+
 /// The decoded fixed header of a `.cgr` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -95,15 +108,7 @@ fn align_up(x: u64) -> u64 {
 
 impl Header {
     fn for_graph(csr: &Csr) -> Header {
-        let shape = Shape {
-            nodes: csr.num_nodes() as u64,
-            arcs: csr.num_arcs(),
-            props: csr.props(),
-            weighted: csr.is_weighted(),
-            original_ids: csr.original_ids().is_some(),
-            hilbert: csr.hilbert_arcs().is_some(),
-        };
-        Header::for_shape(&shape)
+        Header::for_shape(&Shape::of(csr))
     }
 
     fn for_shape(g: &Shape) -> Header {
@@ -297,19 +302,61 @@ pub fn write(csr: &Csr, path: impl AsRef<Path>) -> Result<()> {
     crate::io::write_atomically(path, |out| write_to(csr, out))
 }
 
+/// Writes `csr` to `path` atomically with its arcs in Hilbert-curve order as well (computed now
+/// when `csr` has none), holding at most `budget` bytes beyond the graph: the Hilbert section is
+/// written group by group ([`crate::graph::hilbert::for_each_group`]), so a mapped graph of any
+/// size gets its section without being copied into memory.
+pub fn write_with_hilbert_order(csr: &Csr, path: impl AsRef<Path>, budget: &Budget) -> Result<()> {
+    let path = path.as_ref();
+    let mut tmp = crate::io::AtomicFile::create(path)?;
+    let mut out = BufWriter::with_capacity(1 << 20, tmp.file());
+    let io = |e| Error::io(path, e);
+    let header = Header::for_shape(&Shape { hilbert: true, ..Shape::of(csr) });
+    let at = write_sections(csr, &header, &mut out).map_err(io)?;
+    let (off, len) = header.sections[4];
+    out.write_all(&vec![0u8; (off - at) as usize]).map_err(io)?;
+    match csr.hilbert_arcs() {
+        Some(arcs) => out.write_all(bytemuck::cast_slice(arcs)).map_err(io)?,
+        None => {
+            let bar = crate::progress::bar(csr.num_arcs(), "sorting arcs into Hilbert order", false);
+            crate::graph::hilbert::for_each_group(csr, budget, |arcs| {
+                bar.inc(arcs.len() as u64);
+                out.write_all(bytemuck::cast_slice(&arcs)).map_err(io)
+            })?;
+            bar.finish_and_clear();
+        }
+    }
+    out.write_all(&vec![0u8; (align_up(off + len) - (off + len)) as usize]).map_err(io)?;
+    out.flush().map_err(io)?;
+    drop(out);
+    tmp.commit()
+}
+
 /// Writes `csr` in `.cgr` form to any writer (sections padded to 64-byte boundaries).
 pub fn write_to(csr: &Csr, out: &mut dyn Write) -> std::io::Result<()> {
     let header = Header::for_graph(csr);
     let mut out = BufWriter::with_capacity(1 << 20, out);
+    let mut at = write_sections(csr, &header, &mut out)?;
+    if let Some(arcs) = csr.hilbert_arcs() {
+        let (off, len) = header.sections[4];
+        out.write_all(&vec![0u8; (off - at) as usize])?;
+        out.write_all(bytemuck::cast_slice(arcs))?;
+        at = off + len;
+    }
+    out.write_all(&vec![0u8; (align_up(at) - at) as usize])?;
+    out.flush()
+}
+
+/// Writes the header and the sections of `csr` before the Hilbert-ordered arcs; returns the
+/// position reached.
+fn write_sections(csr: &Csr, header: &Header, out: &mut dyn Write) -> std::io::Result<u64> {
     out.write_all(&header.encode())?;
     let mut at = HEADER_LEN as u64;
-    let ids = csr.original_ids();
-    let bodies: [Option<&[u8]>; SECTIONS] = [
+    let bodies: [Option<&[u8]>; 4] = [
         Some(bytemuck::cast_slice(csr.offsets())),
         Some(bytemuck::cast_slice(csr.targets())),
         csr.weights().map(bytemuck::cast_slice),
-        ids.map(bytemuck::cast_slice),
-        csr.hilbert_arcs().map(bytemuck::cast_slice),
+        csr.original_ids().map(bytemuck::cast_slice),
     ];
     for (i, body) in bodies.iter().enumerate() {
         let Some(body) = body else { continue };
@@ -318,8 +365,7 @@ pub fn write_to(csr: &Csr, out: &mut dyn Write) -> std::io::Result<()> {
         out.write_all(body)?;
         at = off + body.len() as u64;
     }
-    out.write_all(&vec![0u8; (align_up(at) - at) as usize])?;
-    out.flush()
+    Ok(at)
 }
 
 /// Writes a `.cgr` file as the builder hands over its lists ([`CsrSink`]), bucket by bucket in
@@ -513,7 +559,7 @@ mod tests {
     #[test]
     fn hilbert_section_round_trips_and_is_validated() {
         let dir = tempfile::tempdir().unwrap();
-        let g = sample(true).with_hilbert_order();
+        let g = sample(true).with_hilbert_order().unwrap();
         let path = dir.path().join("h.cgr");
         write(&g, &path).unwrap();
         let h = open(&path).unwrap();

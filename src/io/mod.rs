@@ -222,7 +222,7 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         if options.weighted == Some(true) {
             return Err(Error::format(path, "a WebGraph has no weights, so it cannot be read as weighted"));
         }
-        let (nodes, raw) = webgraph::read(path)?;
+        let (nodes, raw) = webgraph::read(path, &options.budget)?;
         return assemble(raw, None, nodes, true, options);
     }
     let input = compress::open_input(path)?;
@@ -289,6 +289,20 @@ fn assemble(
         original_ids: dense.original_ids,
         directed: options.directed.unwrap_or(directed),
     })
+}
+
+/// Writes the WebGraph (BVGraph) at `input` as a directed `.cgr` at `output` in one pass (see
+/// `webgraph::write_directed`): `8 (n + 1)` bytes of offsets and one batch of arcs in memory,
+/// nothing sorted or spilled. Returns the node and arc counts. Options: `build.drop_self_loops`
+/// (the lists are already sorted and distinct, so deduplication has nothing to do).
+pub fn write_webgraph_directed(input: &Path, output: &Path, build: BuildOptions) -> Result<(usize, u64)> {
+    let props = BuildOptions { symmetrize: false, ..build }.props();
+    let mut nodes = 0;
+    let out = webgraph::write_directed(input, build.drop_self_loops, |n| {
+        nodes = n;
+        cgr::StreamWriter::create(output, n, props, false, None)
+    })?;
+    Ok((nodes, out.finish(None)?))
 }
 
 /// Opens a graph: a `.cgr` file is mapped; anything else is read and built with `build`.

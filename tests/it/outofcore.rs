@@ -24,6 +24,7 @@ fn generated_graphs_are_byte_identical_out_of_core() {
         &["generate", "kron", "--scale", "13"][..],
         &["generate", "kron", "--scale", "13", "--directed", "--weights", "1..9"],
         &["generate", "urand", "--scale", "13", "--weights", "1..3", "--drop-self-loops"],
+        &["generate", "kron", "--scale", "13", "--directed", "--order", "hilbert"],
     ] {
         let (want, said) = build(args, &dir.path().join("a.cgr"));
         assert!(said.contains("in memory"), "{args:?}: {said}");
@@ -66,6 +67,31 @@ fn converted_graphs_are_byte_identical_out_of_core() {
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
 
+#[test]
+fn hilbert_order_is_added_within_the_budget() {
+    let dir = tempdir();
+    let plain = dir.path().join("g.cgr");
+    build(&["generate", "kron", "--scale", "14", "--directed"], &plain);
+    let plain = plain.to_str().unwrap();
+    let (want, _) = build(&["convert", plain, "--order", "hilbert"], &dir.path().join("a.cgr"));
+    let (got, said) = build(&["convert", plain, "--order", "hilbert", "--memory", "1M"], &dir.path().join("b.cgr"));
+    assert!(said.contains("Hilbert order"), "{said}");
+    assert!(got == want, "the Hilbert section sorted in groups differs");
+    // From a text edge list: the CSR streamed to the file, then its Hilbert section.
+    let text = dir.path().join("g.el");
+    build(&["convert", plain], &text);
+    let text = text.to_str().unwrap();
+    let vertex = dir.path().join("d.cgr");
+    build(&["convert", text, "--directed"], &vertex);
+    let (want, _) = build(&["convert", vertex.to_str().unwrap(), "--order", "hilbert"], &dir.path().join("e.cgr"));
+    let (got, said) =
+        build(&["convert", text, "--directed", "--order", "hilbert", "--memory", "1M"], &dir.path().join("c.cgr"));
+    assert!(said.contains("spilled to disk") && said.contains("Hilbert order"), "{said}");
+    assert!(got == want, "the converted file differs");
+    let left: Vec<String> = files_in(dir.path()).into_iter().filter(|f| f.starts_with('.')).collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_removes_every_temporary_file() {
@@ -97,5 +123,55 @@ fn ctrl_c_removes_every_temporary_file() {
     assert_eq!(done.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(files_in(scratch.path()).is_empty(), "left in --tmp: {:?}", files_in(scratch.path()));
+    assert!(files_in(out.path()).is_empty(), "left beside the output: {:?}", files_in(out.path()));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_one_clear_error_and_leaves_nothing() {
+    // SAFETY: geteuid(2) has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    let small = tempdir();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "costgraph-test"])
+        .arg(small.path())
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    /// Unmounts the tmpfs however the test ends.
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(small.path());
+    let full = small.path().to_str().unwrap();
+    let out = tempdir();
+    let elsewhere = out.path().join("g.cgr");
+    // The spill would not fit: refused before any work.
+    let stderr = common::run_err(&[
+        "generate",
+        "kron",
+        "--scale",
+        "14",
+        "--memory",
+        "1M",
+        "--tmp",
+        full,
+        "-o",
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("free disk space") && stderr.contains(full), "{stderr}");
+    // The output itself does not fit: the write fails with the file named and the reason.
+    let inside = small.path().join("g.cgr");
+    let stderr = common::run_err(&["generate", "kron", "--scale", "15", "-o", inside.to_str().unwrap()]);
+    assert!(stderr.contains("g.cgr") && stderr.contains("No space left"), "{stderr}");
+    assert!(files_in(small.path()).is_empty(), "left on the full disk: {:?}", files_in(small.path()));
     assert!(files_in(out.path()).is_empty(), "left beside the output: {:?}", files_in(out.path()));
 }

@@ -72,3 +72,29 @@ fn shared_dataset_details() {
     let err = common::run_err(&["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(err.contains("cal.cedge.zst:1:") && err.contains("--real-weights"), "{err}");
 }
+
+#[test]
+fn webgraph_streams_into_the_same_cgr_as_its_arc_list() {
+    let Some(dir) = common::datasets() else { return };
+    let tmp = common::tempdir();
+    let convert = |file: &str, flags: &[&str], out: &str| {
+        let input = dir.join(file);
+        let output = tmp.path().join(out);
+        let mut args = vec!["convert", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let done = common::run(&args);
+        let said = String::from_utf8_lossy(&done.stderr).into_owned();
+        assert!(done.status.success(), "{file} {flags:?}: {said}");
+        (std::fs::read(output).unwrap(), said)
+    };
+    // Directed: one pass in node order, no buckets, the bytes of the text path.
+    let (want, _) = convert("law/cnr-2000.arcs.txt.zst", &[], "a.cgr");
+    let (got, said) = convert("law/cnr-2000.graph.zst", &["--memory", "4M"], "b.cgr");
+    assert!(said.contains("one pass"), "{said}");
+    assert!(got == want, "the one-pass WebGraph file differs from the arc list's");
+    // Undirected: through the builder, out of core under a tiny budget.
+    let (want, _) = convert("law/cnr-2000.arcs.txt.zst", &["--undirected"], "c.cgr");
+    let (got, said) = convert("law/cnr-2000.graph.zst", &["--undirected", "--memory", "16M"], "d.cgr");
+    assert!(said.contains("spilled to disk"), "{said}");
+    assert!(got == want, "the symmetrized WebGraph file differs from the arc list's");
+}

@@ -60,7 +60,7 @@ fn every_implementation_matches_the_reference_at_1_2_4_threads() {
                 for imp in &implementations {
                     let graph = if imp.needs_symmetric && !g.is_symmetric() { &g.symmetrized() } else { &g };
                     // Timely implementations run on a cluster and are tested through the binary.
-                    let Some(kernel) = imp.entry.prepare(graph) else { continue };
+                    let Some(kernel) = imp.entry.prepare(graph).unwrap() else { continue };
                     let ranks = ranks_of(kernel());
                     assert_eq!(ranks.iterations(), if g.num_nodes() == 0 { 0 } else { 20 });
                     if let Err(e) = ranks.verify(&g) {
@@ -77,12 +77,12 @@ fn every_implementation_matches_the_reference_at_1_2_4_threads() {
 #[test]
 fn hilbert_uses_the_graphs_order_when_it_has_one() {
     let g = random_graph(7, 500, 4000, true);
-    let arcs = crate::graph::hilbert::hilbert_arcs(&g);
-    let with = random_graph(7, 500, 4000, true).with_hilbert_order();
+    let arcs = crate::graph::hilbert::hilbert_arcs(&g).unwrap();
+    let with = random_graph(7, 500, 4000, true).with_hilbert_order().unwrap();
     assert_eq!(with.hilbert_arcs(), Some(&arcs[..]));
     let imp = registry::find(Problem::Pagerank, "pagerank-hilbert").unwrap();
-    let a = ranks_of(imp.entry.prepare(&g).expect("in process")());
-    let b = ranks_of(imp.entry.prepare(&with).expect("in process")());
+    let a = ranks_of(imp.entry.prepare(&g).unwrap().expect("in process")());
+    let b = ranks_of(imp.entry.prepare(&with).unwrap().expect("in process")());
     assert!(a == b, "the file's order and the computed order give different ranks");
     a.verify(&g).unwrap();
 }
