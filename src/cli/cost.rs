@@ -16,7 +16,7 @@ use costgraph::harness::datasets;
 use costgraph::harness::external::{self, ExternalSpec};
 use costgraph::harness::journal::{self, Journal};
 use costgraph::harness::provenance::{Provenance, sha256_file};
-use costgraph::harness::report::{self, CapacityRow, GraphInfo, PolicyInfo, Report};
+use costgraph::harness::report::{self, CapacityRow, GraphInfo, ModelReport, PolicyInfo, Report};
 use costgraph::harness::stats::{MIN_RUNS_FOR_95, Sampling};
 use costgraph::harness::sweep::{self, Configuration, Policy};
 use costgraph::io::{self, ReadOptions};
@@ -98,6 +98,12 @@ pub struct Args {
     /// reason in the report; the sweep fails only when no single-thread baseline fits.
     #[arg(long, value_name = "SIZE", value_parser = costgraph::graph::budget::parse_size)]
     memory: Option<u64>,
+    /// Estimate each timely implementation's time and COST on clusters this machine is not, from
+    /// its measured one-worker compute and traffic: `machines=16,32 gbit=10 latency=0.05`
+    /// (machines of this machine's cores, link rate in Gbit/s, latency in ms). The formula is in
+    /// the report.
+    #[arg(long, value_name = "SPEC")]
+    model: Option<costgraph::harness::model::ModelSpec>,
     /// Run every configuration, even those the capacity estimate says do not fit in memory.
     #[arg(long)]
     force: bool,
@@ -309,9 +315,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         method: method(&sampling, args.warmup, &skip, &too_big),
     };
     let command: Vec<String> = std::env::args().collect();
-    let report = Report::new(provenance, command, policy_info, graph_info, capacity_rows, problem_reports);
+    let mut report = Report::new(provenance, command, policy_info, graph_info, capacity_rows, problem_reports);
+    if let Some(spec) = args.model.clone() {
+        report.model = Some(ModelReport::of(&report.problems, spec, cores));
+    }
     let files = report.write(&args.out)?;
     print!("{}", report.cost_table());
+    if let Some(model) = &report.model {
+        print!("\n{}", model.markdown());
+    }
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     println!("wrote {}, {}", names.join(", "), journal.path().display());
     if !report.ok() {

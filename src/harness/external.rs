@@ -390,6 +390,7 @@ impl ExternalCommand {
             verified: None,
             verify_error: None,
             peak_rss_bytes: None,
+            traffic: Default::default(),
         })
     }
 

@@ -24,6 +24,7 @@ pub mod datasets;
 pub mod external;
 pub mod http;
 pub mod journal;
+pub mod model;
 pub mod plot;
 pub mod provenance;
 pub mod report;

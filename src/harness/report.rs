@@ -48,6 +48,8 @@ pub struct Measurement {
     pub load_average: Option<f64>,
     /// Peak resident memory of the child.
     pub peak_rss_bytes: Option<u64>,
+    /// Rounds, records and bytes exchanged (timely implementations).
+    pub traffic: super::model::Traffic,
     /// The child's result summary.
     pub result: serde_json::Value,
     /// The result's exact fingerprint (empty for an external system that reports a count).
@@ -174,6 +176,7 @@ pub fn analyze(
             load_average: outcome.load_average,
             compute_secs: r.compute_secs,
             peak_rss_bytes: r.peak_rss_bytes,
+            traffic: r.traffic,
             result: r.result,
             digest: r.digest,
             verified: r.verified,
@@ -366,6 +369,75 @@ pub struct Report {
     pub capacity: Vec<CapacityRow>,
     /// One entry per problem swept.
     pub problems: Vec<ProblemReport>,
+    /// The capacity model's estimates for clusters not measured (`cost --model`), if asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelReport>,
+}
+
+/// The capacity model's estimates ([`super::model`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelReport {
+    /// The clusters estimated.
+    pub spec: super::model::ModelSpec,
+    /// Cores per machine assumed (this machine's).
+    pub cores_per_machine: usize,
+    /// The formula, in words.
+    pub formula: String,
+    /// One row per implementation and cluster.
+    pub rows: Vec<super::model::ModelRow>,
+}
+
+impl ModelReport {
+    /// Estimates every problem of `problems` on the clusters of `spec`.
+    pub fn of(problems: &[ProblemReport], spec: super::model::ModelSpec, cores_per_machine: usize) -> ModelReport {
+        let rows = problems.iter().flat_map(|p| super::model::estimate(p, &spec, cores_per_machine)).collect();
+        ModelReport { spec, cores_per_machine, formula: super::model::FORMULA.into(), rows }
+    }
+
+    /// The estimates as a Markdown section (also the text `cost` prints).
+    pub fn markdown(&self) -> String {
+        let mut md = format!(
+            "## Capacity model: estimated clusters ({} Gbit/s links, {} ms latency, {} cores per machine)\n\n{}.\n\n",
+            self.spec.gbit, self.spec.latency_ms, self.cores_per_machine, self.formula
+        );
+        if self.rows.is_empty() {
+            md.push_str("No timely implementation has both a one-worker measurement and one with traffic at two or more workers: nothing to estimate.\n\n");
+            return md;
+        }
+        md.push_str("| problem | implementation | machines | cores | compute s | network s | latency s | total s | vs baseline |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for r in &self.rows {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {} |",
+                r.problem.name(),
+                r.implementation,
+                r.machines,
+                r.cores,
+                r.compute_secs,
+                r.network_secs,
+                r.latency_secs,
+                r.total_secs,
+                if r.beats_baseline { "beats" } else { "does not beat" }
+            );
+        }
+        let mut seen: Vec<(Problem, &str)> = Vec::new();
+        for r in &self.rows {
+            if seen.contains(&(r.problem, r.implementation.as_str())) {
+                continue;
+            }
+            seen.push((r.problem, &r.implementation));
+            let cost = super::model::estimated_cost(&self.rows, r.problem, &r.implementation);
+            let _ = writeln!(
+                md,
+                "\nEstimated COST of {} {}: {}.",
+                r.problem.name(),
+                r.implementation,
+                cost.map_or("none of these clusters beats the baseline".to_string(), |c| format!("{c} cores"))
+            );
+        }
+        md.push('\n');
+        md
+    }
 }
 
 impl Report {
@@ -399,6 +471,7 @@ impl Report {
             graph,
             capacity,
             problems,
+            model: None,
         }
     }
 
@@ -536,6 +609,9 @@ impl Report {
         let _ = writeln!(md, "- command: `{}`\n", self.command_line.join(" "));
         for problem in &self.problems {
             problem.markdown(&mut md);
+        }
+        if let Some(model) = &self.model {
+            md.push_str(&model.markdown());
         }
         md
     }
@@ -714,6 +790,7 @@ pub(crate) mod tests {
             verified: None,
             verify_error: None,
             peak_rss_bytes: Some(1 << 20),
+            traffic: Default::default(),
         }
     }
 

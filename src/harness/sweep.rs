@@ -254,6 +254,9 @@ pub struct RunRecord {
     /// Peak resident memory of the child.
     #[serde(default)]
     pub peak_rss_bytes: Option<u64>,
+    /// Rounds, records and bytes exchanged (timely implementations).
+    #[serde(flatten)]
+    pub traffic: super::model::Traffic,
 }
 
 /// The last `lines` lines of `text`, for error messages.
@@ -677,6 +680,7 @@ mod tests {
             verified: Some(true),
             verify_error: None,
             peak_rss_bytes: Some(10),
+            traffic: Default::default(),
         }
     }
 

@@ -394,7 +394,7 @@ fn configurations_that_do_not_fit_are_left_out_and_named() {
     // Each process is estimated at 32 MiB plus 2 MiB per thread: 50M leaves out only the
     // two-process configurations (68 MiB).
     let mut args = sweep_args(graph.to_str().unwrap(), out.to_str().unwrap());
-    args.extend(["--skip", "differential-cc", "--memory", "50M"]);
+    args.extend(["--skip", "differential-cc", "--model", "machines=1,4 gbit=10 latency=0.05", "--memory", "50M"]);
     let done = costgraph().args(&args).output().unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(done.status.success(), "{stderr}");
@@ -405,6 +405,36 @@ fn configurations_that_do_not_fit_are_left_out_and_named() {
     assert!(all.iter().all(|(.., processes)| !processes.contains("processes")), "{all:?}");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("left out (does not fit in memory)"), "the report names what it left out");
+    // The capacity model: each timely implementation on 1 and 4 machines, from its one-worker
+    // compute and its traffic at 2 workers.
+    assert!(md.contains("Capacity model") && md.contains("Estimated COST of cc timely-union-find"), "{md}");
+    let cc = &report["problems"][0];
+    let cores = report["provenance"]["machine"]["cores"].as_u64().unwrap();
+    let rows = report["model"]["rows"].as_array().unwrap();
+    for name in ["timely-label-prop", "timely-union-find"] {
+        let one_worker = cc["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["implementation"] == name && m["cores"] == 1)
+            .unwrap();
+        let two =
+            cc["measurements"].as_array().unwrap().iter().find(|m| m["implementation"] == name && m["cores"] == 2);
+        let bytes = two.unwrap()["traffic"]["bytes_exchanged"].as_f64().unwrap();
+        assert!(bytes > 0.0, "{name} exchanged nothing at 2 workers");
+        let mine: Vec<&Value> = rows.iter().filter(|r| r["implementation"] == name).collect();
+        assert_eq!(mine.len(), 2, "{name}: {rows:?}");
+        for r in mine {
+            let machines = r["machines"].as_f64().unwrap();
+            assert_eq!(r["cores"].as_u64().unwrap(), machines as u64 * cores);
+            let compute = one_worker["compute"]["median"].as_f64().unwrap() / (machines * cores as f64);
+            assert!((r["compute_secs"].as_f64().unwrap() - compute).abs() < 1e-12, "{r}");
+            let network = 2.0 * bytes * (machines - 1.0) / (machines * machines * 10e9 / 8.0);
+            assert!((r["network_secs"].as_f64().unwrap() - network).abs() < 1e-12, "{r}");
+            let total = r["compute_secs"].as_f64().unwrap() + network + r["latency_secs"].as_f64().unwrap();
+            assert!((r["total_secs"].as_f64().unwrap() - total).abs() < 1e-12, "{r}");
+        }
+    }
     // Below the baseline's own estimate nothing can be compared: one clear error.
     *args.last_mut().unwrap() = "20M";
     let err = run_err(&args);
