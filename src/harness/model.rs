@@ -6,15 +6,17 @@
 //! [`estimate`] predicts its time on `M` machines of this machine's `C` cores joined by a network
 //! of `B` bytes/s per link and latency `L` ([`FORMULA`]):
 //!
-//! - *compute* `T1 / (M C)`: the one-worker compute divided over every core, perfectly;
+//! - *compute* `T1 / (M C e)`: the one-worker compute divided over every core, at the parallel
+//!   efficiency `e = T1 / (w Tw)` (at most 1) measured at the largest worker count `w` swept;
 //! - *network* `V (M - 1) / (M² B)`: the traffic of a run at `w >= 2` workers, `bytes`, is the
 //!   part of an all-to-all exchange that left its worker, `(w - 1) / w` of the whole `V`; on `M`
 //!   machines `(M - 1) / M` of `V` crosses the network, split over `M` links in parallel;
 //! - *latency* `R L`: every round waits at least one network latency.
 //!
-//! All three are optimistic (perfect compute scaling, no congestion, no stragglers), so the
-//! estimate is a lower bound on the time and the estimated COST a lower bound on the COST. The
-//! check against rate-limited runs across network namespaces is in BENCHMARKS.md.
+//! The network terms are optimistic (no congestion, no stragglers, transfers not overlapped with
+//! compute is the only pessimism); the compute term assumes the efficiency measured at `w`
+//! workers holds at `M C`. Checked against rate-limited runs across network namespaces (two
+//! processes, unlimited, 1 Gbit/s and 100 Mbit/s): see BENCHMARKS.md.
 
 use std::str::FromStr;
 
@@ -24,11 +26,12 @@ use super::report::ProblemReport;
 use crate::registry::{Kind, Problem};
 
 /// The model in one line, for reports.
-pub const FORMULA: &str = "T(M) = T1/(M·C) + V·(M−1)/(M²·B) + R·L, with T1 the implementation's compute median \
-     on one worker, C the cores per machine (this machine's), V the bytes of an all-to-all exchange (the bytes \
-     exchanged at w ≥ 2 workers × w/(w−1)), B the link rate in bytes/s, R the rounds, L the latency; perfect \
-     compute scaling and no congestion, so T(M) is a lower bound and the estimated COST (fewest cores M·C whose \
-     T(M) is below the baseline's median) too";
+pub const FORMULA: &str = "T(M) = T1/(M·C·e) + V·(M−1)/(M²·B) + R·L, with T1 the implementation's compute \
+     median on one worker, C the cores per machine (this machine's), e = T1/(w·Tw) ≤ 1 the parallel efficiency \
+     measured at the largest worker count w (compute median Tw), V the bytes of an all-to-all exchange (the bytes \
+     exchanged at w workers × w/(w−1)), B the link rate in bytes/s, R the rounds, L the latency; no congestion, \
+     and e assumed to hold at M·C cores; the estimated COST is the fewest cores M·C whose T(M) is below the \
+     baseline's median";
 
 /// The traffic of one timely run, as `costgraph run --json` reports it (absent for the others).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +99,8 @@ pub struct ModelRow {
     pub machines: usize,
     /// Cores in all (`machines` × cores per machine).
     pub cores: usize,
+    /// The parallel efficiency assumed (measured at the largest worker count swept).
+    pub efficiency: f64,
     /// The compute term, seconds.
     pub compute_secs: f64,
     /// The network term, seconds.
@@ -120,21 +125,21 @@ pub fn estimate(problem: &ProblemReport, spec: &ModelSpec, cores_per_machine: us
     for name in names {
         let mine = || timely().filter(|m| m.configuration.implementation == name && m.agrees_with_baseline);
         let Some(one) = mine().find(|m| m.cores == 1) else { continue };
-        let Some((workers, traffic)) = mine()
-            .filter(|m| m.cores >= 2)
-            .filter_map(|m| Some((m.cores, m.traffic.bytes_exchanged?, m.traffic.rounds?)))
-            .max_by_key(|&(cores, ..)| cores)
-            .map(|(w, bytes, rounds)| (w, (bytes, rounds)))
+        let Some(widest) = mine()
+            .filter(|m| m.cores >= 2 && m.traffic.bytes_exchanged.is_some() && m.traffic.rounds.is_some())
+            .max_by_key(|m| m.cores)
         else {
             continue;
         };
-        let (bytes, rounds) = traffic;
+        let workers = widest.cores;
+        let (bytes, rounds) = (widest.traffic.bytes_exchanged.unwrap_or(0), widest.traffic.rounds.unwrap_or(0));
+        let efficiency = (one.compute.median / (workers as f64 * widest.compute.median)).min(1.0);
         let all_to_all = bytes as f64 * workers as f64 / (workers - 1) as f64;
         let link = spec.gbit * 1e9 / 8.0;
         for &machines in &spec.machines {
             let m = machines as f64;
             let cores = machines * cores_per_machine.max(1);
-            let compute_secs = one.compute.median / cores as f64;
+            let compute_secs = one.compute.median / (cores as f64 * efficiency);
             let network_secs = all_to_all * (m - 1.0) / (m * m * link);
             let latency_secs = rounds as f64 * spec.latency_ms / 1000.0;
             let total_secs = compute_secs + network_secs + latency_secs;
@@ -143,6 +148,7 @@ pub fn estimate(problem: &ProblemReport, spec: &ModelSpec, cores_per_machine: us
                 implementation: name.to_string(),
                 machines,
                 cores,
+                efficiency,
                 compute_secs,
                 network_secs,
                 latency_secs,

@@ -404,15 +404,16 @@ impl ModelReport {
             md.push_str("No timely implementation has both a one-worker measurement and one with traffic at two or more workers: nothing to estimate.\n\n");
             return md;
         }
-        md.push_str("| problem | implementation | machines | cores | compute s | network s | latency s | total s | vs baseline |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        md.push_str("| problem | implementation | machines | cores | efficiency | compute s | network s | latency s | total s | vs baseline |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for r in &self.rows {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {} |",
+                "| {} | {} | {} | {} | {:.2} | {:.4} | {:.4} | {:.4} | {:.4} | {} |",
                 r.problem.name(),
                 r.implementation,
                 r.machines,
                 r.cores,
+                r.efficiency,
                 r.compute_secs,
                 r.network_secs,
                 r.latency_secs,

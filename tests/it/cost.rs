@@ -427,7 +427,13 @@ fn configurations_that_do_not_fit_are_left_out_and_named() {
         for r in mine {
             let machines = r["machines"].as_f64().unwrap();
             assert_eq!(r["cores"].as_u64().unwrap(), machines as u64 * cores);
-            let compute = one_worker["compute"]["median"].as_f64().unwrap() / (machines * cores as f64);
+            let (t1, t2) = (
+                one_worker["compute"]["median"].as_f64().unwrap(),
+                two.unwrap()["compute"]["median"].as_f64().unwrap(),
+            );
+            let efficiency = (t1 / (2.0 * t2)).min(1.0);
+            assert!((r["efficiency"].as_f64().unwrap() - efficiency).abs() < 1e-12, "{r}");
+            let compute = t1 / (machines * cores as f64 * efficiency);
             assert!((r["compute_secs"].as_f64().unwrap() - compute).abs() < 1e-12, "{r}");
             let network = 2.0 * bytes * (machines - 1.0) / (machines * machines * 10e9 / 8.0);
             assert!((r["network_secs"].as_f64().unwrap() - network).abs() < 1e-12, "{r}");
