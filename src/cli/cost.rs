@@ -178,6 +178,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         sampling,
         core_counts: sweep::core_counts(max_cores),
         processes: if args.processes.is_empty() && max_cores >= 2 { vec![2] } else { args.processes.clone() },
+        force: args.force,
     };
 
     let skip = skipped(args.skip.as_deref(), args.graph.is_none())?;

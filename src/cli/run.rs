@@ -39,6 +39,9 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Run even when the implementation's memory estimate says it does not fit.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     cluster: ClusterArgs,
 }
@@ -122,11 +125,13 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         symmetric: csr.is_symmetric(),
     };
     let estimate = capacity::estimate(problem, imp.kind, imp.needs_symmetric, &shape, 1, threads_used);
-    Budget::default().check_or(
-        &format!("{} on {} ({} nodes, {} arcs)", imp.name, args.graph.display(), shape.nodes, shape.arcs),
-        estimate.total_bytes,
-        "pick an implementation that `costgraph info` lists as fitting",
-    )?;
+    if !args.force {
+        Budget::default().check_or(
+            &format!("{} on {} ({} nodes, {} arcs)", imp.name, args.graph.display(), shape.nodes, shape.arcs),
+            estimate.total_bytes,
+            "pick an implementation that `costgraph info` lists as fitting, or run it anyway with --force",
+        )?;
+    }
 
     let start = Instant::now();
     let symmetric;

@@ -133,6 +133,8 @@ pub struct Policy {
     /// Process counts for multi-process timely (each with worker counts that fit in the largest
     /// core count).
     pub processes: Vec<usize>,
+    /// Children run even when their memory estimate does not fit (`cost --force`).
+    pub force: bool,
 }
 
 /// 1, 2, 4, … up to `max_cores`, and `max_cores` itself when it is not a power of two.
@@ -182,6 +184,9 @@ pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, p
     // compared by verifier rather than by digest (see `Problem::exact`).
     if matches!(layout, Layout::SingleThread) || !problem.exact() {
         run.push("--verify".into());
+    }
+    if policy.force {
+        run.push("--force".into());
     }
     match layout {
         Layout::SingleThread => run,
@@ -577,6 +582,7 @@ mod tests {
             sampling: Sampling::Fixed { runs: 5 },
             core_counts: core_counts(4),
             processes: vec![2],
+            force: false,
         }
     }
 

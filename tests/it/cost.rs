@@ -445,4 +445,11 @@ fn configurations_that_do_not_fit_are_left_out_and_named() {
     *args.last_mut().unwrap() = "20M";
     let err = run_err(&args);
     assert!(err.contains("single-thread baseline") && err.contains("--force"), "{err}");
+    // --force runs every configuration, and its children skip their own check too.
+    args.push("--force");
+    run_ok(&args);
+    let report = report_json(&out);
+    assert!(configurations(&report).iter().any(|(.., layout)| layout == "processes"), "the 2-process runs ran");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("--impl union-find --warmup 0 --json --verify --force"), "{md}");
 }
