@@ -17,6 +17,10 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Memory an implementation may use (e.g. 16G; default: the memory available now): the
+    /// estimates are compared with the smaller of the two.
+    #[arg(long, value_name = "SIZE", value_parser = costgraph::graph::budget::parse_size)]
+    memory: Option<u64>,
 }
 
 /// Runs `costgraph info`.
@@ -30,7 +34,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let components = cc::union_find(&csr).summary();
     let shape =
         GraphShape { nodes: stats.nodes, arcs: stats.arcs, weighted: csr.is_weighted(), symmetric: props.symmetric };
-    let available = costgraph::sysinfo::available_memory_bytes();
+    let available = match (costgraph::sysinfo::available_memory_bytes(), args.memory) {
+        (Some(a), Some(m)) => Some(a.min(m)),
+        (a, m) => a.or(m),
+    };
     // Memory per implementation at one core (one process): what `costgraph cost` checks too.
     let needs: Vec<_> = registry::all()
         .iter()
@@ -81,8 +88,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("bytes in memory {memory}");
     println!("components      {} (largest {} nodes)", components.components, components.largest);
     println!(
-        "memory needed   per implementation at 1 core ({} available):",
-        available.map_or("unknown".to_string(), human_bytes)
+        "memory needed   per implementation at 1 core ({} available{}):",
+        available.map_or("unknown".to_string(), human_bytes),
+        if args.memory.is_some() { ", --memory" } else { "" }
     );
     for (imp, bytes, fits) in &needs {
         let verdict = if *fits { "" } else { "  DOES NOT FIT" };

@@ -144,3 +144,23 @@ fn directed_graphs_with_hilbert_order_serve_pagerank_hilbert() {
     let out: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(out["verified"], true, "{out}");
 }
+
+#[test]
+fn info_says_which_implementations_fit_in_a_memory_limit() {
+    let dir = tempdir();
+    let path = generate(dir.path(), "g.cgr", &["kron", "--scale", "10"]);
+    let fits = |memory: &str| -> Vec<(String, bool)> {
+        let out = run_ok(&["info", "--json", path.to_str().unwrap(), "--memory", memory]);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert!(v["memory_available_bytes"].as_u64().unwrap() <= costgraph::graph::budget::parse_size(memory).unwrap());
+        v["memory_needed_bytes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["impl"].as_str().unwrap().to_string(), i["fits"].as_bool().unwrap()))
+            .collect()
+    };
+    // Every process is estimated at 32 MiB at least: nothing fits in 1 MiB, union-find in 1 GiB.
+    assert!(fits("1M").iter().all(|(_, fits)| !fits));
+    assert!(fits("1G").iter().any(|(name, fits)| name == "union-find" && *fits));
+}
