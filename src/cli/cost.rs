@@ -197,12 +197,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => default_kronecker(&exe, &default_graph, args.scale, timeout)?,
     };
     let csr = io::load_graph(&graph, &ReadOptions::default(), BuildOptions::directed())?;
-    let shape = GraphShape {
-        nodes: csr.num_nodes() as u64,
-        arcs: csr.num_arcs(),
-        weighted: csr.is_weighted(),
-        symmetric: csr.is_symmetric(),
-    };
+    let shape = GraphShape::of(&csr);
     if problems.contains(&Problem::Msf) && !shape.weighted {
         bail!("{}: msf needs edge weights but the graph has none", graph.display());
     }
@@ -484,16 +479,7 @@ fn check_capacity(
     for (problem, implementations, plan) in plans.iter_mut() {
         let estimate = |c: &Configuration| {
             let imp = implementations.iter().find(|i| i.name == c.implementation);
-            imp.map(|imp| {
-                capacity::estimate(
-                    *problem,
-                    imp.kind,
-                    imp.needs_symmetric,
-                    shape,
-                    c.layout.processes(),
-                    c.layout.cores(),
-                )
-            })
+            imp.map(|imp| capacity::estimate(imp, shape, c.layout.processes(), c.layout.cores()))
         };
         for imp in implementations.iter() {
             let Some(largest) = plan.iter().filter(|c| c.implementation == imp.name).max_by_key(|c| c.layout.cores())

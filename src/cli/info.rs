@@ -32,8 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let props = csr.props();
     let memory = csr.size_bytes();
     let components = cc::union_find(&csr).summary();
-    let shape =
-        GraphShape { nodes: stats.nodes, arcs: stats.arcs, weighted: csr.is_weighted(), symmetric: props.symmetric };
+    let shape = GraphShape::of(&csr);
     let available = match (costgraph::sysinfo::available_memory_bytes(), args.memory) {
         (Some(a), Some(m)) => Some(a.min(m)),
         (a, m) => a.or(m),
@@ -43,7 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .iter()
         .filter(|imp| !imp.needs_weights || csr.is_weighted())
         .map(|imp| {
-            let estimate = capacity::estimate(imp.problem, imp.kind, imp.needs_symmetric, &shape, 1, 1);
+            let estimate = capacity::estimate(imp, &shape, 1, 1);
             (imp, estimate.total_bytes, capacity::fits(estimate.total_bytes, available))
         })
         .collect();

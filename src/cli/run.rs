@@ -118,13 +118,8 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     imp.check_input(&csr).map_err(|e| anyhow::anyhow!("{}: {e}", args.graph.display()))?;
     // Capacity before the run: the implementation's estimate against the memory available, so a
     // graph too large for it is refused with the reason instead of being killed halfway.
-    let shape = GraphShape {
-        nodes: csr.num_nodes() as u64,
-        arcs: csr.num_arcs(),
-        weighted: csr.is_weighted(),
-        symmetric: csr.is_symmetric(),
-    };
-    let estimate = capacity::estimate(problem, imp.kind, imp.needs_symmetric, &shape, 1, threads_used);
+    let shape = GraphShape::of(&csr);
+    let estimate = capacity::estimate(imp, &shape, 1, threads_used);
     if !args.force {
         Budget::default().check_or(
             &format!("{} on {} ({} nodes, {} arcs)", imp.name, args.graph.display(), shape.nodes, shape.arcs),

@@ -10,7 +10,8 @@
 //! - **Symmetric view**: an implementation that needs the undirected view of a directed graph gets
 //!   a symmetrized copy, at most `2 m` arcs: `8 (n + 1) + 8 m` (+ `8 m` weights).
 //! - **Working set**: `node_bytes · n + arc_bytes · m` with the per-(problem, kind) figures of
-//!   [`FORMULAS`], which list what each kind of implementation allocates (union-find parents,
+//!   [`FORMULAS`] (or, for the implementations in [`SPECIFIC`], their own), which list what each
+//!   kind of implementation allocates (union-find parents,
 //!   canonical labels, edge arrays for sorting, dataflow records in flight, double buffering).
 //! - **Runtime**: 32 MiB per process (binary, allocator, I/O buffers) plus 2 MiB of stack per
 //!   thread or worker.
@@ -18,7 +19,7 @@
 
 use serde::Serialize;
 
-use crate::registry::{Kind, Problem};
+use crate::registry::{Implementation, Kind, Problem};
 
 /// Bytes of working memory per node and per stored arc of one kind of implementation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -119,9 +120,22 @@ pub struct GraphShape {
     pub weighted: bool,
     /// Whether the stored graph is already symmetric.
     pub symmetric: bool,
+    /// Whether the file holds the arcs in Hilbert order too (8 bytes per arc).
+    pub hilbert: bool,
 }
 
 impl GraphShape {
+    /// The shape of `csr`.
+    pub fn of(csr: &crate::graph::Csr) -> GraphShape {
+        GraphShape {
+            nodes: csr.num_nodes() as u64,
+            arcs: csr.num_arcs(),
+            weighted: csr.is_weighted(),
+            symmetric: csr.is_symmetric(),
+            hilbert: csr.hilbert_arcs().is_some(),
+        }
+    }
+
     /// Bytes of the CSR as stored.
     pub fn graph_bytes(&self) -> u64 {
         8 * (self.nodes + 1) + self.arcs * if self.weighted { 8 } else { 4 }
@@ -153,22 +167,58 @@ pub fn formula(problem: Problem, kind: Kind) -> &'static Formula {
     FORMULAS.iter().find(|f| f.problem == problem && f.kind == kind).expect("FORMULAS covers every problem and kind")
 }
 
-/// Estimates the memory of one configuration: `problem` by an implementation of `kind` (that needs
-/// the symmetric view when `needs_symmetric`) on `shape`, over `processes` processes with `cores`
-/// threads or workers in all.
-pub fn estimate(
-    problem: Problem,
-    kind: Kind,
-    needs_symmetric: bool,
-    shape: &GraphShape,
-    processes: usize,
-    cores: usize,
-) -> Estimate {
-    let f = formula(problem, kind);
-    let graph_bytes = shape.graph_bytes();
+/// Implementations whose working set differs from their kind's [`FORMULAS`] entry: `(name, node
+/// bytes, arc bytes, what they account for)`. `pagerank-hilbert` on a graph that carries its
+/// Hilbert section reads it mapped and packs 4 bytes per arc instead (see [`estimate`]).
+pub const SPECIFIC: [(&str, u64, u64, &str); 4] = [
+    (
+        "pagerank",
+        24,
+        4,
+        "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; the transpose (u32) per arc",
+    ),
+    ("pagerank-push", 16, 0, "ranks, sums, contributions and out-degrees per node; nothing per arc"),
+    (
+        "pagerank-hilbert",
+        24,
+        16,
+        "ranks and sums per node; computing the Hilbert order, its keys and the sort's buffer (16 B per arc), \
+         then the arcs (8 B) and their 4 B tiles",
+    ),
+    (
+        "differential-cc",
+        64,
+        48,
+        "arranged arcs in both directions with their times and diffs, the labels' history per round (measured \
+         RSS 7-11x the .cgr on Kronecker 17-20)",
+    ),
+];
+
+/// Bytes of working memory per node and per arc of `imp` on `shape`, and what they account for.
+pub fn working_set(imp: &Implementation, shape: &GraphShape) -> (u64, u64, &'static str) {
+    match SPECIFIC.iter().find(|s| s.0 == imp.name) {
+        Some(&("pagerank-hilbert", node, _, _)) if shape.hilbert => {
+            (node, 4, "ranks and sums per node; the mapped Hilbert section packed into 4 B tiles per arc")
+        }
+        Some(&(_, node, arc, what)) => (node, arc, what),
+        None => {
+            let f = formula(imp.problem, imp.kind);
+            (f.node_bytes, f.arc_bytes, f.assumption)
+        }
+    }
+}
+
+/// Estimates the memory of one configuration: `imp` on `shape` (its symmetric view when it needs
+/// one), over `processes` processes with `cores` threads or workers in all.
+pub fn estimate(imp: &Implementation, shape: &GraphShape, processes: usize, cores: usize) -> Estimate {
+    let needs_symmetric = imp.needs_symmetric;
+    let (node_bytes, arc_bytes, _) = working_set(imp, shape);
+    // The mapped Hilbert section is read by the implementation that uses it.
+    let hilbert_bytes = if imp.name == "pagerank-hilbert" && shape.hilbert { 8 * shape.arcs } else { 0 };
+    let graph_bytes = shape.graph_bytes() + hilbert_bytes;
     let symmetric_copy_bytes = if needs_symmetric { shape.symmetric_copy_bytes() } else { 0 };
     let arcs = if needs_symmetric && !shape.symmetric { 2 * shape.arcs } else { shape.arcs };
-    let working_bytes = f.node_bytes * shape.nodes + f.arc_bytes * arcs;
+    let working_bytes = node_bytes * shape.nodes + arc_bytes * arcs;
     let runtime_bytes = PROCESS_BYTES * processes.max(1) as u64 + THREAD_BYTES * cores.max(1) as u64;
     Estimate {
         graph_bytes,
@@ -190,7 +240,12 @@ pub use crate::graph::budget::human_bytes;
 mod tests {
     use super::*;
 
-    const SHAPE: GraphShape = GraphShape { nodes: 1000, arcs: 10_000, weighted: false, symmetric: false };
+    const SHAPE: GraphShape =
+        GraphShape { nodes: 1000, arcs: 10_000, weighted: false, symmetric: false, hilbert: false };
+
+    fn imp(problem: Problem, name: &str) -> &'static Implementation {
+        crate::registry::find(problem, name).expect("registered")
+    }
 
     #[test]
     fn every_problem_and_kind_has_a_formula() {
@@ -203,20 +258,38 @@ mod tests {
 
     #[test]
     fn parts_add_up() {
-        let e = estimate(Problem::Cc, Kind::SingleThread, false, &SHAPE, 1, 1);
+        let e = estimate(imp(Problem::Cc, "union-find"), &SHAPE, 1, 1);
         assert_eq!(e.graph_bytes, 8 * 1001 + 4 * 10_000);
         assert_eq!(e.symmetric_copy_bytes, 0);
         assert_eq!(e.working_bytes, 12 * 1000);
         assert_eq!(e.runtime_bytes, PROCESS_BYTES + THREAD_BYTES);
         assert_eq!(e.total_bytes, e.graph_bytes + e.working_bytes + e.runtime_bytes);
-        let sym = estimate(Problem::Cc, Kind::Rayon, true, &SHAPE, 1, 4);
+        let sym = estimate(imp(Problem::Cc, "label-prop-par"), &SHAPE, 1, 4);
         assert_eq!(sym.symmetric_copy_bytes, 8 * 1001 + 8 * 10_000);
         let already = GraphShape { symmetric: true, ..SHAPE };
-        assert_eq!(estimate(Problem::Cc, Kind::Rayon, true, &already, 1, 4).symmetric_copy_bytes, 0);
+        assert_eq!(estimate(imp(Problem::Cc, "label-prop-par"), &already, 1, 4).symmetric_copy_bytes, 0);
         let weighted = GraphShape { weighted: true, ..SHAPE };
         assert_eq!(weighted.graph_bytes(), 8 * 1001 + 8 * 10_000);
-        let cluster = estimate(Problem::Msf, Kind::Timely, false, &weighted, 2, 4);
+        let cluster = estimate(imp(Problem::Msf, "timely-boruvka"), &weighted, 2, 4);
         assert_eq!(cluster.runtime_bytes, 2 * PROCESS_BYTES + 4 * THREAD_BYTES);
+    }
+
+    #[test]
+    fn implementations_with_their_own_working_set() {
+        // PageRank: the transpose (pull), nothing per arc (push), the Hilbert order computed (16 B
+        // per arc while sorting) or read from the file's section (mapped 8 B, packed 4 B).
+        let arcs = |name: &str, shape: &GraphShape| {
+            let e = estimate(imp(Problem::Pagerank, name), shape, 1, 1);
+            ((e.working_bytes - working_set(imp(Problem::Pagerank, name), shape).0 * 1000) / 10_000, e.graph_bytes)
+        };
+        let plain = SHAPE.graph_bytes();
+        assert_eq!(arcs("pagerank", &SHAPE), (4, plain));
+        assert_eq!(arcs("pagerank-push", &SHAPE), (0, plain));
+        assert_eq!(arcs("pagerank-hilbert", &SHAPE), (16, plain));
+        let with_section = GraphShape { hilbert: true, ..SHAPE };
+        assert_eq!(arcs("pagerank-hilbert", &with_section), (4, plain + 8 * 10_000));
+        assert_eq!(arcs("pagerank", &with_section), (4, plain));
+        assert!(SPECIFIC.iter().all(|s| crate::registry::all().iter().any(|i| i.name == s.0)), "names registered");
     }
 
     #[test]
