@@ -86,6 +86,22 @@ fn take_timely_panic() -> Option<String> {
     TIMELY_PANIC.lock().ok().and_then(|mut s| s.take())
 }
 
+/// Records of merge work each differential arrangement does per scheduling while it is not yet
+/// compact ([`differential_dataflow::Config::idle_merge_effort`]).
+pub const IDLE_MERGE_EFFORT: isize = 1000;
+
+/// The workers' configuration: differential arrangements keep merging (and so consolidating
+/// updates that cancel) while the worker is otherwise idle, instead of only when new batches
+/// arrive, so a long stream of updates does not leave uncompacted history behind.
+fn worker_config() -> timely::WorkerConfig {
+    let mut config = timely::WorkerConfig::default();
+    differential_dataflow::configure(
+        &mut config,
+        &differential_dataflow::Config::default().idle_merge_effort(Some(IDLE_MERGE_EFFORT)),
+    );
+    config
+}
+
 /// Runs `func` on every worker of this process of the cluster and returns the workers' results in
 /// order. `fingerprint` identifies the job (algorithm, graph, repetitions): processes that
 /// disagree on it, or on the worker count, refuse to run together.
@@ -133,8 +149,8 @@ where
     std::thread::Builder::new()
         .name("timely:runner".into())
         .spawn(move || {
-            let results = timely::execute::execute_from(builders, others, timely::WorkerConfig::default(), logic)
-                .map(|guards| guards.join());
+            let results =
+                timely::execute::execute_from(builders, others, worker_config(), logic).map(|guards| guards.join());
             let _ = tx.send(results);
         })
         .map_err(|e| Error::Cluster(format!("cannot start the workers: {e}")))?;
