@@ -40,6 +40,22 @@ impl<T: Pod> Array<T> {
     pub fn is_mapped(&self) -> bool {
         matches!(self.inner, Inner::Mapped { .. })
     }
+
+    /// Hands the pages of a mapped array back to the page cache (they leave this process's
+    /// resident set and are read again, from the cache or the file, when next touched); nothing
+    /// for an owned array. For passes over a graph larger than the memory budget.
+    pub fn release_pages(&self) {
+        #[cfg(unix)]
+        if let Inner::Mapped { map, byte_offset, len } = &self.inner {
+            const PAGE: usize = 4096;
+            let start = byte_offset / PAGE * PAGE;
+            let end = (byte_offset + len * size_of::<T>()).min(map.len());
+            // SAFETY: the map is a read-only mapping of a file costgraph never writes: dropping
+            // its pages only makes later reads fault the same bytes in again, so slices borrowed
+            // from it stay valid and unchanged.
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+        }
+    }
 }
 
 impl<T: Pod> Deref for Array<T> {

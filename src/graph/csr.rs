@@ -173,6 +173,23 @@ impl Csr {
         Ok(self)
     }
 
+    /// Hands the pages of a mapped graph back to the page cache ([`Array::release_pages`]), so
+    /// that repeated passes over a graph larger than the memory budget do not keep all of it
+    /// resident; nothing for a graph in memory.
+    pub fn release_mapped_pages(&self) {
+        self.offsets.release_pages();
+        self.targets.release_pages();
+        if let Some(w) = &self.weights {
+            w.release_pages();
+        }
+        if let Some(ids) = &self.original_ids {
+            ids.release_pages();
+        }
+        if let Some(h) = &self.hilbert {
+            h.release_pages();
+        }
+    }
+
     /// Drops the Hilbert-curve order of the arcs, if any.
     pub fn without_hilbert_arcs(mut self) -> Self {
         self.hilbert = None;

@@ -235,6 +235,8 @@ pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>)
         })
         .collect();
     let per_bin: Vec<u64> = (0..1 << bin_bits).map(|b| counts.iter().map(|c| c[b]).sum()).collect();
+    // Each pass reads the whole graph: a mapped one goes back to the page cache after it.
+    csr.release_mapped_pages();
     let mut first = 0;
     while first < per_bin.len() {
         let room = budget.limit() / per_arc;
@@ -269,6 +271,7 @@ pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>)
                 }
             }
         });
+        csr.release_mapped_pages();
         emit(sort_and_decode(keys, bits)?)?;
         first = last;
     }

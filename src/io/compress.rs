@@ -86,7 +86,41 @@ pub fn decompress(path: &Path, reader: impl Read, compression: Compression) -> R
         Compression::Gzip => flate2::read::MultiGzDecoder::new(std::io::BufReader::new(reader)).read_to_end(&mut out),
         Compression::Zstd => zstd::stream::read::Decoder::new(reader).and_then(|mut d| d.read_to_end(&mut out)),
     };
-    result.map_err(|e| match e.kind() {
+    result.map_err(|e| stream_error(path, compression, e))?;
+    Ok(out)
+}
+
+/// Decompresses `reader` (in `compression`, read from `path`) into the file `target` block by
+/// block, never whole in memory; returns the bytes written.
+pub fn decompress_to_file(path: &Path, reader: impl Read, compression: Compression, target: &Path) -> Result<u64> {
+    let mut input: Box<dyn Read> = match compression {
+        Compression::None => Box::new(reader),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(reader))),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(reader).map_err(|e| stream_error(path, compression, e))?)
+        }
+    };
+    let file = File::create(target).map_err(|e| Error::io(target, e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0;
+    loop {
+        let k = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(stream_error(path, compression, e)),
+        };
+        std::io::Write::write_all(&mut out, &buf[..k]).map_err(|e| Error::io(target, e))?;
+        total += k as u64;
+    }
+    std::io::Write::flush(&mut out).map_err(|e| Error::io(target, e))?;
+    Ok(total)
+}
+
+/// A read error of a (compressed) input: a format error for a corrupt stream, else an I/O error.
+fn stream_error(path: &Path, compression: Compression, e: std::io::Error) -> Error {
+    match e.kind() {
         std::io::ErrorKind::InvalidData
         | std::io::ErrorKind::InvalidInput
         | std::io::ErrorKind::UnexpectedEof
@@ -94,8 +128,7 @@ pub fn decompress(path: &Path, reader: impl Read, compression: Compression) -> R
             Error::format(path, format!("corrupt {compression:?} stream: {e}").to_lowercase())
         }
         _ => Error::io(path, e),
-    })?;
-    Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -184,7 +184,7 @@ pub(crate) fn read_into(
 /// temporary folder (returned, to keep it alive) when the named file is compressed.
 #[cfg(feature = "webgraph")]
 fn locate(path: &Path) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
-    use super::compress::{Compression, decompress};
+    use super::compress::{Compression, decompress_to_file};
 
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let compression = Compression::detect(path, &[]);
@@ -208,9 +208,7 @@ fn locate(path: &Path) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>)
             .unwrap_or_else(|| dir.join(format!("{base}.{ext}{suffix}")));
         let file = std::fs::File::open(&source).map_err(|e| Error::io(&source, e))?;
         let kind = Compression::detect(&source, &[]);
-        let bytes = decompress(&source, file, kind)?;
-        let target = scratch.path().join(format!("graph.{ext}"));
-        std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))?;
+        decompress_to_file(&source, file, kind, &scratch.path().join(format!("graph.{ext}")))?;
     }
     Ok((scratch.path().join("graph.graph"), Some(scratch)))
 }
