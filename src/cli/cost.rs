@@ -469,10 +469,7 @@ fn check_capacity(
     memory: Option<u64>,
     force: bool,
 ) -> anyhow::Result<(Vec<CapacityRow>, Vec<String>)> {
-    let available = match (costgraph::sysinfo::available_memory_bytes(), memory) {
-        (Some(a), Some(m)) => Some(a.min(m)),
-        (a, m) => a.or(m),
-    };
+    let available = capacity::available_within(memory);
     let available_text = available.map_or("unknown".into(), human_bytes);
     let mut rows = Vec::new();
     let mut left_out = Vec::new();

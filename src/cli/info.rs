@@ -33,10 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let memory = csr.size_bytes();
     let components = cc::union_find(&csr).summary();
     let shape = GraphShape::of(&csr);
-    let available = match (costgraph::sysinfo::available_memory_bytes(), args.memory) {
-        (Some(a), Some(m)) => Some(a.min(m)),
-        (a, m) => a.or(m),
-    };
+    let available = capacity::available_within(args.memory);
     // Memory per implementation at one core (one process): what `costgraph cost` checks too.
     let needs: Vec<_> = registry::all()
         .iter()

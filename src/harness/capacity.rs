@@ -177,7 +177,12 @@ pub const SPECIFIC: [(&str, u64, u64, &str); 4] = [
         4,
         "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; the transpose (u32) per arc",
     ),
-    ("pagerank-push", 16, 0, "ranks, sums, contributions and out-degrees per node; nothing per arc"),
+    (
+        "pagerank-push",
+        20,
+        0,
+        "ranks, next ranks, contributions, inverse out-degrees and sums (f32) per node; nothing per arc",
+    ),
     (
         "pagerank-hilbert",
         24,
@@ -226,6 +231,15 @@ pub fn estimate(imp: &Implementation, shape: &GraphShape, processes: usize, core
         working_bytes,
         runtime_bytes,
         total_bytes: graph_bytes + symmetric_copy_bytes + working_bytes + runtime_bytes,
+    }
+}
+
+/// The memory an implementation may use: what is available to new processes now, lowered to
+/// `limit` when one is given (`--memory`); `None` when neither is known.
+pub fn available_within(limit: Option<u64>) -> Option<u64> {
+    match (crate::sysinfo::available_memory_bytes(), limit) {
+        (Some(a), Some(m)) => Some(a.min(m)),
+        (a, m) => a.or(m),
     }
 }
 
