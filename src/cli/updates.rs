@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use costgraph::dataflow::Strategy;
+use costgraph::dataflow::differential::memory::Counter;
 use costgraph::dataflow::differential::stream::StreamSpec;
 use costgraph::dataflow::differential::updates::{self, Segment, UpdatesJob};
 use costgraph::graph::BuildOptions;
@@ -242,8 +243,9 @@ pub fn run_process(args: ProcessArgs) -> anyhow::Result<()> {
     let partition = Strategy::from_name(&args.cluster.partition).context("unknown --partition")?;
     let job = args.stream.job(args.graph.clone(), partition)?;
     let config = args.cluster.config()?;
-    let sampler = RssSampler::start(Duration::from_millis(args.stream.rss_interval));
-    let run = updates::maintain(&config, &job);
+    let held = Counter::default();
+    let sampler = RssSampler::start(Duration::from_millis(args.stream.rss_interval), held.clone());
+    let run = updates::maintain(&config, &job, &held);
     let rss = sampler.stop();
     if let Some(run) = run? {
         println!("{}", serde_json::to_string(&ProcessResult { run, rss })?);

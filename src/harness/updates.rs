@@ -22,6 +22,7 @@ use super::report::GraphInfo;
 use super::stats;
 use crate::algo::cc::union_find::union_find_edges;
 use crate::algo::cc::{Components, dsu};
+use crate::dataflow::differential::memory::{Counter, Held};
 use crate::dataflow::differential::stream::UpdateStream;
 use crate::dataflow::differential::updates::{UpdatesJob, UpdatesRun};
 use crate::graph::Csr;
@@ -142,10 +143,14 @@ pub struct RssSample {
     pub secs: f64,
     /// Resident set size in bytes.
     pub bytes: u64,
+    /// Updates held by the arrangements of the process's workers then (differential's own
+    /// count: what the dataflow keeps, apart from what the allocator keeps).
+    #[serde(default)]
+    pub held: Held,
 }
 
-/// Samples this process's resident memory every `interval` on a thread of its own until
-/// [`stop`](RssSampler::stop).
+/// Samples this process's resident memory and what its arrangements hold every `interval` on a
+/// thread of its own until [`stop`](RssSampler::stop).
 pub struct RssSampler {
     stop: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<Vec<RssSample>>,
@@ -153,7 +158,7 @@ pub struct RssSampler {
 
 impl RssSampler {
     /// Starts sampling.
-    pub fn start(interval: Duration) -> RssSampler {
+    pub fn start(interval: Duration, held: Counter) -> RssSampler {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
@@ -161,7 +166,7 @@ impl RssSampler {
             let mut samples = Vec::new();
             loop {
                 if let Some(bytes) = crate::sysinfo::rss_bytes() {
-                    samples.push(RssSample { secs: start.elapsed().as_secs_f64(), bytes });
+                    samples.push(RssSample { secs: start.elapsed().as_secs_f64(), bytes, held: held.now() });
                 }
                 // Sleep in short steps so that stopping is prompt.
                 let until = Instant::now() + interval;
@@ -450,23 +455,28 @@ impl UpdatesReport {
                 }
             );
         }
-        out += "\n## Memory and start-up\n\n| configuration | load | first components | RSS after start | RSS at end | peak RSS |\n|---|---:|---:|---:|---:|---:|\n";
+        out += "\n## Memory and start-up\n\n| configuration | load | first components | RSS after start | RSS at end | peak RSS | arranged after start | arranged at end |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
         for c in &self.configurations {
             let run = &c.result.run;
             let rss = &c.result.rss;
             let after_start = rss.iter().find(|r| r.secs >= run.load_secs + run.initial_secs).or(rss.last());
             let peak = rss.iter().map(|r| r.bytes).max();
             let mb = |b: Option<u64>| b.map_or("—".into(), |b| format!("{:.1} MiB", b as f64 / (1 << 20) as f64));
+            let held = |h: Option<Held>| h.map_or("—".into(), |h| format!("{:.2}M", h.arranged as f64 / 1e6));
             out += &format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 c.name(),
                 secs(run.load_secs),
                 secs(run.initial_secs),
                 mb(after_start.map(|r| r.bytes)),
                 mb(rss.last().map(|r| r.bytes)),
-                mb(peak)
+                mb(peak),
+                held(after_start.map(|s| s.held)),
+                held(Some(run.held_at_end))
             );
         }
+        out += "\n\"Arranged\" counts the updates process 0's arrangements hold (differential's own log of its \
+                traces: what the dataflow keeps, apart from what the allocator keeps).\n";
         out += "\nProcess 0's resident memory, sampled over the run, is in report.json; the latency CDFs in latency.svg.\n";
         out
     }
@@ -674,6 +684,7 @@ mod tests {
             initial_digest: r.initial_digest.clone(),
             batches: batches.collect(),
             segments: Vec::new(),
+            held_at_end: Held::default(),
         };
         let good =
             ConfigurationResult::new(1, 1, String::new(), ProcessResult { run: run.clone(), rss: Vec::new() }, &r);

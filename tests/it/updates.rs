@@ -45,6 +45,9 @@ fn check_updates(graph: &Path, out: &Path, deletions: &str, batches: &[usize]) -
     for c in configurations {
         assert_eq!(c["verified"].as_u64(), Some(5 * batches.len() as u64), "{}", c["command"]);
         assert_eq!(c["mismatches"].as_array().map(Vec::len), Some(0), "{}", c["command"]);
+        // Differential's own count of what the arrangements hold reached the report.
+        let held = &c["result"]["run"]["held_at_end"]["arranged"];
+        assert!(held.as_u64().is_some_and(|h| h > 0), "{}: held {held}", c["command"]);
     }
     assert_eq!(report["replay"]["incremental"].is_null(), deletions != "0", "incremental union-find only for inserts");
     for file in ["runs.csv", "report.md", "latency.svg"] {

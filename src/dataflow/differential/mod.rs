@@ -23,10 +23,12 @@
 //! compacted as the input frontier advances (the dataflow holds no trace handle outside, so
 //! differential merges and compacts the arrangements itself).
 //!
+//! - [`memory`] — what the arrangements hold, and a heap that does not grow around them;
 //! - [`stream`] — the deterministic stream of edge insertions and deletions;
 //! - [`updates`] — the dataflow that applies the stream in batches, with backpressure, and
 //!   measures each batch's latency.
 
+pub mod memory;
 pub mod stream;
 pub mod updates;
 
@@ -153,15 +155,20 @@ impl LabelSink {
 /// Builds the components dataflow on `worker`: returns the input sessions for arcs and nodes and
 /// the probe of the output. Every change of the output is sent to worker 0, which keeps it in
 /// `sink` (the other workers' sinks stay empty); `counters` counts the changes this worker sends
-/// there (differential's own exchanges inside the computation are not counted).
+/// there (differential's own exchanges inside the computation are not counted); `held` counts
+/// the updates its arrangements hold. Fixes the process's heap behaviour first
+/// ([`memory::steady_heap`]).
 pub fn build(
     worker: &mut Worker,
     sink: &Rc<RefCell<LabelSink>>,
     counters: &Rc<Counters>,
+    held: &memory::Counter,
 ) -> (Inputs, ProbeHandle<Time>) {
     let sink = Rc::clone(sink);
     let counters = Rc::clone(counters);
     let remote = worker.index() != 0;
+    held.track(worker);
+    memory::steady_heap();
     worker.dataflow::<Time, _, _>(|scope| {
         let (arc_input, arcs) = scope.new_collection::<(NodeId, NodeId), Diff>();
         let (node_input, nodes) = scope.new_collection::<(NodeId, NodeId), Diff>();
@@ -230,7 +237,7 @@ pub fn step_until(worker: &mut Worker, abort: &Abort, mut done: impl FnMut() -> 
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
     let me = ctx.index();
     let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { ctx.graph.num_nodes() } else { 0 })));
-    let (mut inputs, probe) = build(ctx.worker, &sink, &ctx.counters);
+    let (mut inputs, probe) = build(ctx.worker, &sink, &ctx.counters, &memory::Counter::default());
     load_share(ctx.worker, ctx.graph, ctx.partition, &mut inputs);
     drop(inputs);
     step_until(ctx.worker, ctx.abort, || probe.done())?;

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::memory::{Counter, Held};
 use super::stream::{StreamSpec, UpdateStream};
 use super::{LabelSink, Time, build, load_share, step_until};
 use crate::dataflow::{ClusterConfig, Partition, Strategy, cluster};
@@ -114,11 +115,15 @@ pub struct UpdatesRun {
     pub batches: Vec<BatchRecord>,
     /// Every segment, in order.
     pub segments: Vec<SegmentRecord>,
+    /// What this process's arrangements held when the last batch had completed.
+    #[serde(default)]
+    pub held_at_end: Held,
 }
 
 /// Runs `job` on this process's workers of `config`. Process 0 returns worker 0's measurements;
-/// the other processes return `None` once the run has completed everywhere.
-pub fn maintain(config: &ClusterConfig, job: &UpdatesJob) -> Result<Option<UpdatesRun>> {
+/// the other processes return `None` once the run has completed everywhere. `held` counts what
+/// the arrangements of this process's workers hold.
+pub fn maintain(config: &ClusterConfig, job: &UpdatesJob, held: &Counter) -> Result<Option<UpdatesRun>> {
     config.validate()?;
     job.validate()?;
     let start = Instant::now();
@@ -137,7 +142,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob) -> Result<Option<Updat
         )
         .as_bytes(),
     );
-    let (shared, job_shared) = (Arc::clone(&graph), job.clone());
+    let (shared, job_shared, held) = (Arc::clone(&graph), job.clone(), held.clone());
     let results = cluster::execute(config, fingerprint, move |worker, abort| {
         let (graph, job) = (&*shared, &job_shared);
         let partition = Partition::new(graph, worker.peers(), job.partition);
@@ -146,7 +151,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob) -> Result<Option<Updat
         let stream = if me == 0 { Some(UpdateStream::new(graph, job.stream)?) } else { None };
         let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { graph.num_nodes() } else { 0 })));
         let start = Instant::now();
-        let (mut inputs, probe) = build(worker, &sink, &Rc::default());
+        let (mut inputs, probe) = build(worker, &sink, &Rc::default(), &held);
         load_share(worker, graph, &partition, &mut inputs);
         let Some(mut stream) = stream else {
             // Only worker 0's input stays open: its time is the input frontier.
@@ -163,7 +168,14 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob) -> Result<Option<Updat
         sink.borrow_mut().apply_through(0)?;
         let initial_digest = digest(&sink.borrow())?;
 
-        let mut run = UpdatesRun { load_secs, initial_secs, initial_digest, batches: Vec::new(), segments: Vec::new() };
+        let mut run = UpdatesRun {
+            load_secs,
+            initial_secs,
+            initial_digest,
+            batches: Vec::new(),
+            segments: Vec::new(),
+            held_at_end: Held::default(),
+        };
         let mut time: Time = 1;
         for (s, segment) in job.segments.iter().enumerate() {
             let started = Instant::now();
@@ -206,6 +218,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob) -> Result<Option<Updat
             }
             run.segments.push(SegmentRecord { segment: *segment, elapsed_secs: started.elapsed().as_secs_f64() });
         }
+        run.held_at_end = held.now();
         drop(arcs);
         step_until(worker, abort, || probe.done())?;
         Ok(Some(run))
