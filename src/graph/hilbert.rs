@@ -7,11 +7,11 @@
 //! cache for a while, where CSR order is local only in `src`.
 //!
 //! [`hilbert_arcs`] computes the order: the 64-bit curve index of every arc (table-driven: one
-//! lookup per 4 bits of each coordinate, `O(m k / 4)` work, in parallel, written in place), a
-//! parallel least-significant-digit radix sort of the indices (`ceil(2k / 11)`
-//! passes of 11 bits, O(m) work each, no comparisons), then every index decoded back to its arc
-//! (one lookup per 8 bits). Memory: 16 bytes per arc for the keys and the sort's second buffer,
-//! then the 8-byte arcs. Within a memory budget smaller than that, [`for_each_group`] sorts the
+//! lookup per 4 bits of each coordinate, `O(m k / 4)` work, in parallel), a most-significant-digit
+//! sort of the indices — counted per bin of their top 12 bits, scattered straight to their bins,
+//! each bin then sorted in cache by a least-significant-digit radix sort of its low bits (bins in
+//! parallel; O(m) work, two passes over memory, no comparisons) — then every index decoded back
+//! to its arc (one lookup per 8 bits). Memory: 16 bytes per arc for the keys and the arcs. Within a memory budget smaller than that, [`for_each_group`] sorts the
 //! arcs in groups of consecutive curve positions, one pass over the CSR per group, so that a
 //! `.cgr` gets its Hilbert section with `O(budget)` memory beyond the mapped graph.
 //! The index is a bijection on the grid, so the sorted indices alone carry the arcs.
@@ -124,51 +124,8 @@ pub fn point(bits: u32, d: u64) -> (u32, u32) {
 
 /// Bits sorted per radix pass.
 const DIGIT_BITS: u32 = 11;
-/// Keys per block of the radix sort (each block keeps its own histogram).
-const BLOCK: usize = 1 << 16;
-
-/// Sorts `keys` whose values are below `2^significant_bits`, by least-significant-digit radix
-/// sort in parallel over blocks (stable per pass, so the passes compose).
-fn radix_sort(keys: Vec<u64>, significant_bits: u32) -> Result<Vec<u64>> {
-    let buckets = 1usize << DIGIT_BITS;
-    let mut from = keys;
-    let mut to = try_zeroed::<u64>(from.len(), "the second buffer of the Hilbert sort")?;
-    let mut shift = 0;
-    while shift < significant_bits {
-        let digit = |k: u64| ((k >> shift) as usize) & (buckets - 1);
-        let counts: Vec<Vec<u64>> = from
-            .par_chunks(BLOCK)
-            .map(|block| {
-                let mut count = vec![0u64; buckets];
-                for &k in block {
-                    count[digit(k)] += 1;
-                }
-                count
-            })
-            .collect();
-        // Where each block's keys of each digit go: all smaller digits first, then the same
-        // digit of earlier blocks.
-        let mut starts = vec![vec![0u64; buckets]; counts.len()];
-        let mut at = 0;
-        for b in 0..buckets {
-            for (block, count) in counts.iter().enumerate() {
-                starts[block][b] = at;
-                at += count[b];
-            }
-        }
-        let slots = as_atomic_u64(&mut to);
-        from.par_chunks(BLOCK).zip(starts).for_each(|(block, mut next)| {
-            for &k in block {
-                let d = digit(k);
-                slots[next[d] as usize].store(k, std::sync::atomic::Ordering::Relaxed);
-                next[d] += 1;
-            }
-        });
-        std::mem::swap(&mut from, &mut to);
-        shift += DIGIT_BITS;
-    }
-    Ok(from)
-}
+/// Keys above which one bin is sorted by the whole pool rather than by one thread.
+const BIG_BIN: usize = 1 << 22;
 
 /// The arcs of `csr` sorted by the Hilbert index of `(src, dst)` (see the module documentation),
 /// in memory: 8 bytes per arc, plus 16 per arc while sorting when the memory available allows,
@@ -196,31 +153,23 @@ const CHUNKS: usize = 256;
 /// Hands the arcs of `csr` in Hilbert-curve order to `emit`, one group of consecutive curve
 /// positions at a time, holding at most [`Budget::limit`] bytes (16 per arc of a group).
 ///
-/// When every arc fits, that is one group: every arc's key is written at its CSR position, sorted
-/// and decoded ([`hilbert_arcs`]). Otherwise a first pass counts the arcs per bin — the top
-/// [`BIN_BITS`] bits of the curve index, a square block of the matrix — and per node range; the
-/// bins are cut into consecutive groups that fit, and each group is one more pass over the CSR
-/// that keeps the keys in its bins (each node range writing at its own offset), then the same
-/// radix sort and decoding. The work is `O(m)` per pass, `1 + groups` passes; nothing goes to disk.
+/// A most-significant-digit sort: a first pass counts the arcs per bin — the top [`BIN_BITS`]
+/// bits of the curve index, a square block of the matrix — and per node range; the bins are cut
+/// into consecutive groups that fit (one group when every arc fits), and each group is one more
+/// pass over the CSR in which every node range scatters its keys straight to their bins' places.
+/// Each bin, small enough to stay in cache on any graph that is not concentrated in one block, is
+/// then sorted on its own (bins in parallel; a least-significant-digit radix sort of the bits
+/// below the bin's), and the keys are decoded into arcs. The work is `O(m)` per pass, `2 +
+/// groups` passes over the graph's memory instead of one per radix digit; nothing goes to disk.
 /// A single bin larger than the budget (a block of the matrix that dense) is refused with how
 /// much it needs.
 pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>) -> Result<()>) -> Result<()> {
-    let m = csr.targets().len();
     let bits = curve_bits(csr.num_nodes());
     let per_arc = 2 * size_of::<u64>() as u64;
-    if budget.fits(m as u64 * per_arc) {
-        let mut keys = try_zeroed::<u64>(m, "the Hilbert keys of the arcs")?;
-        let slots = as_atomic_u64(&mut keys);
-        (0..csr.num_nodes() as NodeId).into_par_iter().with_min_len(1024).for_each(|u| {
-            for (p, &v) in csr.range(u).zip(csr.neighbors(u)) {
-                slots[p].store(index(bits, u, v), std::sync::atomic::Ordering::Relaxed);
-            }
-        });
-        return emit(sort_and_decode(keys, bits)?);
-    }
     // Node ranges of about equal arc counts, and each one's arcs per bin.
     let bin_bits = BIN_BITS.min(2 * bits);
-    let bin_of = |key: u64| (key >> (2 * bits - bin_bits)) as usize;
+    let low_bits = 2 * bits - bin_bits;
+    let bin_of = |key: u64| (key >> low_bits) as usize;
     let ranges = node_ranges(csr, CHUNKS);
     let counts: Vec<Vec<u64>> = ranges
         .par_iter()
@@ -235,13 +184,16 @@ pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>)
         })
         .collect();
     let per_bin: Vec<u64> = (0..1 << bin_bits).map(|b| counts.iter().map(|c| c[b]).sum()).collect();
-    // Each pass reads the whole graph: a mapped one goes back to the page cache after it.
-    csr.release_mapped_pages();
+    let whole = budget.fits(csr.num_arcs() * per_arc);
+    if !whole {
+        // Each pass reads the whole graph: a mapped one goes back to the page cache after it.
+        csr.release_mapped_pages();
+    }
     let mut first = 0;
     while first < per_bin.len() {
         let room = budget.limit() / per_arc;
         let (mut last, mut arcs) = (first, 0u64);
-        while last < per_bin.len() && (last == first || arcs + per_bin[last] <= room) {
+        while last < per_bin.len() && (whole || last == first || arcs + per_bin[last] <= room) {
             arcs += per_bin[last];
             last += 1;
         }
@@ -251,43 +203,108 @@ pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>)
             "a graph this dense in one block needs a larger budget",
         )?;
         let bins = first..last;
-        let mut keys = try_zeroed::<u64>(arcs as usize, "the Hilbert keys of a group of arcs")?;
-        let mut parts = Vec::with_capacity(ranges.len());
-        let mut rest = keys.as_mut_slice();
-        for count in &counts {
-            let (part, tail) = rest.split_at_mut(count[bins.clone()].iter().sum::<u64>() as usize);
-            parts.push(part);
-            rest = tail;
+        // Where each bin of the group starts, then where each node range writes in it.
+        let mut bin_start = Vec::with_capacity(bins.len() + 1);
+        let mut at = 0usize;
+        for b in bins.clone() {
+            bin_start.push(at);
+            at += per_bin[b] as usize;
         }
-        ranges.par_iter().zip(parts).for_each(|(r, part)| {
-            let mut at = 0;
+        bin_start.push(at);
+        let mut cursors: Vec<Vec<usize>> = Vec::with_capacity(ranges.len());
+        let mut next = bin_start[..bins.len()].to_vec();
+        for count in &counts {
+            cursors.push(next.clone());
+            for (i, b) in bins.clone().enumerate() {
+                next[i] += count[b] as usize;
+            }
+        }
+        let mut keys = try_zeroed::<u64>(arcs as usize, "the Hilbert keys of a group of arcs")?;
+        let slots = as_atomic_u64(&mut keys);
+        ranges.par_iter().zip(cursors).for_each(|(r, mut cursor)| {
             for u in r.clone() {
                 for &v in csr.neighbors(u) {
                     let key = index(bits, u, v);
-                    if bins.contains(&bin_of(key)) {
-                        part[at] = key;
-                        at += 1;
+                    let bin = bin_of(key);
+                    if bins.contains(&bin) {
+                        let slot = &mut cursor[bin - bins.start];
+                        slots[*slot].store(key, std::sync::atomic::Ordering::Relaxed);
+                        *slot += 1;
                     }
                 }
             }
         });
-        csr.release_mapped_pages();
-        emit(sort_and_decode(keys, bits)?)?;
+        if !whole {
+            csr.release_mapped_pages();
+        }
+        // Each bin on its own; the bins of a group are consecutive in `keys`.
+        let mut pieces = Vec::with_capacity(bins.len());
+        let mut rest = keys.as_mut_slice();
+        for w in bin_start.windows(2) {
+            let (piece, tail) = rest.split_at_mut(w[1] - w[0]);
+            pieces.push(piece);
+            rest = tail;
+        }
+        // A bin too big for one thread (a block of the matrix holding much of the graph) is
+        // sorted in place by the whole pool instead, without a second buffer.
+        let (big, small): (Vec<&mut [u64]>, Vec<&mut [u64]>) = pieces.into_iter().partition(|p| p.len() > BIG_BIN);
+        small.into_par_iter().with_max_len(1).for_each_init(Vec::new, |scratch, piece| {
+            sort_low_bits(piece, low_bits, scratch);
+        });
+        for piece in big {
+            piece.par_sort_unstable();
+        }
+        let decoded = keys
+            .par_iter()
+            .map(|&d| {
+                let (u, v) = point(bits, d);
+                [u, v]
+            })
+            .collect();
+        drop(keys);
+        emit(decoded)?;
         first = last;
     }
     Ok(())
 }
 
-/// Sorts curve keys of `bits`-bit coordinates and decodes them into arcs.
-fn sort_and_decode(keys: Vec<u64>, bits: u32) -> Result<Vec<Arc>> {
-    let sorted = radix_sort(keys, 2 * bits)?;
-    Ok(sorted
-        .par_iter()
-        .map(|&d| {
-            let (u, v) = point(bits, d);
-            [u, v]
-        })
-        .collect())
+/// Sorts keys that agree above their lowest `bits` bits: a least-significant-digit radix sort
+/// through `scratch` (kept by the caller across calls), comparisons for a handful of keys.
+fn sort_low_bits(keys: &mut [u64], bits: u32, scratch: &mut Vec<u64>) {
+    if keys.len() <= 64 {
+        keys.sort_unstable();
+        return;
+    }
+    let buckets = 1usize << DIGIT_BITS;
+    scratch.clear();
+    scratch.resize(keys.len(), 0);
+    let mut count = vec![0usize; buckets];
+    let (mut from, mut to): (&mut [u64], &mut [u64]) = (keys, scratch.as_mut_slice());
+    let mut shift = 0;
+    let mut swapped = false;
+    while shift < bits {
+        let digit = |k: u64| ((k >> shift) as usize) & (buckets - 1);
+        count.fill(0);
+        for &k in from.iter() {
+            count[digit(k)] += 1;
+        }
+        let mut at = 0;
+        for c in count.iter_mut() {
+            (*c, at) = (at, at + *c);
+        }
+        for &k in from.iter() {
+            let d = digit(k);
+            to[count[d]] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        swapped = !swapped;
+        shift += DIGIT_BITS;
+    }
+    if swapped {
+        // The sorted keys are in the scratch buffer.
+        to.copy_from_slice(from);
+    }
 }
 
 /// `count` consecutive node ranges of `csr` with about equal numbers of arcs (some may be empty).
@@ -369,28 +386,35 @@ mod tests {
     }
 
     #[test]
+    fn bins_sort_by_their_low_bits() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut scratch = Vec::new();
+        // Even and odd numbers of passes (the result then sits in the scratch buffer), and the
+        // few-keys case.
+        for (len, bits) in [(5000, 32), (5000, 22), (3000, 11), (40, 44), (100_000, 44)] {
+            let top = 0x5u64 << bits;
+            let mut keys: Vec<u64> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    top | (x & ((1u64 << bits) - 1))
+                })
+                .collect();
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            sort_low_bits(&mut keys, bits, &mut scratch);
+            assert_eq!(keys, expected, "{len} keys of {bits} bits");
+        }
+    }
+
+    #[test]
     fn curve_bits_cover_the_ids() {
         assert_eq!(curve_bits(0), 1);
         assert_eq!(curve_bits(2), 1);
         assert_eq!(curve_bits(3), 2);
         assert_eq!(curve_bits(1 << 20), 20);
         assert_eq!(curve_bits((1 << 20) + 1), 21);
-    }
-
-    #[test]
-    fn radix_sort_sorts_across_blocks() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let keys: Vec<u64> = (0..3 * BLOCK + 17)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x >> 20
-            })
-            .collect();
-        let mut expected = keys.clone();
-        expected.sort_unstable();
-        assert_eq!(radix_sort(keys, 44).unwrap(), expected);
     }
 
     #[test]

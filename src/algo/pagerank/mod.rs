@@ -336,24 +336,26 @@ pub struct HilbertTiles<'a> {
 
 impl<'a> HilbertTiles<'a> {
     /// Packs `arcs` (the arcs of `csr` in Hilbert-curve order, from [`Csr::hilbert_arcs`] or
-    /// [`crate::graph::hilbert::hilbert_arcs`]) in one O(m) pass.
+    /// [`crate::graph::hilbert::hilbert_arcs`]): O(m) work in parallel on the current rayon pool.
     ///
     /// # Panics
     /// When an endpoint is not a node of `csr` (the `.cgr` reader and [`Csr::with_hilbert_arcs`]
     /// refuse such arcs).
     pub fn of(csr: &'a Csr, arcs: &[Arc]) -> Self {
         let n = csr.num_nodes();
-        assert!(arcs.iter().all(|&[u, v]| (u as usize) < n && (v as usize) < n), "arcs must be nodes of the graph");
+        assert!(arcs.par_iter().all(|&[u, v]| (u as usize) < n && (v as usize) < n), "arcs must be nodes of the graph");
         let mask = (1 << TILE_BITS) - 1;
         let packed = arcs.par_iter().map(|&[u, v]| (v & mask) << TILE_BITS | (u & mask)).collect();
-        let mut tiles: Vec<(NodeId, NodeId, usize)> = Vec::new();
-        for (i, &[u, v]) in arcs.iter().enumerate() {
-            let (src, dst) = (u & !mask, v & !mask);
-            match tiles.last_mut() {
-                Some(t) if (t.0, t.1) == (src, dst) => t.2 = i + 1,
-                _ => tiles.push((src, dst, i + 1)),
-            }
-        }
+        // Where each tile's run begins (found in parallel, kept in order), then the runs.
+        let tile = |i: usize| (arcs[i][0] & !mask, arcs[i][1] & !mask);
+        let starts: Vec<usize> =
+            (0..arcs.len()).into_par_iter().filter(|&i| i == 0 || tile(i) != tile(i - 1)).collect();
+        let tiles = (0..starts.len())
+            .map(|k| {
+                let (src, dst) = tile(starts[k]);
+                (src, dst, starts.get(k + 1).copied().unwrap_or(arcs.len()))
+            })
+            .collect();
         HilbertTiles { csr, tiles, packed }
     }
 
