@@ -71,24 +71,35 @@ pub(crate) fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
     }
 }
 
-/// Concurrent lock-free union of the sets of `u` and `v` (Sutton, Ben-Nun, Barak, Afforest): hooks
-/// the larger root under the smaller one with a compare-and-swap, retrying from the new parents
-/// when another thread got there first. Keeps `parent[x] <= x`.
+/// Concurrent lock-free union of the sets of `x` and `y`: Rem's algorithm with splicing, as
+/// [`rem_union`] does on one thread, made safe for many with compare-and-swap (the lock-free
+/// "Rem-CAS" of Dhulipala, Hong, Shun, "ConnectIt", VLDB 2020). The walker on the larger parent
+/// moves up; on the way it splices its node onto the other walker's (smaller) parent, and at a
+/// root it hooks the root there. A splice or a hook that loses a race is simply retried from the
+/// fresh parents. Every write replaces a parent by a smaller id, so `parent[x] <= x` holds
+/// throughout, there are never cycles, and each root is its set's smallest id. The splicing keeps
+/// the trees shallow, so later unions climb few steps: the same work as the sequential
+/// [`rem_union`] (Afforest's hook-only link, which never shortens a path, did up to 4× more on
+/// Kronecker graphs).
 #[inline]
-pub(crate) fn link(parent: &[AtomicU32], u: NodeId, v: NodeId) {
-    let mut p1 = parent[u as usize].load(Relaxed);
-    let mut p2 = parent[v as usize].load(Relaxed);
-    while p1 != p2 {
-        let (high, low) = if p1 > p2 { (p1, p2) } else { (p2, p1) };
-        let p_high = parent[high as usize].load(Relaxed);
-        if p_high == low {
+pub(crate) fn link(parent: &[AtomicU32], mut x: NodeId, mut y: NodeId) {
+    loop {
+        let (mut px, mut py) = (parent[x as usize].load(Relaxed), parent[y as usize].load(Relaxed));
+        if px == py {
             return;
         }
-        if p_high == high && parent[high as usize].compare_exchange(high, low, Relaxed, Relaxed).is_ok() {
-            return;
+        if px < py {
+            (x, y, px, py) = (y, x, py, px);
         }
-        p1 = parent[p_high as usize].load(Relaxed);
-        p2 = parent[low as usize].load(Relaxed);
+        // Now `py < px <= x`: hook the root, or splice and climb.
+        if px == x {
+            if parent[x as usize].compare_exchange(x, py, Relaxed, Relaxed).is_ok() {
+                return;
+            }
+        } else {
+            let _ = parent[x as usize].compare_exchange(px, py, Relaxed, Relaxed);
+            x = px;
+        }
     }
 }
 
@@ -148,6 +159,37 @@ mod tests {
         let labels: Vec<u32> = p.iter().map(|a| a.load(Relaxed)).collect();
         assert_eq!(labels, vec![0, 1, 2, 2, 2, 2]);
         assert_eq!(find(&p, 5), 2);
+    }
+
+    #[test]
+    fn links_racing_on_four_threads_give_the_sequential_sets() {
+        // Few nodes and many edges, so that the threads keep splicing and hooking the same trees.
+        for seed in 0..20u64 {
+            let mut rng = Rng::new(seed);
+            let n = 64 + rng.below(200) as usize;
+            let edges: Vec<(NodeId, NodeId)> = (0..n / 2 + rng.below(2 * n as u64) as usize)
+                .map(|_| (rng.below(n as u64) as NodeId, rng.below(n as u64) as NodeId))
+                .collect();
+            let mut expected = singletons(n);
+            for &(u, v) in &edges {
+                rem_union(&mut expected, u, v);
+            }
+            flatten(&mut expected);
+            let p: Vec<AtomicU32> = (0..n as u32).map(AtomicU32::new).collect();
+            std::thread::scope(|scope| {
+                for part in edges.chunks(edges.len().div_ceil(4)) {
+                    let p = &p;
+                    scope.spawn(move || part.iter().for_each(|&(u, v)| link(p, u, v)));
+                }
+            });
+            assert!(
+                p.iter().enumerate().all(|(x, a)| a.load(Relaxed) as usize <= x),
+                "seed {seed}: parent above a node"
+            );
+            compress(&p);
+            let labels: Vec<u32> = p.iter().map(|a| a.load(Relaxed)).collect();
+            assert_eq!(labels, expected, "seed {seed}");
+        }
     }
 
     #[test]
