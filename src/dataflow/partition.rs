@@ -7,7 +7,7 @@
 //!   and each worker reads one contiguous stretch of the file;
 //! - [`Strategy::Modulo`]: node `v` belongs to worker `v % peers` (the classic hash partition).
 
-use crate::graph::{Csr, NodeId};
+use crate::graph::{Csr, NodeId, balanced_bounds};
 
 /// How nodes are assigned to workers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,19 +54,7 @@ impl Partition {
         let n = graph.num_nodes();
         let bounds = match strategy {
             Strategy::Modulo => Vec::new(),
-            Strategy::Balanced => {
-                let offsets = graph.offsets();
-                let total = offsets[n] + n as u64;
-                let mut bounds: Vec<NodeId> = (0..peers)
-                    .map(|i| {
-                        let goal = (total as u128 * i as u128 / peers as u128) as u64;
-                        // First node whose `offset + index` reaches this worker's share.
-                        partition_point(n, |u| offsets[u] + (u as u64) < goal) as NodeId
-                    })
-                    .collect();
-                bounds.push(n as NodeId);
-                bounds
-            }
+            Strategy::Balanced => balanced_bounds(graph.offsets(), peers),
         };
         Partition { peers, num_nodes: n, bounds }
     }
@@ -139,16 +127,6 @@ impl Share {
             None => (v as usize % self.peers == self.worker).then(|| v as usize / self.peers),
         }
     }
-}
-
-/// The first `u` in `0..n` for which `below(u)` is false (`below` must be monotone).
-fn partition_point(n: usize, below: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if below(mid) { lo = mid + 1 } else { hi = mid }
-    }
-    lo
 }
 
 #[cfg(test)]

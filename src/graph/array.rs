@@ -73,6 +73,18 @@ impl<T: Pod> Deref for Array<T> {
     }
 }
 
+/// A mapped array clones in `O(1)` (the copy shares the map); an owned one copies its values.
+impl<T: Pod> Clone for Array<T> {
+    fn clone(&self) -> Self {
+        match &self.inner {
+            Inner::Owned(values) => Array::owned(values.clone()),
+            Inner::Mapped { map, byte_offset, len } => {
+                Array { inner: Inner::Mapped { map: Arc::clone(map), byte_offset: *byte_offset, len: *len } }
+            }
+        }
+    }
+}
+
 impl<T: Pod> From<Vec<T>> for Array<T> {
     fn from(values: Vec<T>) -> Self {
         Array::owned(values)
