@@ -93,7 +93,8 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         match part.range(me) {
             // Contiguous nodes: their arcs are one stretch of the targets.
             Some(own) => {
-                for (w, &c) in offsets[own.start..=own.end].windows(2).zip(&contrib) {
+                let first = graph.first() as usize;
+                for (w, &c) in offsets[own.start - first..=own.end - first].windows(2).zip(&contrib) {
                     for &v in &targets[w[0] as usize..w[1] as usize] {
                         sums[v as usize] += c;
                     }

@@ -51,12 +51,25 @@ pub struct Partition {
 impl Partition {
     /// Splits `graph`'s nodes among `peers` workers.
     pub fn new(graph: &Csr, peers: usize, strategy: Strategy) -> Partition {
-        let n = graph.num_nodes();
+        Partition::of_offsets(graph.offsets(), peers, strategy)
+    }
+
+    /// Splits the nodes of a whole graph, given by its offsets, among `peers` workers.
+    pub fn of_offsets(offsets: &[u64], peers: usize, strategy: Strategy) -> Partition {
         let bounds = match strategy {
             Strategy::Modulo => Vec::new(),
-            Strategy::Balanced => balanced_bounds(graph.offsets(), peers),
+            Strategy::Balanced => balanced_bounds(offsets, peers),
         };
-        Partition { peers, num_nodes: n, bounds }
+        Partition { peers, num_nodes: offsets.len() - 1, bounds }
+    }
+
+    /// Contiguous ranges of a graph of `num_nodes` nodes: worker `i` owns `firsts[i]..firsts[i + 1]`
+    /// (the last one up to `num_nodes`). `firsts` must not decrease and start at 0.
+    pub fn from_firsts(num_nodes: usize, mut firsts: Vec<NodeId>) -> Partition {
+        debug_assert!(firsts.first() == Some(&0) && firsts.windows(2).all(|w| w[0] <= w[1]));
+        let peers = firsts.len();
+        firsts.push(num_nodes as NodeId);
+        Partition { peers, num_nodes, bounds: firsts }
     }
 
     /// Number of workers.

@@ -1,13 +1,16 @@
 //! `costgraph shard`: a real graph and a random one cut into 1, 2 and 3 shards, each reopened and
 //! compared with the whole graph (ranges, counts, adjacency, SHA-256 of every file); corrupt,
-//! swapped and mismatched shards refused with one clear error.
+//! swapped and mismatched shards refused with one clear error; every timely implementation on
+//! shards, each process holding only its own, against the oracles.
 
 use std::path::Path;
 
+use costgraph::dataflow::{self, ClusterConfig, Strategy};
+use costgraph::graph::Budget;
 use costgraph::io::{cgr, shard};
 
 use crate::common::{self, files_in, run_err, run_ok, tempdir};
-use crate::timely::{random_graph, write};
+use crate::timely::{check, hostfile, job, json, random_graph, timely_impls, write};
 
 /// Cuts `graph` into 1, 2 and 3 parts with the binary and checks every shard against the graph.
 fn check_cuts(graph: &Path, out: &Path) {
@@ -83,4 +86,99 @@ fn bad_shards_and_arguments_are_refused() {
     let err = run_err(&["shard", part.to_str().unwrap(), "--parts", "2", "-o", empty.to_str().unwrap()]);
     assert!(err.contains("is a shard"), "{err}");
     assert!(!empty.exists() || files_in(&empty).is_empty());
+}
+
+/// Every timely implementation run on 2 processes × 2 workers, each process holding only its
+/// shard, against the oracles on seeded random graphs (symmetric and directed).
+#[test]
+fn timely_implementations_on_shards_equal_the_oracles() {
+    let dir = tempdir();
+    for (seed, symmetric) in [(21, true), (22, false)] {
+        let csr = random_graph(seed, 400, 500, symmetric);
+        let path = write(dir.path(), &format!("g{seed}.cgr"), &csr);
+        let shards = dir.path().join(format!("s{seed}"));
+        shard::write_shards(&path, 2, &shards, &Budget::default()).unwrap();
+        for imp in timely_impls() {
+            let (_, addresses) = hostfile(dir.path(), 2);
+            let handles: Vec<_> = (0..2)
+                .map(|process| {
+                    let config = ClusterConfig::new(2, 2, process, addresses.clone()).unwrap();
+                    let mut job = job(imp, Path::new("unused.cgr"), Strategy::Balanced);
+                    job.shards = Some(shards.clone());
+                    std::thread::spawn(move || dataflow::run(&config, &job))
+                })
+                .collect();
+            let mut reports: Vec<_> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+            assert!(reports[1].is_none(), "only process 0 reports");
+            let report = reports.swap_remove(0).expect("process 0 reports");
+            assert!(report.graph.is_none(), "process 0 did not map the whole graph");
+            check(&report.output, &csr, &format!("{} on 2 shards × 2 workers, seed {seed}", imp.name));
+        }
+    }
+}
+
+/// The commands on a real weighted graph: `cluster ... run --shards DIR --verify GRAPH` for every
+/// timely implementation; then every kind of mismatch refused with one error line.
+#[test]
+fn cluster_runs_on_shards_of_a_real_graph_and_refuses_mismatches() {
+    let tmp = tempdir();
+    let graph = tmp.path().join("g.cgr");
+    match common::datasets() {
+        Some(datasets) => {
+            let input = datasets.join("dimacs9/rome99.gr.zst");
+            run_ok(&["convert", input.to_str().unwrap(), "-o", graph.to_str().unwrap()]);
+        }
+        None => {
+            write(tmp.path(), "g.cgr", &random_graph(5, 300, 900, true));
+        }
+    }
+    let g = graph.to_str().unwrap();
+    let dir = tmp.path().join("shards");
+    let d = dir.to_str().unwrap();
+    run_ok(&["shard", g, "--parts", "2", "-o", d]);
+    fn cluster<'a>(problem: &'a str, imp: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["cluster", "--processes", "2", "--timeout", "60", "run", problem, "--impl", imp];
+        args.extend_from_slice(extra);
+        args
+    }
+    for imp in timely_impls() {
+        let problem = imp.problem.name();
+        let out = run_ok(&cluster(problem, imp.name, &["--shards", d, "--verify", g, "--json"]));
+        let v = json(&out);
+        assert_eq!(v["verified"], true, "{}: {out}", imp.name);
+        assert_eq!(v["processes"], 2);
+    }
+    // Without --verify no whole graph is needed; with it, it is.
+    run_ok(&cluster("cc", "timely-label-prop", &["--shards", d]));
+    let err = run_err(&cluster("cc", "timely-label-prop", &["--shards", d, "--verify"]));
+    assert!(err.contains("needs the whole graph"), "{err}");
+
+    let refused = |args: &[&str], want: &str| {
+        let err = run_err(args);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
+    };
+    // Three parts for two processes.
+    let three = tmp.path().join("three");
+    run_ok(&["shard", g, "--parts", "3", "-o", three.to_str().unwrap()]);
+    refused(&cluster("cc", "timely-union-find", &["--shards", three.to_str().unwrap()]), "3 part(s)");
+    // A manifest of another cut of the graph: the shard files do not match it.
+    std::fs::copy(three.join(shard::MANIFEST), dir.join(shard::MANIFEST)).unwrap();
+    std::fs::write(three.join(shard::MANIFEST), "{\"format\": \"something else\"}").unwrap();
+    refused(&cluster("cc", "timely-union-find", &["--shards", three.to_str().unwrap()]), "not a shard manifest");
+    let other = tmp.path().join("other");
+    run_ok(&["shard", g, "--parts", "2", "-o", other.to_str().unwrap()]);
+    std::fs::copy(other.join(shard::MANIFEST), dir.join(shard::MANIFEST)).unwrap();
+    // Part 1's file in part 0's place.
+    std::fs::copy(other.join("part-1.cgr"), dir.join("part-0.cgr")).unwrap();
+    refused(&cluster("cc", "timely-union-find", &["--shards", d]), "not the manifest's");
+    // One edited byte.
+    let mut bytes = std::fs::read(other.join("part-1.cgr")).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x10;
+    std::fs::write(other.join("part-1.cgr"), &bytes).unwrap();
+    refused(&cluster("cc", "timely-union-find", &["--shards", other.to_str().unwrap()]), "part-1.cgr");
+    // The modulo partition cannot use contiguous shards; sequential implementations take none.
+    refused(&cluster("cc", "timely-union-find", &["--shards", d, "--partition", "modulo"]), "balanced");
+    refused(&["run", "cc", "--impl", "union-find", "--shards", d], "timely");
 }
