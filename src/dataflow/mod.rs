@@ -7,6 +7,7 @@
 //! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
+//! - [`local`] — a worker's graph in its own numbering (own nodes, then ghosts);
 //! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms;
 //! - [`differential`] — connected components on differential dataflow, static (`differential-cc`)
 //!   and kept current under batches of edge changes.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod differential;
 pub mod exchange;
 pub mod label_prop;
+pub mod local;
 pub mod pagerank;
 pub mod partition;
 pub mod union_find;

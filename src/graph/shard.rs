@@ -154,6 +154,19 @@ impl Shard {
         self.targets[range].iter().enumerate().map(move |(i, &v)| (v, weights.map_or(1, |w| w[i])))
     }
 
+    /// Hands the pages holding the arcs (targets and weights) of the nodes `nodes` back to the page
+    /// cache when the shard is mapped ([`Array::release_range`]); nothing for arrays in memory.
+    pub fn release_arcs(&self, nodes: Range<NodeId>) {
+        if nodes.is_empty() {
+            return;
+        }
+        let arcs = self.range(nodes.start).start..self.range(nodes.end - 1).end;
+        self.targets.release_range(arcs.clone());
+        if let Some(w) = &self.weights {
+            w.release_range(arcs);
+        }
+    }
+
     /// Total size of the arrays in bytes.
     pub fn size_bytes(&self) -> u64 {
         let (k, m) = (self.num_local() as u64, self.num_arcs());
