@@ -23,9 +23,9 @@ pub struct Args {
     /// The problem.
     #[arg(value_enum)]
     problem: ProblemArg,
-    /// The graph (.cgr, or any format `convert` reads). With --shards only process 0 reads it,
-    /// and only to --verify the result.
-    #[arg(required_unless_present = "shards")]
+    /// The graph (.cgr, or any format `convert` reads). With shards (--shards, or shard paths in
+    /// the hostfile) only process 0 reads it, and only to --verify the result.
+    #[arg(required_unless_present_any = ["shards", "hostfile"])]
     graph: Option<PathBuf>,
     /// The implementation (see `costgraph list`).
     #[arg(long = "impl", value_name = "NAME")]
@@ -62,7 +62,8 @@ pub struct ClusterArgs {
     /// This process's index in 0..P (process 0 prints the result).
     #[arg(long, default_value_t = 0, value_name = "I")]
     pub process: usize,
-    /// File with one host:port per process (default: 127.0.0.1:PORT+i).
+    /// File with one host:port per process (default: 127.0.0.1:PORT+i), each optionally
+    /// followed by that process's shard file (its manifest beside it).
     #[arg(long, value_name = "FILE", conflicts_with = "port")]
     pub hostfile: Option<PathBuf>,
     /// First port of the default addresses.
@@ -282,13 +283,17 @@ fn print_outcome(stats: &Summary, summary: &serde_json::Value, verified: &Option
 /// Runs one process of a timely cluster; process 0 prints the result, the others nothing.
 fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorithm) -> anyhow::Result<()> {
     let config = args.cluster.config()?;
-    let shards = args.cluster.shards.clone();
-    if shards.is_some() && args.verify && args.graph.is_none() {
-        bail!("--verify with --shards needs the whole graph too: run ... --shards DIR --verify GRAPH");
+    let shards = args.cluster.shards.clone().or_else(|| config.shards.get(config.process).cloned());
+    match (&shards, &args.graph) {
+        (None, None) => bail!("{} needs a graph, --shards DIR, or shard files named in the hostfile", imp.name),
+        (Some(_), None) if args.verify => {
+            bail!("--verify with shards needs the whole graph too: run ... --shards DIR --verify GRAPH")
+        }
+        _ => {}
     }
     let job = Job {
         graph: args.graph.clone().unwrap_or_default(),
-        shards: shards.clone(),
+        shards: args.cluster.shards.clone(),
         name: imp.name,
         algorithm,
         needs_weights: imp.needs_weights,

@@ -29,7 +29,7 @@ pub mod pagerank;
 pub mod partition;
 pub mod union_find;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -169,9 +169,20 @@ struct Held {
     arcs: u64,
 }
 
+/// Where this process's shard is: the folder of the manifest, and the file the hostfile names
+/// (if it does); `None` when the process maps the whole graph.
+fn shard_source<'a>(config: &'a ClusterConfig, job: &'a Job) -> Result<Option<(&'a Path, Option<&'a Path>)>> {
+    match (&job.shards, config.shards.get(config.process)) {
+        (Some(_), Some(_)) => Err(Error::invalid("give the shards either with --shards or in the hostfile, not both")),
+        (Some(dir), None) => Ok(Some((dir, None))),
+        (None, Some(file)) => Ok(Some((file.parent().unwrap_or(Path::new(".")), Some(file)))),
+        (None, None) => Ok(None),
+    }
+}
+
 /// Maps the whole graph, or opens this process's shard and checks it against the manifest.
 fn hold(config: &ClusterConfig, job: &Job) -> Result<Held> {
-    let Some(dir) = &job.shards else {
+    let Some((dir, named)) = shard_source(config, job)? else {
         let csr = Arc::new(crate::io::cgr::open(&job.graph)?);
         return Ok(Held { shard: csr.whole_shard(), identity: "whole".into(), arcs: csr.num_arcs(), whole: Some(csr) });
     };
@@ -181,6 +192,20 @@ fn hold(config: &ClusterConfig, job: &Job) -> Result<Held> {
         ));
     }
     let manifest = crate::io::shard::read_manifest(dir)?;
+    if let Some(file) = named {
+        let listed = manifest.shards.get(config.process).map(|s| s.file.as_str());
+        if file.file_name().and_then(|n| n.to_str()) != listed {
+            return Err(Error::format(
+                file,
+                format!(
+                    "the hostfile names this shard for process {}, but the manifest's part {} is {}",
+                    config.process,
+                    config.process,
+                    listed.unwrap_or("missing")
+                ),
+            ));
+        }
+    }
     let shard = crate::io::shard::open_part(dir, &manifest, config.process, config.processes)?;
     Ok(Held { shard, whole: None, identity: manifest.graph_sha256, arcs: manifest.arcs })
 }
@@ -203,7 +228,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
     let start = Instant::now();
     let held = hold(config, job)?;
     let load_secs = start.elapsed().as_secs_f64();
-    let source = job.shards.as_ref().unwrap_or(&job.graph);
+    let source = job.shards.as_ref().or(config.shards.get(config.process)).unwrap_or(&job.graph);
     if job.needs_weights && !held.shard.is_weighted() {
         return Err(Error::invalid(format!(
             "{}: {} needs edge weights but the graph has none",
@@ -214,7 +239,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
     let fingerprint = fingerprint(job, &held);
     let (nodes, arcs, whole) = (held.shard.num_nodes(), held.arcs, held.whole.clone());
     let shared = Arc::new(held.shard);
-    let sharded = job.shards.is_some();
+    let sharded = held.whole.is_none();
     let (algorithm, repeat, warmup, strategy, workers) =
         (job.algorithm, job.repeat, job.warmup, job.partition, config.workers);
     let results = cluster::execute(config, fingerprint, move |worker, abort| {

@@ -4,12 +4,13 @@
 //! shards, each process holding only its own, against the oracles.
 
 use std::path::Path;
+use std::process::Stdio;
 
 use costgraph::dataflow::{self, ClusterConfig, Strategy};
 use costgraph::graph::Budget;
 use costgraph::io::{cgr, shard};
 
-use crate::common::{self, files_in, run_err, run_ok, tempdir};
+use crate::common::{self, costgraph, files_in, run_err, run_ok, tempdir};
 use crate::timely::{check, hostfile, job, json, random_graph, timely_impls, write};
 
 /// Cuts `graph` into 1, 2 and 3 parts with the binary and checks every shard against the graph.
@@ -181,4 +182,39 @@ fn cluster_runs_on_shards_of_a_real_graph_and_refuses_mismatches() {
     // The modulo partition cannot use contiguous shards; sequential implementations take none.
     refused(&cluster("cc", "timely-union-find", &["--shards", d, "--partition", "modulo"]), "balanced");
     refused(&["run", "cc", "--impl", "union-find", "--shards", d], "timely");
+}
+
+/// A hostfile line may name each process's shard file instead of `--shards`: each process opens
+/// the one its line names, checked against the manifest beside it.
+#[test]
+fn a_hostfile_names_each_process_s_shard() {
+    let tmp = tempdir();
+    let csr = random_graph(9, 300, 700, false);
+    let graph = write(tmp.path(), "g.cgr", &csr);
+    let dir = tmp.path().join("s");
+    shard::write_shards(&graph, 2, &dir, &Budget::default()).unwrap();
+    let (_, addresses) = hostfile(tmp.path(), 2);
+    let hosts = tmp.path().join("hosts-with-shards");
+    std::fs::write(&hosts, format!("{} s/part-0.cgr\n{} s/part-1.cgr\n", addresses[0], addresses[1])).unwrap();
+    let h = hosts.to_str().unwrap();
+    let args = |process: &'static str| {
+        let mut a = vec!["run", "cc", "--impl", "timely-union-find", "--processes", "2", "--process", process];
+        a.extend(["--hostfile", h, "--json"]);
+        a
+    };
+    let peer = costgraph().args(args("1")).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = args("0");
+    first.extend(["--verify", graph.to_str().unwrap()]);
+    let out = run_ok(&first);
+    assert!(peer.wait_with_output().unwrap().status.success());
+    assert_eq!(json(&out)["verified"], true, "{out}");
+    // A line naming another part than the process's is refused before connecting.
+    std::fs::write(&hosts, format!("{} s/part-1.cgr\n{} s/part-0.cgr\n", addresses[0], addresses[1])).unwrap();
+    let err = run_err(&args("0"));
+    assert!(err.contains("the manifest's part 0 is part-0.cgr"), "{err}");
+    // --shards and shard files in the hostfile together are ambiguous.
+    let mut both = args("0");
+    both.extend(["--shards", dir.to_str().unwrap()]);
+    let err = run_err(&both);
+    assert!(err.contains("not both"), "{err}");
 }
