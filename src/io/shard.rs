@@ -80,7 +80,9 @@ pub struct ShardEntry {
 /// then writes the manifest. The graph is validated whole first (symmetry included), then read
 /// once, range by range, from its memory map (its pages handed back after each shard), so the
 /// memory held is a bounded buffer, checked against `budget`. Every file appears atomically; on
-/// failure the shards already written are removed. `O(n + m)` time.
+/// failure or interruption the shards already written are removed. An earlier cut in `dir` is
+/// replaced: its manifest goes first, and so do its shards that this cut does not rewrite.
+/// `O(n + m)` time.
 pub fn write_shards(graph: &Path, parts: usize, dir: &Path, budget: &Budget) -> Result<Manifest> {
     if parts == 0 || parts > MAX_PARTS {
         return Err(Error::invalid(format!("--parts must be between 1 and {MAX_PARTS}, not {parts}")));
@@ -90,8 +92,11 @@ pub fn write_shards(graph: &Path, parts: usize, dir: &Path, budget: &Budget) -> 
     csr.release_mapped_pages();
     let graph_sha256 = sha256_file(graph)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    remove_previous_cut(dir, parts)?;
     let bounds = balanced_bounds(csr.offsets(), parts);
     let mut written: Vec<PathBuf> = Vec::new();
+    // Until the manifest is written, an interruption removes the shards written so far.
+    let mut registered = Vec::with_capacity(parts);
     let mut shards = Vec::with_capacity(parts);
     let bar = crate::progress::bar(parts as u64, "writing shards", false);
     for part in 0..parts {
@@ -105,6 +110,7 @@ pub fn write_shards(graph: &Path, parts: usize, dir: &Path, budget: &Budget) -> 
                 return Err(e);
             }
         };
+        registered.push(crate::cleanup::register(&path));
         written.push(path);
         csr.release_mapped_pages();
         shards.push(ShardEntry { file, first: range.start as u64, nodes: range.len() as u64, arcs, sha256 });
@@ -133,7 +139,25 @@ pub fn write_shards(graph: &Path, parts: usize, dir: &Path, budget: &Budget) -> 
         remove_all(&written);
         return Err(e);
     }
+    drop(registered);
     Ok(manifest)
+}
+
+/// Removes the manifest of an earlier cut in `dir` (it would describe files about to change) and
+/// that cut's shards beyond the `parts` about to be rewritten.
+fn remove_previous_cut(dir: &Path, parts: usize) -> Result<()> {
+    let path = dir.join(MANIFEST);
+    if let Ok(old) = read_manifest(dir) {
+        for entry in old.shards.iter().filter(|e| !(0..parts).any(|i| e.file == format!("part-{i}.cgr"))) {
+            let file = dir.join(&entry.file);
+            std::fs::remove_file(&file).or_else(ignore_missing).map_err(|e| Error::io(&file, e))?;
+        }
+    }
+    std::fs::remove_file(&path).or_else(ignore_missing).map_err(|e| Error::io(&path, e))
+}
+
+fn ignore_missing(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) }
 }
 
 fn remove_all(paths: &[PathBuf]) {
@@ -352,6 +376,14 @@ mod tests {
         let err = read_manifest(&out).unwrap_err().to_string();
         assert!(err.contains("starts at node"), "{err}");
         assert!(write_shards(&path, 0, &out, &Budget::default()).is_err());
+        // A new cut into fewer parts replaces the old one entirely.
+        let three = write_shards(&path, 3, &out, &Budget::default()).unwrap();
+        assert_eq!(read_manifest(&out).unwrap(), three);
+        write_shards(&path, 1, &out, &Budget::default()).unwrap();
+        let mut names: Vec<String> =
+            std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, [MANIFEST, "part-0.cgr"]);
     }
 
     #[test]
