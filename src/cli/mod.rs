@@ -10,6 +10,7 @@ mod generate;
 mod info;
 mod list;
 mod run;
+mod shard;
 mod updates;
 
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     Datasets(datasets::Args),
     /// Start the processes of a timely cluster on this machine and run one `run` command on them.
     Cluster(cluster::Args),
+    /// Cut a .cgr graph into one shard per process of a cluster, with a checksummed manifest.
+    Shard(shard::Args),
     /// Keep the components current under batches of edge changes (differential dataflow): update
     /// latency percentiles against recomputing with one thread.
     Updates(updates::Args),
@@ -165,7 +168,7 @@ fn name_input(path: &std::path::Path, err: costgraph::Error) -> anyhow::Error {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    if matches!(cli.command, Command::Convert(_) | Command::Generate(_)) {
+    if matches!(cli.command, Command::Convert(_) | Command::Generate(_) | Command::Shard(_)) {
         remove_temporaries_on_interrupt();
     }
     if let Some(threads) = cli.threads {
@@ -186,6 +189,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cost(args) => cost::run(args),
         Command::Datasets(args) => datasets::run(args),
         Command::Cluster(args) => cluster::run(args),
+        Command::Shard(args) => shard::run(args),
         Command::Updates(args) => updates::run(args),
         Command::UpdatesProcess(args) => updates::run_process(args),
     }

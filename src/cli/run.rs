@@ -2,6 +2,7 @@
 //! kept apart), optionally verified; text for people or one JSON object for the harness.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -22,8 +23,10 @@ pub struct Args {
     /// The problem.
     #[arg(value_enum)]
     problem: ProblemArg,
-    /// The graph (.cgr, or any format `convert` reads).
-    graph: PathBuf,
+    /// The graph (.cgr, or any format `convert` reads). With shards (--shards, or shard paths in
+    /// the hostfile) only process 0 reads it, and only to --verify the result.
+    #[arg(required_unless_present_any = ["shards", "hostfile"])]
+    graph: Option<PathBuf>,
     /// The implementation (see `costgraph list`).
     #[arg(long = "impl", value_name = "NAME")]
     implementation: String,
@@ -59,7 +62,8 @@ pub struct ClusterArgs {
     /// This process's index in 0..P (process 0 prints the result).
     #[arg(long, default_value_t = 0, value_name = "I")]
     pub process: usize,
-    /// File with one host:port per process (default: 127.0.0.1:PORT+i).
+    /// File with one host:port per process (default: 127.0.0.1:PORT+i), each optionally
+    /// followed by that process's shard file (its manifest beside it).
     #[arg(long, value_name = "FILE", conflicts_with = "port")]
     pub hostfile: Option<PathBuf>,
     /// First port of the default addresses.
@@ -71,6 +75,10 @@ pub struct ClusterArgs {
     /// How nodes are split among workers: balanced (contiguous ranges) or modulo.
     #[arg(long, default_value = "balanced", value_parser = ["balanced", "modulo"])]
     pub partition: String,
+    /// A folder written by `costgraph shard --parts P`: process I opens only its shard
+    /// (DIR/part-I.cgr, checked against DIR/manifest.json) instead of the whole graph.
+    #[arg(long, value_name = "DIR")]
+    pub shards: Option<PathBuf>,
 }
 
 impl ClusterArgs {
@@ -100,9 +108,9 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         return run_dataflow(&args, imp, algorithm);
     }
     let c = &args.cluster;
-    if c.processes != 1 || c.process != 0 || c.hostfile.is_some() {
+    if c.processes != 1 || c.process != 0 || c.hostfile.is_some() || c.shards.is_some() {
         bail!(
-            "{} is a {} implementation: --processes, --process and --hostfile (and `costgraph cluster`) are for the timely ones",
+            "{} is a {} implementation: --processes, --process, --hostfile, --shards (and `costgraph cluster`) are for the timely ones",
             imp.name,
             imp.kind.name()
         );
@@ -112,17 +120,18 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         _ => threads.unwrap_or_else(rayon::current_num_threads),
     };
 
+    let path = args.graph.as_ref().context("a graph is needed")?;
     let start = Instant::now();
-    let csr = io::load_graph(&args.graph, &ReadOptions::default(), BuildOptions::directed())?;
+    let csr = io::load_graph(path, &ReadOptions::default(), BuildOptions::directed())?;
     let load = start.elapsed().as_secs_f64();
-    imp.check_input(&csr).map_err(|e| anyhow::anyhow!("{}: {e}", args.graph.display()))?;
+    imp.check_input(&csr).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     // Capacity before the run: the implementation's estimate against the memory available, so a
     // graph too large for it is refused with the reason instead of being killed halfway.
     let shape = GraphShape::of(&csr);
     let estimate = capacity::estimate(imp, &shape, 1, threads_used);
     if !args.force {
         Budget::default().check_or(
-            &format!("{} on {} ({} nodes, {} arcs)", imp.name, args.graph.display(), shape.nodes, shape.arcs),
+            &format!("{} on {} ({} nodes, {} arcs)", imp.name, path.display(), shape.nodes, shape.arcs),
             estimate.total_bytes,
             "pick an implementation that `costgraph info` lists as fitting, or run it anyway with --force",
         )?;
@@ -159,10 +168,11 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         imp.kind.name(),
         threads_used,
         if threads_used == 1 { "" } else { "s" },
-        args.graph.display()
+        path.display()
     );
     let measured = Measured { load, prep: prepared.then_some(prep), times, output };
-    report(&args, imp, &csr, header, measured, json!({ "threads": threads_used }))
+    let graph = Whole { path, nodes: csr.num_nodes(), arcs: csr.num_arcs(), csr: Some(&csr) };
+    report(&args, imp, &graph, header, measured, json!({ "threads": threads_used }))
 }
 
 /// What one run measured and computed.
@@ -175,12 +185,21 @@ struct Measured {
     output: Output,
 }
 
+/// The graph a run's result is about: its name and counts, and the graph itself when this
+/// process holds it (to verify against).
+struct Whole<'a> {
+    path: &'a std::path::Path,
+    nodes: usize,
+    arcs: u64,
+    csr: Option<&'a Csr>,
+}
+
 /// Verifies (when asked) and prints one run's report, as text or as one JSON object; `extra`
 /// holds the fields particular to the kind of run (threads; workers, processes and traffic).
 fn report(
     args: &Args,
     imp: &Implementation,
-    csr: &Csr,
+    graph: &Whole<'_>,
     header: String,
     measured: Measured,
     extra: serde_json::Value,
@@ -188,8 +207,11 @@ fn report(
     let Measured { load, prep, times, output } = measured;
     // Peak memory of the computation, read before the verifier (which builds its own oracle).
     let peak_rss = costgraph::sysinfo::peak_rss_bytes();
-    let verified = args.verify.then(|| output.verify(csr));
-    let summary = output.summary_json(csr.num_nodes());
+    let verified = match graph.csr {
+        Some(csr) => args.verify.then(|| output.verify(csr)),
+        None => None,
+    };
+    let summary = output.summary_json(graph.nodes);
     let mut digest = output.digest();
     if let Some(fault) = Fault::from_env(imp.name) {
         fault.inject(&mut digest);
@@ -200,9 +222,9 @@ fn report(
             "problem": imp.problem.name(),
             "impl": imp.name,
             "kind": imp.kind.name(),
-            "graph": args.graph,
-            "nodes": csr.num_nodes(),
-            "arcs": csr.num_arcs(),
+            "graph": graph.path,
+            "nodes": graph.nodes,
+            "arcs": graph.arcs,
             "load_secs": load,
             "prep_secs": prep.unwrap_or(0.0),
             "compute_secs": times,
@@ -261,8 +283,17 @@ fn print_outcome(stats: &Summary, summary: &serde_json::Value, verified: &Option
 /// Runs one process of a timely cluster; process 0 prints the result, the others nothing.
 fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorithm) -> anyhow::Result<()> {
     let config = args.cluster.config()?;
+    let shards = args.cluster.shards.clone().or_else(|| config.shards.get(config.process).cloned());
+    match (&shards, &args.graph) {
+        (None, None) => bail!("{} needs a graph, --shards DIR, or shard files named in the hostfile", imp.name),
+        (Some(_), None) if args.verify => {
+            bail!("--verify with shards needs the whole graph too: run ... --shards DIR --verify GRAPH")
+        }
+        _ => {}
+    }
     let job = Job {
-        graph: args.graph.clone(),
+        graph: args.graph.clone().unwrap_or_default(),
+        shards: args.cluster.shards.clone(),
         name: imp.name,
         algorithm,
         needs_weights: imp.needs_weights,
@@ -282,7 +313,7 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
         if config.workers == 1 { "" } else { "s" },
         config.processes,
         if config.processes == 1 { "" } else { "es" },
-        args.graph.display()
+        shards.as_ref().unwrap_or(&job.graph).display()
     );
     let extra = json!({
         "threads": config.peers(),
@@ -294,7 +325,27 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
         "bytes_exchanged": report.bytes_exchanged,
     });
     let measured = Measured { load: report.load_secs, prep: None, times: report.compute_secs, output: report.output };
-    self::report(args, imp, &report.graph, header, measured, extra)
+    // With shards, process 0 maps the whole graph only now, and only to verify.
+    let whole = match (&report.graph, &args.graph) {
+        (Some(csr), _) => Some(Arc::clone(csr)),
+        (None, Some(path)) if args.verify => {
+            let csr = io::cgr::open(path)?;
+            anyhow::ensure!(
+                (csr.num_nodes(), csr.num_arcs()) == (report.nodes, report.arcs),
+                "{}: {} nodes and {} arcs, but the shards hold {} and {}: not the graph that was cut",
+                path.display(),
+                csr.num_nodes(),
+                csr.num_arcs(),
+                report.nodes,
+                report.arcs
+            );
+            Some(Arc::new(csr))
+        }
+        (None, _) => None,
+    };
+    let path = shards.as_deref().unwrap_or(&job.graph);
+    let graph = Whole { path, nodes: report.nodes, arcs: report.arcs, csr: whole.as_deref() };
+    self::report(args, imp, &graph, header, measured, extra)
 }
 
 /// A fault injected into `costgraph run` for the harness's own tests (TEST ONLY, not a user

@@ -4,7 +4,7 @@
 //! clash with the command line's).
 
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::{Error, Result};
@@ -35,6 +35,9 @@ pub struct ClusterConfig {
     pub addresses: Vec<String>,
     /// How long to wait for the other processes to connect.
     pub connect_timeout: Duration,
+    /// Each process's shard file, when the hostfile names them (empty otherwise): process `i`
+    /// opens only `shards[i]`, checked against the manifest in its folder.
+    pub shards: Vec<PathBuf>,
 }
 
 impl ClusterConfig {
@@ -60,10 +63,14 @@ impl ClusterConfig {
     }
 
     /// `processes` processes listening on the first `processes` addresses of `hostfile` (one
-    /// `host:port` per line; blank lines and lines starting with `#` are skipped).
+    /// `host:port` per line, optionally followed by the path of that process's shard, relative to
+    /// the hostfile's folder unless absolute: every line or none; blank lines and lines starting
+    /// with `#` are skipped).
     pub fn from_hostfile(workers: usize, processes: usize, process: usize, hostfile: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(hostfile).map_err(|e| Error::io(hostfile, e))?;
+        let folder = hostfile.parent().unwrap_or(Path::new(""));
         let mut addresses = Vec::new();
+        let mut shards = Vec::new();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -72,8 +79,19 @@ impl ClusterConfig {
             if addresses.len() == processes {
                 break;
             }
-            check_address(line).map_err(|msg| Error::parse(hostfile, number as u64 + 1, msg))?;
-            addresses.push(line.to_string());
+            let bad = |msg: String| Error::parse(hostfile, number as u64 + 1, msg);
+            let (address, shard) = match line.split_once(char::is_whitespace) {
+                Some((address, shard)) => (address, Some(shard.trim())),
+                None => (line, None),
+            };
+            check_address(address).map_err(bad)?;
+            if !addresses.is_empty() && shard.is_some() == shards.is_empty() {
+                return Err(bad("name a shard on every line or on none (host:port [SHARD_FILE])".into()));
+            }
+            addresses.push(address.to_string());
+            if let Some(shard) = shard {
+                shards.push(folder.join(shard));
+            }
         }
         if addresses.len() < processes {
             return Err(Error::format(
@@ -81,12 +99,21 @@ impl ClusterConfig {
                 format!("{} address(es) for {processes} processes (one host:port per line)", addresses.len()),
             ));
         }
-        Self::new(workers, processes, process, addresses)
+        let mut config = Self::new(workers, processes, process, addresses)?;
+        config.shards = shards;
+        Ok(config)
     }
 
     /// Builds and validates a configuration from its parts.
     pub fn new(workers: usize, processes: usize, process: usize, addresses: Vec<String>) -> Result<Self> {
-        let config = ClusterConfig { workers, processes, process, addresses, connect_timeout: DEFAULT_CONNECT_TIMEOUT };
+        let config = ClusterConfig {
+            workers,
+            processes,
+            process,
+            addresses,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            shards: Vec::new(),
+        };
         config.validate()?;
         Ok(config)
     }
@@ -202,6 +229,15 @@ mod tests {
         assert!(err.contains("3 address(es) for 4 processes"), "{err}");
         std::fs::write(&path, "127.0.0.1:5000\nbad line\n").unwrap();
         let err = ClusterConfig::from_hostfile(2, 2, 0, &path).unwrap_err().to_string();
+        assert!(err.contains(":2:"), "{err}");
+        std::fs::write(&path, "127.0.0.1:5000 s/part-0.cgr\n127.0.0.1:5001  /abs/part-1.cgr\n").unwrap();
+        let c = ClusterConfig::from_hostfile(1, 2, 1, &path).unwrap();
+        assert_eq!(c.shards, [dir.path().join("s/part-0.cgr"), PathBuf::from("/abs/part-1.cgr")]);
+        std::fs::write(&path, "127.0.0.1:5000 s/part-0.cgr\n127.0.0.1:5001\n").unwrap();
+        let err = ClusterConfig::from_hostfile(1, 2, 1, &path).unwrap_err().to_string();
+        assert!(err.contains(":2:") && err.contains("every line or on none"), "{err}");
+        std::fs::write(&path, "127.0.0.1:5000\n127.0.0.1:5001 s/part-1.cgr\n").unwrap();
+        let err = ClusterConfig::from_hostfile(1, 2, 1, &path).unwrap_err().to_string();
         assert!(err.contains(":2:"), "{err}");
     }
 }

@@ -6,25 +6,27 @@
 //! "Scalability! But at what COST?", HotOS 2015.)
 //!
 //! Each worker owns a share of the nodes ([`Partition`](super::Partition)) and their adjacency
-//! lists. Within a round a worker runs the sequential asynchronous kernel of
-//! [`crate::algo::cc::label_prop`] on its own nodes to a local fixed point: a frontier bitmap,
-//! labels updated in place, each visit pulling the minimum over the neighbourhood and pushing it
-//! to every neighbour with a larger label. A neighbour owned by another worker keeps, in the same
-//! dense array, the smallest label already sent to it (its id at first), so a label crosses to
+//! lists, which it first renumbers into its [`Local`] graph: its own nodes, then the *ghosts*
+//! (other workers' nodes its arcs reach). Within a round a worker runs the sequential
+//! asynchronous kernel of [`crate::algo::cc::label_prop`] on its own nodes to a local fixed point:
+//! a frontier bitmap, labels updated in place, each visit pulling the minimum over the
+//! neighbourhood and pushing it to every neighbour with a larger label. A ghost keeps, in the
+//! same array, the smallest label already sent to it (its id at first), so a label crosses to
 //! another worker only when it improves on everything sent before, and at most once per
 //! (node, round) however many arcs lead there. At the end of the round those improved labels go
 //! to their owners, which lower their labels and start the next round from them. The run ends
 //! after a round in which no worker sent anything. With one worker this is exactly the
 //! sequential kernel (one round). Work `O(m · R)` for `R` local sweeps (far fewer than the
-//! diameter in practice), `O(n)` memory per worker for the labels.
+//! diameter in practice); memory per worker proportional to its own nodes, ghosts and arcs (no
+//! array over all `n` nodes, except the gathered result at worker 0).
 //!
 //! A directed input is first made symmetric by sending each arc's reverse to the owner of its
 //! target.
 
 use super::Context;
+use super::local::Local;
 use crate::Result;
 use crate::algo::cc::Components;
-use crate::algo::cc::dsu::singletons;
 use crate::algo::cc::label_prop::all_set;
 use crate::graph::NodeId;
 use crate::registry::Output;
@@ -32,10 +34,9 @@ use crate::registry::Output;
 /// Runs label propagation on this worker; worker 0 returns the components.
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
-    let share = part.share(me);
     let mut channel = ctx.channel::<(NodeId, NodeId)>();
     let mut control = ctx.channel::<u64>();
-    let (n, local_n) = (graph.num_nodes(), part.num_local(me));
+    let local_n = part.num_local(me);
 
     // In-neighbours of the owned nodes, when the file does not already store both directions.
     let reverse = if graph.is_symmetric() {
@@ -47,13 +48,16 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         ctx.rounds += 1;
         Some(LocalCsr::new(local_n, pairs))
     };
+    let local = Local::new(graph, part, me, |i| reverse.as_ref().map_or(&[][..], |r| r.neighbors(i)))?;
+    drop(reverse);
+    let own = local.own();
 
-    // Owned nodes: their labels. Other nodes: the smallest label sent to them.
-    let mut label = singletons(n);
-    let mut active = all_set(local_n);
-    // Other workers' nodes whose label improved in this round, once each.
-    let mut improved: Vec<NodeId> = Vec::new();
-    let mut queued = vec![0u64; if part.peers() == 1 { 0 } else { n.div_ceil(64) }];
+    // Owned nodes: their labels. Ghosts: the smallest label sent to them (their id at first).
+    let mut label: Vec<NodeId> = part.nodes(me).chain(local.ghosts().iter().copied()).collect();
+    let mut active = all_set(own);
+    // Ghosts whose label improved in this round, once each.
+    let mut improved: Vec<u32> = Vec::new();
+    let mut queued = vec![0u64; local.ghosts().len().div_ceil(64)];
     let mut outgoing: Vec<(usize, (NodeId, NodeId))> = Vec::new();
     loop {
         // The local fixed point.
@@ -65,24 +69,24 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
                     any = true;
                     let i = w * 64 + active[w].trailing_zeros() as usize;
                     active[w] &= active[w] - 1;
-                    let u = part.global(me, i);
-                    let out = graph.neighbors(u);
-                    let inward = reverse.as_ref().map_or(&[][..], |r| r.neighbors(i));
-                    let mut m = label[u as usize];
-                    for &v in out.iter().chain(inward) {
-                        m = m.min(label[v as usize]);
+                    let list = local.neighbors(i);
+                    let mut m = label[i];
+                    for &j in list {
+                        m = m.min(label[j as usize]);
                     }
-                    label[u as usize] = m;
-                    for &v in out.iter().chain(inward) {
-                        if label[v as usize] > m {
-                            label[v as usize] = m;
-                            match share.local(v) {
-                                Some(j) => active[j / 64] |= 1 << (j % 64),
-                                None if queued[v as usize / 64] & (1 << (v % 64)) == 0 => {
-                                    queued[v as usize / 64] |= 1 << (v % 64);
-                                    improved.push(v);
+                    label[i] = m;
+                    for &j in list {
+                        let j = j as usize;
+                        if label[j] > m {
+                            label[j] = m;
+                            if j < own {
+                                active[j / 64] |= 1 << (j % 64);
+                            } else {
+                                let g = j - own;
+                                if queued[g / 64] & (1 << (g % 64)) == 0 {
+                                    queued[g / 64] |= 1 << (g % 64);
+                                    improved.push(g as u32);
                                 }
-                                None => {}
                             }
                         }
                     }
@@ -91,15 +95,17 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         }
 
         // Improved labels to their owners.
-        outgoing.extend(improved.drain(..).map(|v| {
-            queued[v as usize / 64] &= !(1 << (v % 64));
-            (part.owner(v), (v, label[v as usize]))
+        outgoing.extend(improved.drain(..).map(|g| {
+            let g = g as usize;
+            queued[g / 64] &= !(1 << (g % 64));
+            let v = local.ghosts()[g];
+            (part.owner(v), (v, label[own + g]))
         }));
         let sent = outgoing.len() as u64;
         channel.round(ctx.worker, outgoing.drain(..), |(v, l)| {
-            if l < label[v as usize] {
-                label[v as usize] = l;
-                let j = part.local(v);
+            let j = part.local(v);
+            if l < label[j] {
+                label[j] = l;
                 active[j / 64] |= 1 << (j % 64);
             }
         })?;
@@ -109,11 +115,9 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         }
     }
 
-    let owned: Vec<NodeId> = part.nodes(me).map(|u| label[u as usize]).collect();
-    let all = ctx.gather(&owned)?;
+    let all = ctx.gather(&label[..own])?;
     Ok((me == 0).then(|| Output::Components(Components::from_canonical(all))))
 }
-
 /// A small CSR over a worker's own nodes (local indices), built by counting sort.
 struct LocalCsr {
     offsets: Vec<usize>,

@@ -7,13 +7,16 @@
 //! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
+//! - [`local`] — a worker's graph in its own numbering (own nodes, then ghosts);
 //! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms;
 //! - [`differential`] — connected components on differential dataflow, static (`differential-cc`)
 //!   and kept current under batches of edge changes.
 //!
-//! [`run`] executes one job (graph, algorithm, repetitions) on this process's workers: every
-//! process maps the same `.cgr` file, every worker takes its share, and worker 0 returns the
-//! timed, gathered result.
+//! [`run`] executes one job (graph, algorithm, repetitions) on this process's workers: either
+//! every process maps the same `.cgr` file and every worker takes its share of it, or each
+//! process opens only its own shard (`costgraph shard`, [`crate::io::shard`]) and its workers
+//! split the shard's nodes. Either way a worker sees its nodes through one [`Shard`] (a whole
+//! file is the one shard of itself), and worker 0 returns the timed, gathered result.
 
 pub mod boruvka;
 pub mod cluster;
@@ -21,11 +24,12 @@ pub mod config;
 pub mod differential;
 pub mod exchange;
 pub mod label_prop;
+pub mod local;
 pub mod pagerank;
 pub mod partition;
 pub mod union_find;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,7 +42,7 @@ pub use config::ClusterConfig;
 pub use exchange::{Channel, Chunk, Counters};
 pub use partition::{Partition, Strategy};
 
-use crate::graph::Csr;
+use crate::graph::{Csr, NodeId, Shard, balanced_bounds};
 use crate::registry::Output;
 use crate::{Error, Result};
 
@@ -46,8 +50,9 @@ use crate::{Error, Result};
 pub struct Context<'a> {
     /// The timely worker.
     pub worker: &'a mut Worker,
-    /// The whole graph, mapped (each worker reads only its share of it).
-    pub graph: &'a Csr,
+    /// The nodes this process holds with their arcs (the whole graph, or this process's shard);
+    /// each worker reads only the lists of the nodes it owns.
+    pub graph: &'a Shard,
     /// Which worker owns which node.
     pub partition: &'a Partition,
     /// Set when another worker of the process failed.
@@ -103,8 +108,11 @@ pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Output>>;
 /// One distributed run: which algorithm on which graph, how often.
 #[derive(Clone, Debug)]
 pub struct Job {
-    /// The `.cgr` file every process maps.
+    /// The `.cgr` file every process maps (when `shards` is `None`).
     pub graph: PathBuf,
+    /// A folder written by `costgraph shard`: process `p` opens only part `p`, checked against
+    /// the manifest (the folder must hold as many parts as the cluster has processes).
+    pub shards: Option<PathBuf>,
     /// The implementation's name (part of the job's identity checked between processes).
     pub name: &'static str,
     /// The algorithm.
@@ -134,8 +142,12 @@ pub struct Report {
     pub records_exchanged: u64,
     /// Their size in bytes.
     pub bytes_exchanged: u64,
-    /// The graph (for verification).
-    pub graph: Arc<Csr>,
+    /// The whole graph's node count.
+    pub nodes: usize,
+    /// The whole graph's arc count.
+    pub arcs: u64,
+    /// The graph when this process mapped all of it (for verification); `None` with shards.
+    pub graph: Option<Arc<Csr>>,
 }
 
 /// What each worker hands back to [`run`].
@@ -147,26 +159,96 @@ struct WorkerReport {
     bytes: u64,
 }
 
+/// What this process holds of the graph, and how its nodes are split among the workers.
+struct Held {
+    shard: Shard,
+    /// The whole graph, when this process mapped all of it.
+    whole: Option<Arc<Csr>>,
+    /// What identifies the graph between processes.
+    identity: String,
+    arcs: u64,
+}
+
+/// Where this process's shard is: the folder of the manifest, and the file the hostfile names
+/// (if it does); `None` when the process maps the whole graph.
+fn shard_source<'a>(config: &'a ClusterConfig, job: &'a Job) -> Result<Option<(&'a Path, Option<&'a Path>)>> {
+    match (&job.shards, config.shards.get(config.process)) {
+        (Some(_), Some(_)) => Err(Error::invalid("give the shards either with --shards or in the hostfile, not both")),
+        (Some(dir), None) => Ok(Some((dir, None))),
+        (None, Some(file)) => Ok(Some((file.parent().unwrap_or(Path::new(".")), Some(file)))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Maps the whole graph, or opens this process's shard and checks it against the manifest.
+fn hold(config: &ClusterConfig, job: &Job) -> Result<Held> {
+    let Some((dir, named)) = shard_source(config, job)? else {
+        let csr = Arc::new(crate::io::cgr::open(&job.graph)?);
+        return Ok(Held { shard: csr.whole_shard(), identity: "whole".into(), arcs: csr.num_arcs(), whole: Some(csr) });
+    };
+    if job.partition != Strategy::Balanced {
+        return Err(Error::invalid(
+            "--shards holds contiguous node ranges: only the balanced partition applies (not --partition modulo)",
+        ));
+    }
+    let manifest = crate::io::shard::read_manifest(dir)?;
+    if let Some(file) = named {
+        let listed = manifest.shards.get(config.process).map(|s| s.file.as_str());
+        if file.file_name().and_then(|n| n.to_str()) != listed {
+            return Err(Error::format(
+                file,
+                format!(
+                    "the hostfile names this shard for process {}, but the manifest's part {} is {}",
+                    config.process,
+                    config.process,
+                    listed.unwrap_or("missing")
+                ),
+            ));
+        }
+    }
+    let shard = crate::io::shard::open_part(dir, &manifest, config.process, config.processes)?;
+    Ok(Held { shard, whole: None, identity: manifest.graph_sha256, arcs: manifest.arcs })
+}
+
+/// The partition of a sharded graph: process `p`'s workers split its shard by `arcs + nodes`
+/// ([`balanced_bounds`] on the shard's offsets), and every worker learns the others' first nodes
+/// in one all-gather.
+fn shard_partition(worker: &mut Worker, abort: &Abort, shard: &Shard, workers: usize) -> Result<Partition> {
+    let local = balanced_bounds(shard.offsets(), workers);
+    let mine = shard.first() + local[worker.index() % workers];
+    let mut channel = Channel::<(u32, NodeId)>::new(worker, abort, &Rc::new(Counters::default()));
+    let firsts = channel.all_gather(worker, mine)?;
+    Ok(Partition::from_firsts(shard.num_nodes(), firsts))
+}
+
 /// Runs `job` on this process's workers of the cluster `config`. Process 0 returns the report of
 /// worker 0; the other processes return `None` once the run has completed everywhere.
 pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
     config.validate()?;
     let start = Instant::now();
-    let graph = Arc::new(crate::io::cgr::open(&job.graph)?);
+    let held = hold(config, job)?;
     let load_secs = start.elapsed().as_secs_f64();
-    if job.needs_weights && !graph.is_weighted() {
+    let source = job.shards.as_ref().or(config.shards.get(config.process)).unwrap_or(&job.graph);
+    if job.needs_weights && !held.shard.is_weighted() {
         return Err(Error::invalid(format!(
             "{}: {} needs edge weights but the graph has none",
-            job.graph.display(),
+            source.display(),
             job.name
         )));
     }
-    let fingerprint = fingerprint(job, &graph);
-    let shared = Arc::clone(&graph);
-    let (algorithm, repeat, warmup, strategy) = (job.algorithm, job.repeat, job.warmup, job.partition);
+    let fingerprint = fingerprint(job, &held);
+    let (nodes, arcs, whole) = (held.shard.num_nodes(), held.arcs, held.whole.clone());
+    let shared = Arc::new(held.shard);
+    let sharded = held.whole.is_none();
+    let (algorithm, repeat, warmup, strategy, workers) =
+        (job.algorithm, job.repeat, job.warmup, job.partition, config.workers);
     let results = cluster::execute(config, fingerprint, move |worker, abort| {
         let graph = &*shared;
-        let partition = Partition::new(graph, worker.peers(), strategy);
+        let partition = if sharded {
+            shard_partition(worker, abort, graph, workers)?
+        } else {
+            Partition::of_offsets(graph.offsets(), worker.peers(), strategy)
+        };
         let counters = Rc::new(Counters::default());
         let mut control = Channel::<u64>::new(worker, abort, &counters);
         let mut report = WorkerReport { output: None, compute_secs: Vec::new(), rounds: 0, records: 0, bytes: 0 };
@@ -201,18 +283,21 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
         rounds: first.rounds,
         records_exchanged: first.records,
         bytes_exchanged: first.bytes,
-        graph,
+        nodes,
+        arcs,
+        graph: whole,
     }))
 }
 
 /// Identifies a job, so that processes started with different arguments refuse to run together.
-fn fingerprint(job: &Job, graph: &Csr) -> u64 {
+fn fingerprint(job: &Job, held: &Held) -> u64 {
     let text = format!(
-        "{}|{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{}",
         job.name,
-        graph.num_nodes(),
-        graph.num_arcs(),
-        graph.is_weighted(),
+        held.identity,
+        held.shard.num_nodes(),
+        held.arcs,
+        held.shard.is_weighted(),
         job.repeat,
         job.warmup,
         job.partition.name()

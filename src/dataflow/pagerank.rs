@@ -6,8 +6,9 @@
 //! on `W` workers in each of `P` processes. Each worker owns a share of the nodes and their
 //! out-arcs ([`Partition`](super::Partition)). One iteration, on every worker:
 //!
-//! 1. **Scatter.** Add `rank(u) / outdeg(u)` of every owned node `u` along its out-arcs into a
-//!    dense accumulator over all node ids: the partial sums are combined per destination node,
+//! 1. **Scatter.** Add `rank(u) / outdeg(u)` of every owned node `u` along its out-arcs into an
+//!    accumulator over the worker's own nodes and ghosts ([`Local`]; no array over all `n`
+//!    nodes): the partial sums are combined per destination node,
 //!    so each worker sends at most one record per node and iteration, whatever the number of
 //!    arcs between them.
 //! 2. **Exchange.** Send `(v, partial)` to the owner of `v`, for every `v` of another worker that
@@ -27,6 +28,7 @@
 //! with more than one worker the ranks may differ in their last bits from run to run; every
 //! result is checked with [`Ranks::verify`] like the single-thread kernels'.
 
+use super::local::Local;
 use super::{Chunk, Context};
 use crate::Result;
 use crate::algo::pagerank::{self, Params, Ranks, Slots};
@@ -40,46 +42,45 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
     let mut lists = ctx.channel::<Chunk<NodeId>>();
     let mut partials = ctx.channel::<Chunk<f32>>();
     let mut totals = ctx.channel::<(u32, (f64, f64))>();
-    let (n, offsets, targets) = (graph.num_nodes(), graph.offsets(), graph.targets());
+    let n = graph.num_nodes();
     let damping = params.damping;
 
-    // The targets of this worker's arcs that each other worker owns; each owner learns, once,
-    // which of its nodes every other worker sends to, so that partial sums travel as values
-    // only, in that order.
-    let mut targeted = vec![0u64; n.div_ceil(64)];
-    for u in part.nodes(me) {
-        for &v in graph.neighbors(u) {
-            targeted[v as usize / 64] |= 1 << (v % 64);
-        }
+    let inv_degree: Vec<f32> = part.nodes(me).map(|u| pagerank::inv_degree(graph.degree(u) as u64)).collect();
+    let local = Local::new(graph, part, me, |_| &[])?;
+    let own = local.own();
+    // The ghosts each other worker owns (ids, and their local indices), in increasing id order;
+    // each owner learns, once, which of its nodes every other worker sends to, so that partial
+    // sums travel as values only, in that order.
+    let mut remote: Vec<Vec<NodeId>> = vec![Vec::new(); peers];
+    let mut slots: Vec<Vec<u32>> = vec![Vec::new(); peers];
+    for (g, &v) in local.ghosts().iter().enumerate() {
+        remote[part.owner(v)].push(v);
+        slots[part.owner(v)].push((own + g) as u32);
     }
-    let remote: Vec<Vec<NodeId>> = (0..peers)
-        .map(|w| match w == me {
-            true => Vec::new(),
-            false => part.nodes(w).filter(|&v| targeted[v as usize / 64] & (1 << (v % 64)) != 0).collect(),
-        })
-        .collect();
-    drop(targeted);
-    let mut incoming: Vec<Vec<NodeId>> = vec![Vec::new(); peers];
+    let mut incoming: Vec<Vec<u32>> = vec![Vec::new(); peers];
     let outgoing = remote.iter().enumerate().map(|(w, ids)| (w, &ids[..])).filter(|(w, _)| *w != me);
     lists.round_slices(ctx.worker, outgoing, |from, offset, ids| {
         let list = &mut incoming[from];
         list.resize(list.len().max(offset + ids.len()), 0);
-        list[offset..offset + ids.len()].copy_from_slice(&ids);
+        for (slot, v) in list[offset..offset + ids.len()].iter_mut().zip(ids) {
+            *slot = part.local(v) as u32;
+        }
     })?;
     ctx.rounds += 1;
+    drop(remote);
 
-    let inv_degree: Vec<f32> = part.nodes(me).map(|u| pagerank::inv_degree(graph.degree(u) as u64)).collect();
-    let mut rank = vec![1.0 / n as f32; inv_degree.len()];
+    let mut rank = vec![1.0 / n as f32; own];
     let mut contrib: Vec<f32> = inv_degree.iter().map(|&inv| inv / n as f32).collect();
-    let mut sums = vec![0.0f32; n];
-    let mut sent: Vec<Vec<f32>> = remote.iter().map(|ids| Vec::with_capacity(ids.len())).collect();
+    // Own nodes' sums, then the ghosts' partial sums.
+    let mut sums = vec![0.0f32; local.len()];
+    let mut sent: Vec<Vec<f32>> = slots.iter().map(|s| Vec::with_capacity(s.len())).collect();
     let dangling_nodes = inv_degree.iter().filter(|&&inv| inv == 0.0).count();
     // This worker's (dangling mass, L1 change) of the last iteration.
-    let mut local = (dangling_nodes as f64 / n as f64, 0.0);
+    let mut local_totals = (dangling_nodes as f64 / n as f64, 0.0);
     let (mut iterations, mut last_change) = (0, 0.0);
     loop {
         let (dangling, change) =
-            totals.all_gather(ctx.worker, local)?.into_iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+            totals.all_gather(ctx.worker, local_totals)?.into_iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
         ctx.rounds += 1;
         if iterations > 0 {
             last_change = change;
@@ -90,44 +91,26 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         }
         let base = pagerank::base(damping, dangling, n);
 
-        match part.range(me) {
-            // Contiguous nodes: their arcs are one stretch of the targets.
-            Some(own) => {
-                for (w, &c) in offsets[own.start..=own.end].windows(2).zip(&contrib) {
-                    for &v in &targets[w[0] as usize..w[1] as usize] {
-                        sums[v as usize] += c;
-                    }
-                }
-            }
-            None => {
-                for (u, &c) in part.nodes(me).zip(&contrib) {
-                    for &v in graph.neighbors(u) {
-                        sums[v as usize] += c;
-                    }
-                }
+        for (i, &c) in contrib.iter().enumerate() {
+            for &j in local.neighbors(i) {
+                sums[j as usize] += c;
             }
         }
-        for (values, ids) in sent.iter_mut().zip(&remote) {
+        for (values, ghosts) in sent.iter_mut().zip(&slots) {
             values.clear();
-            values.extend(ids.iter().map(|&v| std::mem::take(&mut sums[v as usize])));
+            values.extend(ghosts.iter().map(|&j| std::mem::take(&mut sums[j as usize])));
         }
         let outgoing = sent.iter().enumerate().map(|(w, values)| (w, &values[..])).filter(|(w, _)| *w != me);
         partials.round_slices(ctx.worker, outgoing, |from, offset, values| {
-            for (&v, p) in incoming[from][offset..].iter().zip(values) {
-                sums[v as usize] += p;
+            for (&j, p) in incoming[from][offset..].iter().zip(values) {
+                sums[j as usize] += p;
             }
         })?;
         ctx.rounds += 1;
 
         let slots = Slots { rank: &mut rank, contrib: &mut contrib, inv_degree: &inv_degree };
-        let step = match part.range(me) {
-            Some(own) => {
-                let own = &mut sums[own];
-                slots.update(base, damping as f32, |i| std::mem::take(&mut own[i]))
-            }
-            None => slots.update(base, damping as f32, |i| std::mem::take(&mut sums[part.global(me, i) as usize])),
-        };
-        local = (step.dangling, step.change);
+        let step = slots.update(base, damping as f32, |i| std::mem::take(&mut sums[i]));
+        local_totals = (step.dangling, step.change);
         iterations += 1;
     }
 

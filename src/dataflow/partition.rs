@@ -7,7 +7,7 @@
 //!   and each worker reads one contiguous stretch of the file;
 //! - [`Strategy::Modulo`]: node `v` belongs to worker `v % peers` (the classic hash partition).
 
-use crate::graph::{Csr, NodeId};
+use crate::graph::{Csr, NodeId, balanced_bounds};
 
 /// How nodes are assigned to workers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,24 +51,25 @@ pub struct Partition {
 impl Partition {
     /// Splits `graph`'s nodes among `peers` workers.
     pub fn new(graph: &Csr, peers: usize, strategy: Strategy) -> Partition {
-        let n = graph.num_nodes();
+        Partition::of_offsets(graph.offsets(), peers, strategy)
+    }
+
+    /// Splits the nodes of a whole graph, given by its offsets, among `peers` workers.
+    pub fn of_offsets(offsets: &[u64], peers: usize, strategy: Strategy) -> Partition {
         let bounds = match strategy {
             Strategy::Modulo => Vec::new(),
-            Strategy::Balanced => {
-                let offsets = graph.offsets();
-                let total = offsets[n] + n as u64;
-                let mut bounds: Vec<NodeId> = (0..peers)
-                    .map(|i| {
-                        let goal = (total as u128 * i as u128 / peers as u128) as u64;
-                        // First node whose `offset + index` reaches this worker's share.
-                        partition_point(n, |u| offsets[u] + (u as u64) < goal) as NodeId
-                    })
-                    .collect();
-                bounds.push(n as NodeId);
-                bounds
-            }
+            Strategy::Balanced => balanced_bounds(offsets, peers),
         };
-        Partition { peers, num_nodes: n, bounds }
+        Partition { peers, num_nodes: offsets.len() - 1, bounds }
+    }
+
+    /// Contiguous ranges of a graph of `num_nodes` nodes: worker `i` owns `firsts[i]..firsts[i + 1]`
+    /// (the last one up to `num_nodes`). `firsts` must not decrease and start at 0.
+    pub fn from_firsts(num_nodes: usize, mut firsts: Vec<NodeId>) -> Partition {
+        debug_assert!(firsts.first() == Some(&0) && firsts.windows(2).all(|w| w[0] <= w[1]));
+        let peers = firsts.len();
+        firsts.push(num_nodes as NodeId);
+        Partition { peers, num_nodes, bounds: firsts }
     }
 
     /// Number of workers.
@@ -139,16 +140,6 @@ impl Share {
             None => (v as usize % self.peers == self.worker).then(|| v as usize / self.peers),
         }
     }
-}
-
-/// The first `u` in `0..n` for which `below(u)` is false (`below` must be monotone).
-fn partition_point(n: usize, below: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if below(mid) { lo = mid + 1 } else { hi = mid }
-    }
-    lo
 }
 
 #[cfg(test)]

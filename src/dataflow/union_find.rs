@@ -58,8 +58,8 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
 /// when `sample`, on a symmetric graph), then flattens it. Returns the giant, or [`NO_GIANT`].
 fn local_forest(ctx: &Context<'_>, parent: &mut [NodeId], sample: bool) -> NodeId {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
-    let (offsets, targets) = (graph.offsets(), graph.targets());
-    let arcs = |u: NodeId| offsets[u as usize] as usize..offsets[u as usize + 1] as usize;
+    let targets = graph.targets();
+    let arcs = |u: NodeId| graph.range(u);
     let mut giant = NO_GIANT;
     let mut skip = 0;
     if sample {

@@ -45,16 +45,28 @@ impl<T: Pod> Array<T> {
     /// resident set and are read again, from the cache or the file, when next touched); nothing
     /// for an owned array. For passes over a graph larger than the memory budget.
     pub fn release_pages(&self) {
+        self.release_range(0..self.len());
+    }
+
+    /// [`Array::release_pages`] for the values at positions `range` only (the pages wholly or
+    /// partly under them): a worker hands back the part of a shared map it has read.
+    pub fn release_range(&self, range: std::ops::Range<usize>) {
         #[cfg(unix)]
         if let Inner::Mapped { map, byte_offset, len } = &self.inner {
             const PAGE: usize = 4096;
-            let start = byte_offset / PAGE * PAGE;
-            let end = (byte_offset + len * size_of::<T>()).min(map.len());
+            let range = range.start.min(*len)..range.end.min(*len);
+            if range.is_empty() {
+                return;
+            }
+            let start = (byte_offset + range.start * size_of::<T>()) / PAGE * PAGE;
+            let end = (byte_offset + range.end * size_of::<T>()).min(map.len());
             // SAFETY: the map is a read-only mapping of a file costgraph never writes: dropping
             // its pages only makes later reads fault the same bytes in again, so slices borrowed
             // from it stay valid and unchanged.
             let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
         }
+        #[cfg(not(unix))]
+        let _ = range;
     }
 }
 
@@ -68,6 +80,18 @@ impl<T: Pod> Deref for Array<T> {
                 let end = byte_offset + len * size_of::<T>();
                 // Bounds and alignment were checked in `Array::mapped`; the map is immutable.
                 bytemuck::cast_slice(&map[*byte_offset..end])
+            }
+        }
+    }
+}
+
+/// A mapped array clones in `O(1)` (the copy shares the map); an owned one copies its values.
+impl<T: Pod> Clone for Array<T> {
+    fn clone(&self) -> Self {
+        match &self.inner {
+            Inner::Owned(values) => Array::owned(values.clone()),
+            Inner::Mapped { map, byte_offset, len } => {
+                Array { inner: Inner::Mapped { map: Arc::clone(map), byte_offset: *byte_offset, len: *len } }
             }
         }
     }

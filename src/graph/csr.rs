@@ -54,88 +54,29 @@ impl Csr {
     /// number of targets, node count within `u32`, every target below the node count, one weight
     /// per target when weighted, one original id per node when present. Returns what is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        let offsets: &[u64] = &self.offsets;
-        let Some(&last) = offsets.last() else {
-            return Err("offsets section is empty (it needs num_nodes + 1 entries)".into());
-        };
-        let n = offsets.len() - 1;
-        if n as u64 > super::MAX_NODES {
-            return Err(format!("{n} nodes is more than the {} that u32 ids allow", super::MAX_NODES));
-        }
-        if offsets[0] != 0 {
-            return Err(format!("offsets must start at 0, found {}", offsets[0]));
-        }
-        if last != self.targets.len() as u64 {
-            return Err(format!("offsets end at {last} but there are {} targets", self.targets.len()));
-        }
-        let bad = offsets.par_windows(2).position_any(|w| w[0] > w[1]);
-        if let Some(i) = bad {
-            return Err(format!(
-                "offsets are not monotone: offsets[{i}] = {} > offsets[{}] = {}",
-                offsets[i],
-                i + 1,
-                offsets[i + 1]
-            ));
-        }
-        let targets: &[u32] = &self.targets;
-        if let Some(w) = &self.weights
-            && w.len() != targets.len()
-        {
-            return Err(format!("{} weights for {} targets", w.len(), targets.len()));
-        }
-        self.validate_lists()?;
-        if let Some(ids) = &self.original_ids
-            && ids.len() != n
-        {
-            return Err(format!("{} original ids for {n} nodes", ids.len()));
-        }
-        Ok(())
+        let n = self.offsets.len().saturating_sub(1);
+        check_arrays(
+            &self.offsets,
+            &self.targets,
+            self.weights.as_deref(),
+            self.original_ids.as_deref(),
+            self.props,
+            (0, n),
+        )
     }
 
-    /// Checks every adjacency list in one parallel pass: targets below the node count, and what
-    /// the flags promise, since algorithms rely on it: sorted lists (strictly increasing when also
-    /// deduplicated) and symmetry. Symmetry is checked by comparing the sums of a strong hash of
-    /// every arc `(u, v, w)` and of its reverse `(v, u, w)`: equal for a symmetric graph, and
-    /// different with overwhelming probability otherwise (one pass, no extra memory).
-    fn validate_lists(&self) -> Result<(), String> {
-        let n = self.num_nodes();
-        let props = self.props;
-        let weights = self.weights.as_deref();
-        let (forward, backward) = (0..n)
-            .into_par_iter()
-            .with_min_len(4096)
-            .try_fold(
-                || (0u64, 0u64),
-                |(mut forward, mut backward), u| {
-                    let range = self.range(u as NodeId);
-                    let list = &self.targets[range.clone()];
-                    for (i, &v) in list.iter().enumerate() {
-                        if v as usize >= n {
-                            return Err(format!("node {u} has target {v}, not below the node count {n}"));
-                        }
-                        if props.sorted && i > 0 && (list[i - 1] > v || (props.deduplicated && list[i - 1] == v)) {
-                            let what = if list[i - 1] == v { "a duplicate" } else { "out of order" };
-                            return Err(format!(
-                                "the header says sorted{} but node {u}'s neighbour {v} is {what}",
-                                if props.deduplicated { " and deduplicated" } else { "" }
-                            ));
-                        }
-                        if props.symmetric {
-                            let w = weights.map_or(0, |w| w[range.start + i]);
-                            forward = forward.wrapping_add(arc_hash(u as NodeId, v, w));
-                            backward = backward.wrapping_add(arc_hash(v, u as NodeId, w));
-                        }
-                    }
-                    Ok((forward, backward))
-                },
-            )
-            .try_reduce(|| (0, 0), |a, b| Ok((a.0.wrapping_add(b.0), a.1.wrapping_add(b.1))))?;
-        if forward != backward {
-            return Err(
-                "the header says symmetric but some arc has no reverse (or a reverse with another weight)".into()
-            );
-        }
-        Ok(())
+    /// This graph as the one shard of itself (nodes `0..n` of `n`), sharing its arrays: free for
+    /// a mapped graph, a copy for one in memory ([`Array`]'s `Clone`).
+    pub fn whole_shard(&self) -> super::Shard {
+        super::Shard::assemble(
+            0,
+            self.num_nodes(),
+            self.offsets.clone(),
+            self.targets.clone(),
+            self.weights.clone(),
+            self.original_ids.clone(),
+            self.props,
+        )
     }
 
     /// Attaches the arcs in Hilbert-curve order (see [`crate::graph::hilbert`]) after checking
@@ -332,6 +273,92 @@ impl Csr {
             directed: self.props.directed,
         }
     }
+}
+
+/// Checks the arrays of the nodes `first..first + offsets.len() - 1` of a graph of `total` nodes
+/// (the whole graph when `first` is 0 and `total` the node count, else a shard): at least one
+/// offset, offsets start at 0, never decrease and end at the number of targets, node count within
+/// `u32`, one weight per target, one original id per node; then every adjacency list in one
+/// parallel pass: targets below `total`, and what the flags promise, since algorithms rely on it:
+/// sorted lists (strictly increasing when also deduplicated) and, for a whole graph, symmetry
+/// (a shard cannot see the reverses of its arcs). Symmetry is checked by comparing the sums of a
+/// strong hash of every arc `(u, v, w)` and of its reverse `(v, u, w)`: equal for a symmetric
+/// graph, and different with overwhelming probability otherwise (one pass, no extra memory).
+/// Returns what is wrong.
+pub(super) fn check_arrays(
+    offsets: &[u64],
+    targets: &[NodeId],
+    weights: Option<&[Weight]>,
+    original_ids: Option<&[u64]>,
+    props: GraphProps,
+    (first, total): (usize, usize),
+) -> Result<(), String> {
+    let Some(&last) = offsets.last() else {
+        return Err("offsets section is empty (it needs num_nodes + 1 entries)".into());
+    };
+    let n = offsets.len() - 1;
+    if total as u64 > super::MAX_NODES {
+        return Err(format!("{total} nodes is more than the {} that u32 ids allow", super::MAX_NODES));
+    }
+    if offsets[0] != 0 {
+        return Err(format!("offsets must start at 0, found {}", offsets[0]));
+    }
+    if last != targets.len() as u64 {
+        return Err(format!("offsets end at {last} but there are {} targets", targets.len()));
+    }
+    if let Some(i) = offsets.par_windows(2).position_any(|w| w[0] > w[1]) {
+        return Err(format!(
+            "offsets are not monotone: offsets[{i}] = {} > offsets[{}] = {}",
+            offsets[i],
+            i + 1,
+            offsets[i + 1]
+        ));
+    }
+    if let Some(w) = weights
+        && w.len() != targets.len()
+    {
+        return Err(format!("{} weights for {} targets", w.len(), targets.len()));
+    }
+    if let Some(ids) = original_ids
+        && ids.len() != n
+    {
+        return Err(format!("{} original ids for {n} nodes", ids.len()));
+    }
+    let whole = first == 0 && n == total;
+    let (forward, backward) = (0..n)
+        .into_par_iter()
+        .with_min_len(4096)
+        .try_fold(
+            || (0u64, 0u64),
+            |(mut forward, mut backward), i| {
+                let u = (first + i) as NodeId;
+                let range = offsets[i] as usize..offsets[i + 1] as usize;
+                let list = &targets[range.clone()];
+                for (j, &v) in list.iter().enumerate() {
+                    if v as usize >= total {
+                        return Err(format!("node {u} has target {v}, not below the node count {total}"));
+                    }
+                    if props.sorted && j > 0 && (list[j - 1] > v || (props.deduplicated && list[j - 1] == v)) {
+                        let what = if list[j - 1] == v { "a duplicate" } else { "out of order" };
+                        return Err(format!(
+                            "the header says sorted{} but node {u}'s neighbour {v} is {what}",
+                            if props.deduplicated { " and deduplicated" } else { "" }
+                        ));
+                    }
+                    if whole && props.symmetric {
+                        let w = weights.map_or(0, |w| w[range.start + j]);
+                        forward = forward.wrapping_add(arc_hash(u, v, w));
+                        backward = backward.wrapping_add(arc_hash(v, u, w));
+                    }
+                }
+                Ok((forward, backward))
+            },
+        )
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0.wrapping_add(b.0), a.1.wrapping_add(b.1))))?;
+    if forward != backward {
+        return Err("the header says symmetric but some arc has no reverse (or a reverse with another weight)".into());
+    }
+    Ok(())
 }
 
 /// A 64-bit mix of an arc (SplitMix64's finaliser over its fields), for the symmetry check.

@@ -11,6 +11,7 @@ mod csr;
 mod edges;
 pub mod hilbert;
 mod relabel;
+mod shard;
 mod stats;
 
 pub use array::Array;
@@ -19,6 +20,7 @@ pub use build::{BuildOptions, Builder, CsrSink, Sink};
 pub use csr::{Csr, GraphProps};
 pub use edges::EdgeList;
 pub use relabel::{Relabel, densify};
+pub use shard::{Shard, balanced_bounds};
 pub use stats::GraphStats;
 
 /// A node id. Ids are dense: `0..num_nodes`.

@@ -1,14 +1,12 @@
 //! What a report records about where it was measured: the machine, the versions, the git commit
 //! and the dataset's checksum.
 
-use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::{Error, Result, sysinfo};
+use crate::sysinfo;
 
 /// The machine a sweep ran on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -80,20 +78,7 @@ pub fn git_commit(dir: &Path) -> String {
     }
 }
 
-/// The SHA-256 of a file, as lowercase hex.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hash = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buffer[..n]);
-    }
-    Ok(format!("{:x}", hash.finalize()))
-}
+pub use crate::io::shard::sha256_file;
 
 #[cfg(test)]
 mod tests {

@@ -6,14 +6,14 @@
 //!      8     4  format version (u32, currently 1)
 //!     12     4  flags (u32): 1 directed, 2 symmetric, 4 weighted, 8 sorted,
 //!                            16 deduplicated, 32 original ids present,
-//!                            64 Hilbert-ordered arcs present
+//!                            64 Hilbert-ordered arcs present, 128 shard
 //!     16     8  node count n (u64)
 //!     24     8  arc count m (u64)
 //!     32    80  section table: 5 x (byte offset u64, byte length u64) for
 //!               offsets [u64; n+1], targets [u32; m], weights [u32; m], original ids [u64; n],
 //!               Hilbert-ordered arcs [(u32 src, u32 dst); m]
 //!               (an absent section has offset 0 and length 0)
-//!    112     8  reserved, zero
+//!    112     8  zero; in a shard (flag 128): first node (u32), node count of the whole graph (u32)
 //!    120     8  FNV-1a 64 checksum of bytes 0..120
 //!    128        sections, each starting on a 64-byte boundary
 //! ```
@@ -26,6 +26,14 @@
 //! section took 16 of the bytes version 1 reserved (zero in older files: no section), so the
 //! version stays 1; an older costgraph refuses such a file for its unknown flag bit 64. [`write`] writes to a temporary file in the
 //! destination folder and renames it into place, so a failed write leaves nothing behind.
+//!
+//! A *shard* (flag 128, written by `costgraph shard`, see [`crate::io::shard`]) holds the nodes
+//! `first..first + n` of a graph of `total` nodes, the two numbers in the 8 bytes version 1
+//! reserved (so the version stays 1 here too; an older costgraph refuses a shard for its unknown
+//! flag bit 128). Its `n + 1` offsets start at 0, its targets are ids of the whole graph (below
+//! `total`), and its weights and original ids are those of its own nodes; it carries no Hilbert
+//! section. [`open_shard`] validates it like any file (symmetry excepted: the reverses of its arcs
+//! live in other shards) and [`open`] refuses it, since it is not a whole graph.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -34,7 +42,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use crate::graph::{Array, Budget, Csr, CsrSink, GraphProps, MAX_NODES};
+use crate::graph::{Array, Budget, Csr, CsrSink, GraphProps, MAX_NODES, NodeId, Shard};
 use crate::{Error, Result};
 
 /// The first eight bytes of every `.cgr` file.
@@ -53,10 +61,12 @@ const FLAG_SORTED: u32 = 8;
 const FLAG_DEDUPLICATED: u32 = 16;
 const FLAG_ORIGINAL_IDS: u32 = 32;
 const FLAG_HILBERT: u32 = 64;
-const KNOWN_FLAGS: u32 = 127;
+const FLAG_SHARD: u32 = 128;
+const KNOWN_FLAGS: u32 = 255;
 
 const SECTIONS: usize = 5;
 const SECTION_NAMES: [&str; SECTIONS] = ["offsets", "targets", "weights", "original ids", "Hilbert-ordered arcs"];
+const SHARD_AT: usize = 112;
 const CHECKSUM_AT: usize = 120;
 
 /// What a header describes: the counts and which sections are present.
@@ -67,6 +77,8 @@ struct Shape {
     weighted: bool,
     original_ids: bool,
     hilbert: bool,
+    /// For a shard: its first node and the whole graph's node count.
+    shard: Option<(u32, u32)>,
 }
 
 impl Shape {
@@ -78,6 +90,7 @@ impl Shape {
             weighted: csr.is_weighted(),
             original_ids: csr.original_ids().is_some(),
             hilbert: csr.hilbert_arcs().is_some(),
+            shard: None,
         }
     }
 }
@@ -95,6 +108,8 @@ pub struct Header {
     pub arcs: u64,
     /// `(byte offset, byte length)` of offsets, targets, weights, original ids, Hilbert-ordered arcs.
     pub sections: [(u64, u64); SECTIONS],
+    /// For a shard (flag 128): its first node and the node count of the whole graph.
+    pub shard: Option<(u32, u32)>,
 }
 
 /// FNV-1a, 64 bits: the header checksum.
@@ -122,6 +137,7 @@ impl Header {
             (p.deduplicated, FLAG_DEDUPLICATED),
             (g.original_ids, FLAG_ORIGINAL_IDS),
             (g.hilbert, FLAG_HILBERT),
+            (g.shard.is_some(), FLAG_SHARD),
         ] {
             if on {
                 flags |= bit;
@@ -144,7 +160,7 @@ impl Header {
                 at = align_up(at + len);
             }
         }
-        Header { version: VERSION, flags, nodes: n, arcs: m, sections }
+        Header { version: VERSION, flags, nodes: n, arcs: m, sections, shard: g.shard }
     }
 
     /// Encodes the header, checksum included.
@@ -158,6 +174,10 @@ impl Header {
         for (i, (off, len)) in self.sections.iter().enumerate() {
             b[32 + 16 * i..40 + 16 * i].copy_from_slice(&off.to_le_bytes());
             b[40 + 16 * i..48 + 16 * i].copy_from_slice(&len.to_le_bytes());
+        }
+        if let Some((first, total)) = self.shard {
+            b[SHARD_AT..SHARD_AT + 4].copy_from_slice(&first.to_le_bytes());
+            b[SHARD_AT + 4..SHARD_AT + 8].copy_from_slice(&total.to_le_bytes());
         }
         let sum = fnv1a(&b[..CHECKSUM_AT]);
         b[CHECKSUM_AT..].copy_from_slice(&sum.to_le_bytes());
@@ -200,6 +220,27 @@ impl Header {
         if nodes > MAX_NODES {
             return Err(format!("header claims {nodes} nodes, more than the {MAX_NODES} that u32 ids allow"));
         }
+        let shard = if flags & FLAG_SHARD != 0 {
+            let (first, total) = (u32_at(SHARD_AT), u32_at(SHARD_AT + 4));
+            if total as u64 > MAX_NODES {
+                return Err(format!("shard of a graph of {total} nodes, more than the {MAX_NODES} that u32 ids allow"));
+            }
+            if first as u64 + nodes > total as u64 {
+                return Err(format!(
+                    "shard of nodes {first}..{} runs past the {total} nodes of its graph",
+                    first as u64 + nodes
+                ));
+            }
+            if flags & FLAG_HILBERT != 0 {
+                return Err("a shard cannot carry Hilbert-ordered arcs (flags 64 and 128 both set)".into());
+            }
+            Some((first, total))
+        } else {
+            if u64_at(SHARD_AT) != 0 {
+                return Err(format!("reserved bytes {SHARD_AT}..{CHECKSUM_AT} are not zero"));
+            }
+            None
+        };
         let mut sections = [(0, 0); SECTIONS];
         for (i, s) in sections.iter_mut().enumerate() {
             *s = (u64_at(32 + 16 * i), u64_at(40 + 16 * i));
@@ -239,7 +280,7 @@ impl Header {
             })?;
             end_of_previous = end;
         }
-        Ok(Header { version, flags, nodes, arcs, sections })
+        Ok(Header { version, flags, nodes, arcs, sections, shard })
     }
 
     fn props(&self) -> GraphProps {
@@ -253,8 +294,71 @@ impl Header {
 }
 
 /// Opens and fully validates a `.cgr` file. The arrays stay in the memory map; nothing is copied.
+/// A shard is refused (it is not a whole graph): open it with [`open_shard`].
 pub fn open(path: impl AsRef<Path>) -> Result<Csr> {
     let path = path.as_ref();
+    let (header, arrays) = map(path)?;
+    if let Some((first, total)) = header.shard {
+        return Err(Error::format(
+            path,
+            format!(
+                "is a shard (nodes {first}..{} of a graph of {total}), not a whole graph; a cluster run opens shards with --shards",
+                first as u64 + header.nodes
+            ),
+        ));
+    }
+    let Arrays { offsets, targets, weights, original_ids, hilbert } = arrays;
+    let csr = Csr::from_parts(offsets, targets, weights, original_ids, header.props());
+    let csr = match hilbert {
+        Some(arcs) => csr.and_then(|csr| csr.with_hilbert_arcs(arcs)),
+        None => csr,
+    };
+    csr.map_err(|msg| Error::format(path, msg))
+}
+
+/// Opens and fully validates a shard written by `costgraph shard` (see the module documentation);
+/// a whole graph's file opens as the one shard of itself. `O(arcs of the shard)`; only the shard's
+/// own file is read.
+pub fn open_shard(path: impl AsRef<Path>) -> Result<Shard> {
+    let path = path.as_ref();
+    let (header, arrays) = map(path)?;
+    let Some((first, total)) = header.shard else {
+        drop(arrays);
+        return Ok(open(path)?.whole_shard());
+    };
+    let Arrays { offsets, targets, weights, original_ids, .. } = arrays;
+    Shard::from_parts(first, total as usize, offsets, targets, weights, original_ids, header.props())
+        .map_err(|msg| Error::format(path, msg))
+}
+
+/// The sections of a mapped file, not yet checked against each other.
+struct Arrays {
+    offsets: Array<u64>,
+    targets: Array<NodeId>,
+    weights: Option<Array<u32>>,
+    original_ids: Option<Array<u64>>,
+    hilbert: Option<Array<crate::graph::hilbert::Arc>>,
+}
+
+/// Section `i` of the mapped file as an array, `None` when `flag` (0: always present) is not set.
+fn section<T: bytemuck::Pod>(
+    map: &Arc<Mmap>,
+    header: &Header,
+    path: &Path,
+    i: usize,
+    flag: u32,
+) -> Result<Option<Array<T>>> {
+    if flag != 0 && header.flags & flag == 0 {
+        return Ok(None);
+    }
+    let (offset, bytes) = header.sections[i];
+    Array::mapped(map.clone(), offset as usize, (bytes / size_of::<T>() as u64) as usize).map(Some).ok_or_else(|| {
+        Error::format(path, format!("{} section cannot be mapped (misaligned or out of bounds)", SECTION_NAMES[i]))
+    })
+}
+
+/// Maps `path` and decodes its header; the sections are mapped, not yet validated.
+fn map(path: &Path) -> Result<(Header, Arrays)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if file_len == 0 {
@@ -266,34 +370,14 @@ pub fn open(path: impl AsRef<Path>) -> Result<Csr> {
     let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
     let header = Header::decode(&map, file_len).map_err(|msg| Error::format(path, msg))?;
     let map = Arc::new(map);
-    let section = |i: usize, elem: u64| ((header.sections[i].0) as usize, (header.sections[i].1 / elem) as usize);
-    let bad =
-        |what: &str| Error::format(path, format!("{what} section cannot be mapped (misaligned or out of bounds)"));
-    let (o, l) = section(0, 8);
-    let offsets = Array::mapped(map.clone(), o, l).ok_or_else(|| bad("offsets"))?;
-    let (o, l) = section(1, 4);
-    let targets = Array::mapped(map.clone(), o, l).ok_or_else(|| bad("targets"))?;
-    let weights = if header.flags & FLAG_WEIGHTED != 0 {
-        let (o, l) = section(2, 4);
-        Some(Array::mapped(map.clone(), o, l).ok_or_else(|| bad("weights"))?)
-    } else {
-        None
+    let arrays = Arrays {
+        offsets: section(&map, &header, path, 0, 0)?.expect("always present"),
+        targets: section(&map, &header, path, 1, 0)?.expect("always present"),
+        weights: section(&map, &header, path, 2, FLAG_WEIGHTED)?,
+        original_ids: section(&map, &header, path, 3, FLAG_ORIGINAL_IDS)?,
+        hilbert: section(&map, &header, path, 4, FLAG_HILBERT)?,
     };
-    let original_ids = if header.flags & FLAG_ORIGINAL_IDS != 0 {
-        let (o, l) = section(3, 8);
-        Some(Array::mapped(map.clone(), o, l).ok_or_else(|| bad("original ids"))?)
-    } else {
-        None
-    };
-    let csr = Csr::from_parts(offsets, targets, weights, original_ids, header.props());
-    let csr = if header.flags & FLAG_HILBERT != 0 {
-        let (o, l) = section(4, 8);
-        let arcs = Array::mapped(map.clone(), o, l).ok_or_else(|| bad("Hilbert-ordered arcs"))?;
-        csr.and_then(|csr| csr.with_hilbert_arcs(arcs))
-    } else {
-        csr
-    };
-    csr.map_err(|msg| Error::format(path, msg))
+    Ok((header, arrays))
 }
 
 /// Writes `csr` to `path` atomically: into a temporary file beside it, then renamed into place.
@@ -330,6 +414,55 @@ pub fn write_with_hilbert_order(csr: &Csr, path: impl AsRef<Path>, budget: &Budg
     out.flush().map_err(io)?;
     drop(out);
     tmp.commit()
+}
+
+/// Writes the nodes `nodes` of `csr` (a range of its node ids) as a shard to `path`, atomically:
+/// their rebased offsets, their arcs' targets (ids of the whole graph) and weights, their original
+/// ids, straight from `csr`'s arrays (a mapped graph is never copied; the offsets are rebased a
+/// block at a time). Returns the shard's arc count and the SHA-256 of its bytes, computed as they
+/// are written. `O(arcs of the range)` time, a bounded buffer of memory.
+pub fn write_shard(csr: &Csr, nodes: std::ops::Range<usize>, path: &Path) -> Result<(u64, String)> {
+    let offsets = &csr.offsets()[nodes.start..=nodes.end];
+    let (base, end) = (offsets[0], offsets[offsets.len() - 1]);
+    let arcs = base as usize..end as usize;
+    let header = Header::for_shape(&Shape {
+        nodes: nodes.len() as u64,
+        arcs: end - base,
+        props: csr.props(),
+        weighted: csr.is_weighted(),
+        original_ids: csr.original_ids().is_some(),
+        hilbert: false,
+        shard: Some((nodes.start as u32, csr.num_nodes() as u32)),
+    });
+    let mut tmp = crate::io::AtomicFile::create(path)?;
+    let io = |e| Error::io(path, e);
+    let mut out = crate::io::shard::Sha256Writer::new(BufWriter::with_capacity(1 << 20, tmp.file()));
+    out.write_all(&header.encode()).map_err(io)?;
+    let mut at = HEADER_LEN as u64;
+    let mut rebased = Vec::with_capacity(1 << 16);
+    for block in offsets.chunks(1 << 16) {
+        rebased.clear();
+        rebased.extend(block.iter().map(|&o| o - base));
+        out.write_all(bytemuck::cast_slice(&rebased)).map_err(io)?;
+    }
+    at += offsets.len() as u64 * 8;
+    let bodies: [Option<&[u8]>; 3] = [
+        Some(bytemuck::cast_slice(&csr.targets()[arcs.clone()])),
+        csr.weights().map(|w| bytemuck::cast_slice(&w[arcs.clone()])),
+        csr.original_ids().map(|ids| bytemuck::cast_slice(&ids[nodes.clone()])),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let Some(body) = body else { continue };
+        let (off, len) = header.sections[i + 1];
+        out.write_all(&vec![0u8; (off - at) as usize]).map_err(io)?;
+        out.write_all(body).map_err(io)?;
+        at = off + len;
+    }
+    out.write_all(&vec![0u8; (align_up(at) - at) as usize]).map_err(io)?;
+    let (inner, sha256) = out.finish();
+    inner.into_inner().map_err(|e| io(e.into_error()))?;
+    tmp.commit()?;
+    Ok((end - base, sha256))
 }
 
 /// Writes `csr` in `.cgr` form to any writer (sections padded to 64-byte boundaries).
@@ -427,6 +560,7 @@ impl StreamWriter {
             weighted: self.weights.is_some(),
             original_ids: original_ids.is_some(),
             hilbert: false,
+            shard: None,
         });
         let mut out = self.targets;
         let mut at = header.sections[1].0 + header.sections[1].1;

@@ -23,6 +23,7 @@ pub mod cgr;
 pub mod compress;
 mod dimacs;
 mod mtx;
+pub mod shard;
 mod stream;
 mod text;
 mod webgraph;

@@ -13,5 +13,6 @@ mod outofcore;
 mod pagerank;
 mod real_graphs;
 mod roundtrip;
+mod shards;
 mod timely;
 mod updates;

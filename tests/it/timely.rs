@@ -82,7 +82,7 @@ fn find_root(p: &mut [NodeId], mut x: NodeId) -> NodeId {
     x
 }
 
-fn check(output: &Output, csr: &Csr, what: &str) {
+pub(crate) fn check(output: &Output, csr: &Csr, what: &str) {
     match output {
         Output::Components(c) => assert_eq!(c.labels(), oracle_labels(csr), "{what}"),
         Output::Forest(f) => {
@@ -93,14 +93,15 @@ fn check(output: &Output, csr: &Csr, what: &str) {
     }
 }
 
-fn timely_impls() -> impl Iterator<Item = &'static registry::Implementation> {
+pub(crate) fn timely_impls() -> impl Iterator<Item = &'static registry::Implementation> {
     registry::all().iter().filter(|i| i.kind == Kind::Timely)
 }
 
-fn job(imp: &registry::Implementation, graph: &Path, strategy: Strategy) -> Job {
+pub(crate) fn job(imp: &registry::Implementation, graph: &Path, strategy: Strategy) -> Job {
     let Entry::Dataflow(algorithm) = imp.entry else { panic!("{} is not a dataflow", imp.name) };
     Job {
         graph: graph.to_path_buf(),
+        shards: None,
         name: imp.name,
         algorithm,
         needs_weights: imp.needs_weights,
@@ -111,7 +112,7 @@ fn job(imp: &registry::Implementation, graph: &Path, strategy: Strategy) -> Job 
 }
 
 /// `count` free localhost addresses, written as a hostfile.
-fn hostfile(dir: &Path, count: usize) -> (PathBuf, Vec<String>) {
+pub(crate) fn hostfile(dir: &Path, count: usize) -> (PathBuf, Vec<String>) {
     let listeners: Vec<TcpListener> = (0..count).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
     let addresses: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
     let path = dir.join("hosts");
@@ -239,7 +240,7 @@ fn timely_union_find_joins_giants_that_skipped_their_bridge() {
     check(&report.expect("worker 0 reports").output, &csr, "bridge between two giants");
 }
 
-fn json(stdout: &str) -> serde_json::Value {
+pub(crate) fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 

@@ -50,7 +50,7 @@ use timely::worker::Worker;
 
 use super::{Abort, Context, Counters, Partition};
 use crate::algo::cc::Components;
-use crate::graph::{Csr, NodeId};
+use crate::graph::{NodeId, Shard};
 use crate::registry::Output;
 use crate::{Error, Result};
 
@@ -200,7 +200,7 @@ const STEP_EVERY: usize = 1 << 16;
 /// Inserts this worker's share of `graph` at the current time: its nodes as `(u, u)` and its
 /// arcs in both directions (once each when the file already stores both). Self loops are left
 /// out (they do not change components).
-pub fn load_share(worker: &mut Worker, graph: &Csr, partition: &Partition, inputs: &mut Inputs) {
+pub fn load_share(worker: &mut Worker, graph: &Shard, partition: &Partition, inputs: &mut Inputs) {
     let (arcs, nodes) = inputs;
     let me = worker.index();
     let symmetric = graph.is_symmetric();

@@ -152,7 +152,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob, held: &Counter) -> Res
         let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { graph.num_nodes() } else { 0 })));
         let start = Instant::now();
         let (mut inputs, probe) = build(worker, &sink, &Rc::default(), &held);
-        load_share(worker, graph, &partition, &mut inputs);
+        load_share(worker, &graph.whole_shard(), &partition, &mut inputs);
         let Some(mut stream) = stream else {
             // Only worker 0's input stays open: its time is the input frontier.
             drop(inputs);
