@@ -100,16 +100,16 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
 
     // The light bound, the same on every worker, from an evenly spaced sample of the arcs'
     // weights (each edge is stored as one or two arcs alike, so arcs sample edges fairly).
-    let (offsets, weights) = (graph.offsets(), graph.weights().unwrap_or(&[]));
-    let own_arcs: u64 = part.nodes(me).map(|u| offsets[u as usize + 1] - offsets[u as usize]).sum();
+    let weights = graph.weights().unwrap_or(&[]);
+    let own_arcs: u64 = part.nodes(me).map(|u| graph.degree(u) as u64).sum();
     let mut control = ctx.channel::<u64>();
     let total_arcs = control.sum(ctx.worker, own_arcs)?;
     let step = total_arcs.div_ceil(SAMPLES).max(1);
     let sample: Vec<Weight> = part
         .nodes(me)
         .flat_map(|u| {
-            let (start, end) = (offsets[u as usize], offsets[u as usize + 1]);
-            (start.next_multiple_of(step)..end).step_by(step as usize).map(|i| weights[i as usize])
+            let arcs = graph.range(u);
+            (arcs.start.next_multiple_of(step as usize)..arcs.end).step_by(step as usize).map(|i| weights[i])
         })
         .collect();
     let mut gather = ctx.channel::<(u32, Vec<Weight>)>();
