@@ -91,6 +91,12 @@ pub fn write_shards(graph: &Path, parts: usize, dir: &Path, budget: &Budget) -> 
     let csr = cgr::open(graph)?;
     csr.release_mapped_pages();
     let graph_sha256 = sha256_file(graph)?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::invalid(format!(
+            "{}: the shards' output (-o) must be a folder, and this is an existing file",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     remove_previous_cut(dir, parts)?;
     let bounds = balanced_bounds(csr.offsets(), parts);

@@ -87,6 +87,12 @@ fn bad_shards_and_arguments_are_refused() {
     let err = run_err(&["shard", part.to_str().unwrap(), "--parts", "2", "-o", empty.to_str().unwrap()]);
     assert!(err.contains("is a shard"), "{err}");
     assert!(!empty.exists() || files_in(&empty).is_empty());
+    // An output that is a file, not a folder, is left as it was.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"keep").unwrap();
+    let err = run_err(&["shard", graph.to_str().unwrap(), "--parts", "2", "-o", file.to_str().unwrap()]);
+    assert!(err.contains("must be a folder") && err.lines().count() == 1, "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep");
 }
 
 /// Every timely implementation run on 2 processes × 2 workers, each process holding only its
