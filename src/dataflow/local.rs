@@ -11,7 +11,11 @@
 //! nodes are one range of a mapped file, their arcs' pages are handed back to the page cache a
 //! block at a time as each pass finishes with them, so the worker's resident memory is its
 //! translated lists, not also its part of the file. Time `O(m_w + n/64)`, memory
-//! `8 (own + 1) + 4 m_w + 4 g` bytes for `m_w` arcs and `g` ghosts.
+//! `8 (own + 1) + 4 m_w + 4 g` bytes for `m_w` arcs and `g` ghosts. A lone worker of a symmetric
+//! graph reads the graph's own arrays instead (nothing to translate: building them cost
+//! `timely-label-prop` 0.8 s on Kronecker 22, 1.65× its compute).
+
+use std::borrow::Cow;
 
 use super::Partition;
 use crate::graph::{NodeId, Shard};
@@ -20,23 +24,30 @@ use crate::{Error, Result};
 /// Own nodes whose pages are handed back together.
 const BLOCK: usize = 1 << 14;
 
-/// A worker's own nodes' adjacency in local indices, and its ghosts.
-pub struct Local {
+/// A worker's own nodes' adjacency in local indices, and its ghosts. A worker that owns every
+/// node and has no extra lists reads the graph's own arrays (its numbering is the graph's):
+/// nothing is translated or copied.
+pub struct Local<'a> {
     own: usize,
     ghosts: Vec<NodeId>,
-    offsets: Vec<u64>,
-    targets: Vec<u32>,
+    offsets: Cow<'a, [u64]>,
+    targets: Cow<'a, [u32]>,
 }
 
-impl Local {
+impl<'a> Local<'a> {
     /// Builds worker `me`'s local graph: own node `i`'s list is its out-arcs in `graph` followed by
     /// `extra(i)` (ids of the whole graph).
-    pub fn new<'e, E>(graph: &Shard, part: &Partition, me: usize, extra: E) -> Result<Local>
+    pub fn new<'e, E>(graph: &'a Shard, part: &Partition, me: usize, extra: E) -> Result<Local<'a>>
     where
         E: Fn(usize) -> &'e [NodeId],
     {
         let share = part.share(me);
         let own = part.num_local(me);
+        if part.peers() == 1 && own == graph.num_nodes() && (0..own).all(|i| extra(i).is_empty()) {
+            // The whole graph, in its own numbering (one worker owns node `i` as index `i`).
+            let (offsets, targets) = (Cow::Borrowed(graph.offsets()), Cow::Borrowed(graph.targets()));
+            return Ok(Local { own, ghosts: Vec::new(), offsets, targets });
+        }
         let list = |i: usize| graph.neighbors(part.global(me, i)).iter().chain(extra(i));
         let release = |block: std::ops::Range<usize>| {
             if let Some(range) = part.range(me)
@@ -94,7 +105,7 @@ impl Local {
             }
             release(block);
         }
-        Ok(Local { own, ghosts, offsets, targets })
+        Ok(Local { own, ghosts, offsets: Cow::Owned(offsets), targets: Cow::Owned(targets) })
     }
 
     /// Number of own nodes.
@@ -164,5 +175,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn one_worker_reads_the_graph_itself_unless_it_has_extra_lists() {
+        let edges = vec![(0, 5), (1, 2), (2, 7), (3, 4), (4, 5), (6, 7), (0, 7)];
+        let csr = Csr::from_edges(&EdgeList::new(8, edges, false), BuildOptions::undirected());
+        let shard = csr.whole_shard();
+        let part = Partition::new(&csr, 1, Strategy::Balanced);
+        let local = Local::new(&shard, &part, 0, |_| &[]).unwrap();
+        assert!(matches!(local.targets, Cow::Borrowed(_)) && local.ghosts().is_empty());
+        for u in 0..8 {
+            assert_eq!(local.neighbors(u as usize), csr.neighbors(u));
+        }
+        // Extra lists (a directed graph's in-arcs) need the lists built.
+        let extra = [3u32];
+        let local = Local::new(&shard, &part, 0, |i| if i == 1 { &extra[..] } else { &[] }).unwrap();
+        assert!(matches!(local.targets, Cow::Owned(_)));
+        assert_eq!(local.neighbors(1), [2, 3]);
     }
 }
