@@ -219,9 +219,7 @@ impl Csr {
 
     /// Out-neighbours of `u` with the weight of each arc (1 when unweighted).
     pub fn weighted_neighbors(&self, u: NodeId) -> impl Iterator<Item = (NodeId, Weight)> + '_ {
-        let range = self.range(u);
-        let weights = self.weights.as_ref().map(|w| &w[range.clone()]);
-        self.targets[range].iter().enumerate().map(move |(i, &v)| (v, weights.map_or(1, |w| w[i])))
+        weighted_list(&self.targets, self.weights.as_deref(), self.range(u))
     }
 
     /// Total size of the arrays in bytes (what the graph occupies in memory or in the page cache).
@@ -367,6 +365,17 @@ fn arc_hash(u: NodeId, v: NodeId, w: Weight) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
+}
+
+/// The arcs at positions `range` of `targets`, each with its weight in `weights` (1 when the
+/// graph is unweighted): one node's weighted list, for [`Csr`] and [`super::Shard`] alike.
+pub(super) fn weighted_list<'a>(
+    targets: &'a [NodeId],
+    weights: Option<&'a [Weight]>,
+    range: std::ops::Range<usize>,
+) -> impl Iterator<Item = (NodeId, Weight)> + 'a {
+    let weights = weights.map(|w| &w[range.clone()]);
+    targets[range].iter().enumerate().map(move |(i, &v)| (v, weights.map_or(1, |w| w[i])))
 }
 
 #[cfg(test)]

@@ -254,13 +254,11 @@ pub fn for_each_group(csr: &Csr, budget: &Budget, mut emit: impl FnMut(Vec<Arc>)
         for piece in big {
             piece.par_sort_unstable();
         }
-        let decoded = keys
-            .par_iter()
-            .map(|&d| {
-                let (u, v) = point(bits, d);
-                [u, v]
-            })
-            .collect();
+        let mut decoded = try_zeroed::<Arc>(keys.len(), "the Hilbert-ordered arcs of a group")?;
+        decoded.par_iter_mut().zip(&keys).for_each(|(arc, &d)| {
+            let (u, v) = point(bits, d);
+            *arc = [u, v];
+        });
         drop(keys);
         emit(decoded)?;
         first = last;

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::csr::check_arrays;
+use super::csr::{check_arrays, weighted_list};
 use super::{Array, GraphProps, NodeId, Weight};
 
 /// The nodes `first..first + k` of a graph of `total` nodes, with their out-arcs (targets are ids
@@ -149,9 +149,7 @@ impl Shard {
 
     /// Out-neighbours of `u` with the weight of each arc (1 when unweighted).
     pub fn weighted_neighbors(&self, u: NodeId) -> impl Iterator<Item = (NodeId, Weight)> + '_ {
-        let range = self.range(u);
-        let weights = self.weights.as_ref().map(|w| &w[range.clone()]);
-        self.targets[range].iter().enumerate().map(move |(i, &v)| (v, weights.map_or(1, |w| w[i])))
+        weighted_list(&self.targets, self.weights.as_deref(), self.range(u))
     }
 
     /// Hands the pages holding the arcs (targets and weights) of the nodes `nodes` back to the page

@@ -78,7 +78,8 @@ pub const FORMULAS: [Formula; 9] = [
         kind: Kind::Timely,
         node_bytes: 48,
         arc_bytes: 32,
-        assumption: "(u, v, w) records with padding (16 B) in flight, double-buffered; per-node hash-map state",
+        assumption: "the component forest (4 B) and lightest-edge key (8 B) per node on every worker, candidates \
+                     per own node; the edges kept (20 B, at most one per arc) and records in flight",
     },
     Formula {
         problem: Problem::Pagerank,
