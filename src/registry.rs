@@ -363,11 +363,10 @@ fn pagerank_push(csr: &Csr) -> Output {
 }
 
 fn pagerank_hilbert(csr: &Csr) -> crate::Result<Kernel<'_>> {
-    let arcs = match csr.hilbert_arcs() {
-        Some(arcs) => std::borrow::Cow::Borrowed(arcs),
-        None => std::borrow::Cow::Owned(crate::graph::hilbert::hilbert_arcs(csr)?),
+    let tiles = match csr.hilbert_arcs() {
+        Some(arcs) => pagerank::HilbertTiles::of(csr, arcs)?,
+        None => pagerank::HilbertTiles::sort(csr, &crate::graph::budget::Budget::default())?,
     };
-    let tiles = pagerank::HilbertTiles::of(csr, &arcs);
     Ok(Box::new(move || Output::Ranks(tiles.pagerank(&Params::default()))))
 }
 

@@ -161,3 +161,18 @@ fn tolerance_stops_early_and_summary_describes_the_result() {
     let top = summary.top_node.unwrap() as usize;
     assert!(ranks.ranks().iter().all(|&r| r <= ranks.ranks()[top]));
 }
+
+#[test]
+fn tiles_sorted_from_the_graph_are_the_tiles_of_its_hilbert_arcs() {
+    // Enough nodes for many 2^16 x 2^16 tiles; the whole graph at once and in groups.
+    let g = random_graph(9, 300_000, 200_000, true);
+    let arcs = crate::graph::hilbert::hilbert_arcs(&g).unwrap();
+    let want = HilbertTiles::of(&g, &arcs).unwrap();
+    assert!(want.tiles.len() > 10, "{} tiles", want.tiles.len());
+    assert_eq!(want.tiles.last().map(|t| t.2 as u64), Some(g.num_arcs()));
+    let small = Budget::from_flag(Some(crate::graph::budget::MIN_BUDGET)).unwrap();
+    for budget in [Budget::default(), small] {
+        let got = HilbertTiles::sort(&g, &budget).unwrap();
+        assert!(got.tiles == want.tiles && got.packed == want.packed, "budget {budget:?}");
+    }
+}
