@@ -408,16 +408,17 @@ fn sort_groups_by<K: Key, F: Finish>(
 /// Sorts keys that agree above their lowest `bits` bits: a least-significant-digit radix sort
 /// (one pass to count every digit, then one pass per digit) through `scratch` (kept by the caller
 /// across calls), comparisons for a handful of keys. Returns the sorted keys: `keys` itself or
-/// the front of `scratch`.
+/// the front of `scratch`. At most `u32::MAX` keys (the bins handed to it hold [`BIG_BIN`]).
 fn sort_low_bits<'a, K: Key>(keys: &'a mut [K], bits: u32, scratch: &'a mut Vec<K>) -> &'a [K] {
     if keys.len() <= 64 {
         keys.sort_unstable();
         return keys;
     }
+    assert!(keys.len() <= u32::MAX as usize, "a bin of {} keys sorted by one thread", keys.len());
     let buckets = 1usize << DIGIT_BITS;
     let passes = bits.div_ceil(DIGIT_BITS) as usize;
     let digit = |k: K, pass: usize| ((k.widen() >> (pass as u32 * DIGIT_BITS)) as usize) & (buckets - 1);
-    let mut count = vec![0usize; buckets * passes];
+    let mut count = vec![0u32; buckets * passes];
     for &k in keys.iter() {
         for pass in 0..passes {
             count[pass * buckets + digit(k, pass)] += 1;
@@ -433,7 +434,7 @@ fn sort_low_bits<'a, K: Key>(keys: &'a mut [K], bits: u32, scratch: &'a mut Vec<
         }
         for &k in from.iter() {
             let d = digit(k, pass);
-            to[starts[d]] = k;
+            to[starts[d] as usize] = k;
             starts[d] += 1;
         }
         std::mem::swap(&mut from, &mut to);
