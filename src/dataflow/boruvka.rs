@@ -41,11 +41,10 @@
 //! round's choices, which shrink geometrically. A component's owner keeps its candidates in a
 //! dense array over its own nodes (the ids of components are node ids).
 
-use super::{Channel, Context};
+use super::{Channel, Context, Outcome, Part};
 use crate::Result;
-use crate::algo::msf::{Forest, ForestEdge};
+use crate::algo::msf::ForestEdge;
 use crate::graph::{NodeId, Weight};
-use crate::registry::Output;
 
 /// An edge of the input with the components its ends belong to in the current round.
 #[derive(Clone, Copy, Debug)]
@@ -73,8 +72,8 @@ const LIGHT_PER_NODE: u64 = 2;
 /// Weights each worker contributes to the sample of the light bound, in proportion to its edges.
 const SAMPLES: u64 = 1 << 14;
 
-/// Runs Borůvka on this worker; worker 0 returns the forest.
-pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
+/// Runs Borůvka on this worker; worker 0 returns the outcome ([`Context::finish`]).
+pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
     let n = graph.num_nodes();
     let symmetric = graph.is_symmetric();
@@ -151,7 +150,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         });
         state.rounds(ctx, &mut heavy)?;
     }
-    Ok((me == 0).then(|| Output::Forest(Forest::new(state.forest))))
+    ctx.finish(Part::Forest(state.forest))
 }
 
 /// The root of `x`'s tree in the component forest, halving the path on the way.

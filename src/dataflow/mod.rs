@@ -8,6 +8,8 @@
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
 //! - [`local`] — a worker's graph in its own numbering (own nodes, then ghosts);
+//! - [`result`] — each worker's share of the result gathered, summarised by reductions, or
+//!   written per worker and checked in parts, as the job asks ([`Context::finish`]);
 //! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms;
 //! - [`differential`] — connected components on differential dataflow, static (`differential-cc`)
 //!   and kept current under batches of edge changes.
@@ -16,7 +18,8 @@
 //! every process maps the same `.cgr` file and every worker takes its share of it, or each
 //! process opens only its own shard (`costgraph shard`, [`crate::io::shard`]) and its workers
 //! split the shard's nodes. Either way a worker sees its nodes through one [`Shard`] (a whole
-//! file is the one shard of itself), and worker 0 returns the timed, gathered result.
+//! file is the one shard of itself), and worker 0 returns the timed result: gathered only when
+//! the job asks for it, otherwise its summary and digest ([`result`]).
 
 pub mod boruvka;
 pub mod cluster;
@@ -27,6 +30,7 @@ pub mod label_prop;
 pub mod local;
 pub mod pagerank;
 pub mod partition;
+pub mod result;
 pub mod union_find;
 
 use std::path::{Path, PathBuf};
@@ -41,9 +45,9 @@ pub use cluster::Abort;
 pub use config::ClusterConfig;
 pub use exchange::{Channel, Chunk, Counters};
 pub use partition::{Partition, Strategy};
+pub use result::{Deliver, Outcome, Part};
 
 use crate::graph::{Csr, NodeId, Shard, balanced_bounds};
-use crate::registry::Output;
 use crate::{Error, Result};
 
 /// What a worker sees while it runs an algorithm.
@@ -61,6 +65,14 @@ pub struct Context<'a> {
     pub counters: Rc<Counters>,
     /// Supersteps the algorithm took (set by the algorithm).
     pub rounds: u64,
+    /// The job (what it asks of the result).
+    pub job: &'a Job,
+    /// This process's index in the cluster.
+    pub process: usize,
+    /// The whole graph's arc count.
+    pub arcs: u64,
+    /// Whether this is the run's last repetition (the one whose result is kept and written).
+    pub last: bool,
 }
 
 impl Context<'_> {
@@ -102,8 +114,9 @@ impl Context<'_> {
     }
 }
 
-/// A distributed algorithm: runs on every worker; worker 0 returns the result, the others `None`.
-pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Output>>;
+/// A distributed algorithm: runs on every worker and ends with [`Context::finish`]; worker 0
+/// returns the outcome, the others `None`.
+pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Outcome>>;
 
 /// One distributed run: which algorithm on which graph, how often.
 #[derive(Clone, Debug)]
@@ -113,6 +126,8 @@ pub struct Job {
     /// A folder written by `costgraph shard`: process `p` opens only part `p`, checked against
     /// the manifest (the folder must hold as many parts as the cluster has processes).
     pub shards: Option<PathBuf>,
+    /// The problem's name (`cc`, `msf`, `pagerank`).
+    pub problem: &'static str,
     /// The implementation's name (part of the job's identity checked between processes).
     pub name: &'static str,
     /// The algorithm.
@@ -125,6 +140,8 @@ pub struct Job {
     pub warmup: u32,
     /// How nodes are split among workers.
     pub partition: Strategy,
+    /// What to do with the result: gather it, summarise it, write it in parts.
+    pub deliver: Deliver,
 }
 
 /// What worker 0 reports.
@@ -134,8 +151,8 @@ pub struct Report {
     pub load_secs: f64,
     /// Seconds of each counted repetition, from a barrier before to a barrier after.
     pub compute_secs: Vec<f64>,
-    /// The result.
-    pub output: Output,
+    /// The result, or its summary and digest.
+    pub output: Outcome,
     /// Supersteps of the last repetition.
     pub rounds: u64,
     /// Records sent from one worker to another in the last repetition, summed over workers.
@@ -152,7 +169,7 @@ pub struct Report {
 
 /// What each worker hands back to [`run`].
 struct WorkerReport {
-    output: Option<Output>,
+    output: Option<Outcome>,
     compute_secs: Vec<f64>,
     rounds: u64,
     records: u64,
@@ -240,8 +257,9 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
     let (nodes, arcs, whole) = (held.shard.num_nodes(), held.arcs, held.whole.clone());
     let shared = Arc::new(held.shard);
     let sharded = held.whole.is_none();
-    let (algorithm, repeat, warmup, strategy, workers) =
-        (job.algorithm, job.repeat, job.warmup, job.partition, config.workers);
+    let (algorithm, repeat, warmup, strategy, workers, process) =
+        (job.algorithm, job.repeat, job.warmup, job.partition, config.workers, config.process);
+    let job_shared = Arc::new(job.clone());
     let results = cluster::execute(config, fingerprint, move |worker, abort| {
         let graph = &*shared;
         let partition = if sharded {
@@ -257,8 +275,18 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
             counters.records.set(0);
             counters.bytes.set(0);
             let start = Instant::now();
-            let mut ctx =
-                Context { worker, graph, partition: &partition, abort, counters: Rc::clone(&counters), rounds: 0 };
+            let mut ctx = Context {
+                worker,
+                graph,
+                partition: &partition,
+                abort,
+                counters: Rc::clone(&counters),
+                rounds: 0,
+                job: &job_shared,
+                process,
+                arcs,
+                last: repetition + 1 == warmup + repeat,
+            };
             let output = algorithm(&mut ctx)?;
             let rounds = ctx.rounds;
             control.sum(worker, 0)?;
@@ -292,7 +320,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
 /// Identifies a job, so that processes started with different arguments refuse to run together.
 fn fingerprint(job: &Job, held: &Held) -> u64 {
     let text = format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
         job.name,
         held.identity,
         held.shard.num_nodes(),
@@ -300,7 +328,9 @@ fn fingerprint(job: &Job, held: &Held) -> u64 {
         held.shard.is_weighted(),
         job.repeat,
         job.warmup,
-        job.partition.name()
+        job.partition.name(),
+        job.deliver.gather,
+        job.deliver.output.is_some()
     );
     crate::io::cgr::fnv1a(text.as_bytes())
 }

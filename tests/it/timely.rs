@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
+use costgraph::dataflow::{self, ClusterConfig, Deliver, Job, Outcome, Strategy};
 use costgraph::generate::{Rng, Weights};
 use costgraph::graph::{BuildOptions, Csr, EdgeList, NodeId, Weight};
 use costgraph::registry::{self, Entry, Kind, Output};
@@ -82,7 +82,8 @@ fn find_root(p: &mut [NodeId], mut x: NodeId) -> NodeId {
     x
 }
 
-pub(crate) fn check(output: &Output, csr: &Csr, what: &str) {
+pub(crate) fn check(outcome: &Outcome, csr: &Csr, what: &str) {
+    let Outcome::Whole(output) = outcome else { panic!("{what}: the result was not gathered") };
     match output {
         Output::Components(c) => assert_eq!(c.labels(), oracle_labels(csr), "{what}"),
         Output::Forest(f) => {
@@ -108,6 +109,8 @@ pub(crate) fn job(imp: &registry::Implementation, graph: &Path, strategy: Strate
         repeat: 1,
         warmup: 0,
         partition: strategy,
+        problem: imp.problem.name(),
+        deliver: Deliver { gather: true, output: None },
     }
 }
 
@@ -204,7 +207,7 @@ fn timely_pagerank_spreads_dangling_mass_and_sends_one_value_per_node_and_iterat
             let report = dataflow::run(&config, &job(imp, &path, strategy)).unwrap().expect("worker 0 reports");
             let what = format!("seed {seed}, {workers} workers {strategy:?}");
             check(&report.output, &csr, &what);
-            let Output::Ranks(ranks) = &report.output else { panic!("{what}: not ranks") };
+            let Outcome::Whole(Output::Ranks(ranks)) = &report.output else { panic!("{what}: not ranks") };
             assert_eq!(ranks.iterations(), 20, "{what}");
             // Partial sums are combined per destination: at most one 4-byte value per node and
             // iteration (plus the target lists and the final gather) and a header per record,
@@ -217,7 +220,7 @@ fn timely_pagerank_spreads_dangling_mass_and_sends_one_value_per_node_and_iterat
     let empty = Csr::from_edges(&EdgeList::new(0, Vec::new(), true), BuildOptions::directed());
     let path = write(dir.path(), "empty.cgr", &empty);
     let report = dataflow::run(&ClusterConfig::local(2).unwrap(), &job(imp, &path, Strategy::Balanced)).unwrap();
-    let Some(Output::Ranks(ranks)) = report.map(|r| r.output) else { panic!("worker 0 reports ranks") };
+    let Some(Outcome::Whole(Output::Ranks(ranks))) = report.map(|r| r.output) else { panic!("worker 0 reports ranks") };
     assert!(ranks.ranks().is_empty());
 }
 
