@@ -103,6 +103,14 @@ impl ClusterArgs {
     }
 }
 
+impl Args {
+    /// Whether the run writes its result in parts (`--output`), so that an interruption must
+    /// remove the half-written ones.
+    pub(super) fn writes_parts(&self) -> bool {
+        self.output.is_some()
+    }
+}
+
 /// Runs `costgraph run`.
 pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     let problem: Problem = args.problem.into();

@@ -385,7 +385,14 @@ impl Context<'_> {
                 .collect(),
         };
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::invalid(e.to_string()))?;
-        crate::io::write_atomically(&manifest_path, |out| out.write_all(text.as_bytes()))
+        crate::io::write_atomically(&manifest_path, |out| out.write_all(text.as_bytes()))?;
+        // Parts of an earlier run with more workers are not this result's.
+        for stale in (peers..).map(|w| dir.join(format!("part-{w}.bin"))) {
+            if std::fs::remove_file(&stale).is_err() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Checks this worker's part with what it holds (see the module docs); returns what is wrong.

@@ -2,10 +2,13 @@
 //! ghosts, then one exchange of the labels where workers meet. (The "union-find" of McSherry,
 //! Isard, Murray, HotOS 2015, distributed as in their follow-up posts.)
 //!
-//! Each worker renumbers its nodes' arcs into its [`Local`] graph (own nodes, then the *ghosts*,
-//! the other workers' nodes its arcs reach) and runs the sequential baseline's union-find
-//! ([`crate::algo::cc::union_find`]: Rem's algorithm with splicing, union by index) over it, in
-//! `O(m/W · α)` and an array over its own nodes and ghosts only. On a symmetric graph it also uses
+//! Each worker runs the sequential baseline's union-find ([`crate::algo::cc::union_find`]: Rem's
+//! algorithm with splicing, union by index) over the arcs of its own nodes, in `O(m/W · α)`, with
+//! a parent array over its own nodes and the *ghosts* it meets (the other workers' nodes its arcs
+//! reach), numbered after its own nodes in the order it meets them (a hash map from id to index,
+//! only for the arcs it reads: with sampling, few). Nothing is translated beforehand: building a
+//! [`Local`](super::local::Local) graph would read and rewrite all `m/W` arcs, which sampling
+//! mostly skips. On a symmetric graph it also uses
 //! the baseline's Afforest neighbour sampling: union every own node with its first [`SAMPLE`]
 //! neighbours, guess the largest set (the *giant*) by sampling, then read the remaining arcs only
 //! of own nodes outside it. Each local set is named by the smallest id (of the whole graph) among
@@ -18,8 +21,9 @@
 //! graph with a giant component nearly all pairs are the same one, or no pair at all when both
 //! sets already hold the giant's smallest node). The pairs, with the workers holding each label,
 //! go to worker 0, which unions the labels (a union-find over the labels in pairs, `O(pairs)`)
-//! and sends each holder the final label (the smallest of its class) of each of its labels that
-//! changed. Every worker then labels its own nodes. Three supersteps; no worker holds an array
+//! and sends every worker the final label (the smallest of its class) of each label that changed:
+//! a label names one set on every worker that holds it (its smallest node, or a ghost of it), so
+//! every holder must learn it. Every worker then labels its own nodes. Three supersteps; no worker holds an array
 //! over all `n` nodes.
 //!
 //! Skipping the giant's arcs is sound on one worker because every skipped arc's reverse is read
@@ -31,8 +35,8 @@
 //! at the owner of its source.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::local::Local;
 use super::{Chunk, Context, Outcome, Part};
 use crate::Result;
 use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};
@@ -42,31 +46,51 @@ use crate::graph::NodeId;
 /// No giant: the worker read all its arcs.
 const NO_GIANT: NodeId = NodeId::MAX;
 
-/// A pair of labels to join: `(label, worker holding it, label, worker holding it)`.
-type Join = (NodeId, u32, NodeId, u32);
+/// A hasher for node ids (a multiplicative hash: ids are not chosen by an adversary here, and
+/// SipHash would cost more than the union-find it serves).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (self.0 ^ x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
+    }
+}
+
+/// A map keyed by node ids.
+type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
 
 /// Runs union-find on this worker; worker 0 returns the outcome ([`Context::finish`]).
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
-    let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
-    let local = Local::new(graph, part, me, |_| &[])?;
     let mut giants = ctx.channel::<(u32, NodeId)>();
-    let (mut labels, giant) = components(ctx, &local, graph.is_symmetric())?;
+    let (mut labels, giant) = components(ctx, ctx.graph.is_symmetric())?;
     let giants = giants.all_gather(ctx.worker, giant)?;
     ctx.rounds += 1;
     let mut roots = giants.iter().filter(|&&g| g != NO_GIANT);
     if roots.next().is_some_and(|&first| roots.any(|&g| g != first)) {
-        labels = components(ctx, &local, false)?.0;
+        labels = components(ctx, false)?.0;
     }
     ctx.finish(Part::Labels(&labels))
 }
 
 /// The final labels of this worker's own nodes, and the final label of its giant (or
 /// [`NO_GIANT`]), sampling when `sample` (on a symmetric graph).
-fn components(ctx: &mut Context<'_>, local: &Local<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeId)> {
+fn components(ctx: &mut Context<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeId)> {
     let (me, peers, part) = (ctx.index(), ctx.peers(), ctx.partition);
-    let own = local.own();
-    let global = |j: usize| if j < own { part.global(me, j) } else { local.ghosts()[j - own] };
-    let (parent, giant) = local_forest(local, sample, ctx.graph.is_symmetric());
+    let own = part.num_local(me);
+    let local = local_forest(ctx, sample);
+    let (parent, ghosts) = (&local.parent, &local.ghosts);
+    let global = |j: usize| if j < own { part.global(me, j) } else { ghosts[j - own] };
     // The smallest id of each local set, at its root.
     let mut low = vec![NodeId::MAX; parent.len()];
     for (j, &r) in parent.iter().enumerate() {
@@ -78,19 +102,19 @@ fn components(ctx: &mut Context<'_>, local: &Local<'_>, sample: bool) -> Result<
     // A ghost that is the root of its set is alone in it (own nodes have the smaller indices, and
     // only own nodes have arcs): it tells its owner nothing.
     let mut sent: Vec<Vec<(NodeId, NodeId)>> = vec![Vec::new(); peers];
-    for (g, &v) in local.ghosts().iter().enumerate() {
+    for (g, &v) in ghosts.iter().enumerate() {
         if parent[own + g] as usize != own + g {
             sent[part.owner(v)].push((v, label(own + g)));
         }
     }
-    let mut joins: HashSet<Join> = HashSet::new();
+    let mut joins: HashSet<(NodeId, NodeId), BuildHasherDefault<IdHasher>> = HashSet::default();
     let mut last = None;
     let mut meets = ctx.channel::<Chunk<(NodeId, NodeId)>>();
     let outgoing = sent.iter().enumerate().map(|(w, pairs)| (w, &pairs[..])).filter(|(w, _)| *w != me);
-    meets.round_slices(ctx.worker, outgoing, |from, _, pairs| {
+    meets.round_slices(ctx.worker, outgoing, |_, _, pairs| {
         for (v, theirs) in pairs {
             let mine = label(part.local(v));
-            let join = (mine, me as u32, theirs, from as u32);
+            let join = (mine.min(theirs), mine.max(theirs));
             if mine != theirs && last != Some(join) {
                 joins.insert(join);
                 last = Some(join);
@@ -99,41 +123,39 @@ fn components(ctx: &mut Context<'_>, local: &Local<'_>, sample: bool) -> Result<
     })?;
     drop(sent);
 
-    // Worker 0 joins the labels and tells each holder the final labels of its labels.
-    let mut to_root = ctx.channel::<Join>();
-    let mut all: Vec<Join> = Vec::new();
-    to_root.round(ctx.worker, joins.into_iter().map(|j| (0, j)), |j| all.push(j))?;
-    let mut changes: Vec<(usize, (NodeId, NodeId))> = Vec::new();
+    // Worker 0 joins the labels and tells every worker the final label of each that changed.
+    let mut all: Vec<(NodeId, NodeId)> = Vec::new();
+    ctx.channel::<(NodeId, NodeId)>().round(ctx.worker, joins.into_iter().map(|j| (0, j)), |j| all.push(j))?;
+    let mut changes: Vec<(NodeId, NodeId)> = Vec::new();
     if me == 0 {
-        let mut classes: HashMap<NodeId, NodeId> = HashMap::new();
-        for &(a, _, b, _) in &all {
+        let mut classes: IdMap<NodeId> = IdMap::default();
+        for &(a, b) in &all {
             let (ra, rb) = (find(&mut classes, a), find(&mut classes, b));
             classes.insert(ra.max(rb), ra.min(rb));
         }
-        let mut told = HashSet::new();
-        for (a, wa, b, wb) in all {
-            for (l, w) in [(a, wa), (b, wb)] {
-                let root = find(&mut classes, l);
-                if root != l && told.insert((l, w)) {
-                    changes.push((w as usize, (l, root)));
-                }
+        let labels: Vec<NodeId> = classes.keys().copied().collect();
+        for l in labels {
+            let root = find(&mut classes, l);
+            if root != l {
+                changes.push((l, root));
             }
         }
     }
-    let mut renamed: HashMap<NodeId, NodeId> = HashMap::new();
-    ctx.channel::<(NodeId, NodeId)>().round(ctx.worker, changes, |(l, root)| {
+    let mut renamed: IdMap<NodeId> = IdMap::default();
+    let broadcast = changes.iter().flat_map(|&c| (0..peers).map(move |w| (w, c)));
+    ctx.channel::<(NodeId, NodeId)>().round(ctx.worker, broadcast, |(l, root)| {
         renamed.insert(l, root);
     })?;
     ctx.rounds += 3;
-    let rename = |l: NodeId| renamed.get(&l).copied().unwrap_or(l);
+    let rename = |l: NodeId| if renamed.is_empty() { l } else { renamed.get(&l).copied().unwrap_or(l) };
     let labels = (0..own).map(|i| rename(label(i))).collect();
-    let giant = if giant == NO_GIANT { NO_GIANT } else { rename(label(giant as usize)) };
+    let giant = if local.giant == NO_GIANT { NO_GIANT } else { rename(label(local.giant as usize)) };
     Ok((labels, giant))
 }
 
 /// The root (the smallest label) of `l`'s class in `classes` (a label absent from it is its own
 /// root), compressing the path.
-fn find(classes: &mut HashMap<NodeId, NodeId>, l: NodeId) -> NodeId {
+fn find(classes: &mut IdMap<NodeId>, l: NodeId) -> NodeId {
     let mut root = l;
     while let Some(&p) = classes.get(&root).filter(|&&p| p != root) {
         root = p;
@@ -147,17 +169,38 @@ fn find(classes: &mut HashMap<NodeId, NodeId>, l: NodeId) -> NodeId {
     root
 }
 
-/// Unions the arcs of the own nodes of `local` (with Afforest sampling and skipping when
-/// `sample`) into a flattened forest over local indices. Returns it and an own node of the giant
-/// (local index), or [`NO_GIANT`].
-fn local_forest(local: &Local<'_>, sample: bool, symmetric: bool) -> (Vec<NodeId>, NodeId) {
-    let own = local.own();
-    let mut parent = singletons(local.len());
+/// A worker's flattened forest over its own nodes (indices `0..own`) and the ghosts it met
+/// (`own + g` is ghost `ghosts[g]`).
+struct LocalForest {
+    parent: Vec<NodeId>,
+    ghosts: Vec<NodeId>,
+    /// An own node of the giant (local index), or [`NO_GIANT`].
+    giant: NodeId,
+}
+
+/// Unions the arcs of this worker's own nodes (with Afforest sampling and skipping when
+/// `sample`, on a symmetric graph) into a flattened forest.
+fn local_forest(ctx: &Context<'_>, sample: bool) -> LocalForest {
+    let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
+    let (own, share) = (part.num_local(me), part.share(me));
+    let mut parent = singletons(own);
+    let mut ghosts: Vec<NodeId> = Vec::new();
+    let mut slots: IdMap<NodeId> = IdMap::default();
+    let mut index = |v: NodeId, parent: &mut Vec<NodeId>| match share.local(v) {
+        Some(j) => j as NodeId,
+        None => *slots.entry(v).or_insert_with(|| {
+            let j = parent.len() as NodeId;
+            parent.push(j);
+            ghosts.push(v);
+            j
+        }),
+    };
     let mut giant = NO_GIANT;
     let mut skip = 0;
     if sample {
-        for i in 0..own {
-            for &j in local.neighbors(i).iter().take(SAMPLE) {
+        for (i, u) in part.nodes(me).enumerate() {
+            for &v in graph.neighbors(u).iter().take(SAMPLE) {
+                let j = index(v, &mut parent);
                 rem_union(&mut parent, i as NodeId, j);
             }
         }
@@ -167,18 +210,21 @@ fn local_forest(local: &Local<'_>, sample: bool, symmetric: bool) -> (Vec<NodeId
     }
     // Without sampling, an arc between two own nodes of a symmetric graph is read at one end;
     // arcs to ghosts are read from this side whatever the other side does.
-    let one_way = !sample && symmetric;
-    for i in 0..own {
+    let one_way = !sample && graph.is_symmetric();
+    for (i, u) in part.nodes(me).enumerate() {
         if sample && parent[i] == giant {
             continue;
         }
-        let list = local.neighbors(i);
-        for &j in &list[skip.min(list.len())..] {
-            if !one_way || j as usize >= own || (i as NodeId) < j {
-                rem_union(&mut parent, i as NodeId, j);
+        let list = graph.neighbors(u);
+        for &v in &list[skip.min(list.len())..] {
+            if one_way && share.local(v).is_some_and(|j| j < i) {
+                continue;
             }
+            let j = index(v, &mut parent);
+            rem_union(&mut parent, i as NodeId, j);
         }
     }
+    drop(index);
     flatten(&mut parent);
-    (parent, giant)
+    LocalForest { parent, ghosts, giant }
 }
