@@ -5,10 +5,9 @@
 //! Each worker runs the sequential baseline's union-find ([`crate::algo::cc::union_find`]: Rem's
 //! algorithm with splicing, union by index) over the arcs of its own nodes, in `O(m/W · α)`, with
 //! a parent array over its own nodes and the *ghosts* it meets (the other workers' nodes its arcs
-//! reach), numbered after its own nodes in the order it meets them (a hash map from id to index,
-//! only for the arcs it reads: with sampling, few). Nothing is translated beforehand: building a
-//! [`Local`](super::local::Local) graph would read and rewrite all `m/W` arcs, which sampling
-//! mostly skips. On a symmetric graph it also uses
+//! reach), numbered after its own nodes (see `local_forest`). Nothing is translated beforehand:
+//! building a [`Local`](super::local::Local) graph would read and rewrite all `m/W` arcs, which
+//! sampling mostly skips. On a symmetric graph it also uses
 //! the baseline's Afforest neighbour sampling: union every own node with its first [`SAMPLE`]
 //! neighbours, guess the largest set (the *giant*) by sampling, then read the remaining arcs only
 //! of own nodes outside it. Each local set is named by the smallest id (of the whole graph) among
@@ -37,6 +36,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::local::GhostMarks;
 use super::{Chunk, Context, Outcome, Part};
 use crate::Result;
 use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};
@@ -88,7 +88,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
 fn components(ctx: &mut Context<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeId)> {
     let (me, peers, part) = (ctx.index(), ctx.peers(), ctx.partition);
     let own = part.num_local(me);
-    let local = local_forest(ctx, sample);
+    let local = local_forest(ctx, sample)?;
     let (parent, ghosts) = (&local.parent, &local.ghosts);
     let global = |j: usize| if j < own { part.global(me, j) } else { ghosts[j - own] };
     // The smallest id of each local set, at its root.
@@ -179,44 +179,43 @@ struct LocalForest {
 }
 
 /// Unions the arcs of this worker's own nodes (with Afforest sampling and skipping when
-/// `sample`, on a symmetric graph) into a flattened forest.
-fn local_forest(ctx: &Context<'_>, sample: bool) -> LocalForest {
+/// `sample`, on a symmetric graph) into a flattened forest. The ghosts of the arcs read first (the
+/// sampled ones, or all without sampling) are numbered by their rank in a bitmap over the ids
+/// ([`GhostMarks`], one pass over those arcs, `3n/16` bytes while the forest is built); those met
+/// only later, on the few arcs read outside the giant, through a hash map.
+fn local_forest(ctx: &Context<'_>, sample: bool) -> Result<LocalForest> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
     let (own, share) = (part.num_local(me), part.share(me));
-    let mut parent = singletons(own);
-    let mut ghosts: Vec<NodeId> = Vec::new();
-    let mut slots: IdMap<NodeId> = IdMap::default();
+    let head = |u: NodeId| {
+        let list = graph.neighbors(u);
+        if sample { &list[..SAMPLE.min(list.len())] } else { list }
+    };
+    let mut marks = GhostMarks::new(graph.num_nodes())?;
+    for u in part.nodes(me) {
+        for &v in head(u) {
+            if share.local(v).is_none() {
+                marks.mark(v);
+            }
+        }
+    }
+    let mut ghosts = marks.rank()?;
+    let mut parent = singletons(own + ghosts.len());
+    let mut later: IdMap<NodeId> = IdMap::default();
     let mut index = |v: NodeId, parent: &mut Vec<NodeId>| match share.local(v) {
         Some(j) => j as NodeId,
-        None => *slots.entry(v).or_insert_with(|| {
+        None if marks.contains(v) => own as NodeId + marks.index(v),
+        None => *later.entry(v).or_insert_with(|| {
             let j = parent.len() as NodeId;
             parent.push(j);
             ghosts.push(v);
             j
         }),
     };
-    let mut giant = NO_GIANT;
-    let mut skip = 0;
-    if sample {
-        for (i, u) in part.nodes(me).enumerate() {
-            for &v in graph.neighbors(u).iter().take(SAMPLE) {
-                let j = index(v, &mut parent);
-                rem_union(&mut parent, i as NodeId, j);
-            }
-        }
-        flatten(&mut parent);
-        giant = most_frequent(own, |i| parent[i]).unwrap_or(NO_GIANT);
-        skip = SAMPLE;
-    }
     // Without sampling, an arc between two own nodes of a symmetric graph is read at one end;
     // arcs to ghosts are read from this side whatever the other side does.
     let one_way = !sample && graph.is_symmetric();
     for (i, u) in part.nodes(me).enumerate() {
-        if sample && parent[i] == giant {
-            continue;
-        }
-        let list = graph.neighbors(u);
-        for &v in &list[skip.min(list.len())..] {
+        for &v in head(u) {
             if one_way && share.local(v).is_some_and(|j| j < i) {
                 continue;
             }
@@ -224,7 +223,22 @@ fn local_forest(ctx: &Context<'_>, sample: bool) -> LocalForest {
             rem_union(&mut parent, i as NodeId, j);
         }
     }
+    let mut giant = NO_GIANT;
+    if sample {
+        flatten(&mut parent);
+        giant = most_frequent(own, |i| parent[i]).unwrap_or(NO_GIANT);
+        for (i, u) in part.nodes(me).enumerate() {
+            let list = graph.neighbors(u);
+            if parent[i] == giant || list.len() <= SAMPLE {
+                continue;
+            }
+            for &v in &list[SAMPLE..] {
+                let j = index(v, &mut parent);
+                rem_union(&mut parent, i as NodeId, j);
+            }
+        }
+    }
     drop(index);
     flatten(&mut parent);
-    LocalForest { parent, ghosts, giant }
+    Ok(LocalForest { parent, ghosts, giant })
 }
