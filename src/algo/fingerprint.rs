@@ -1,8 +1,9 @@
 //! [`Fingerprint`]: a digest of a result that does not depend on the order its elements are
 //! added in, so that workers can each digest their own share and add the digests up.
 //!
-//! Each element (a node's label or rank, a forest edge) is two `u64` words; each of four lanes
-//! adds a different 64-bit mix of them (wrapping), and the count of elements is kept beside. The
+//! Each element (a node's label or rank, a forest edge) is two `u64` words, mixed into two
+//! 64-bit hashes (two rounds of a bijective mixer); four lanes add those hashes, their product and
+//! a rotation of one xored with the other (wrapping), and the count of elements is kept beside. The
 //! digest is the SHA-256 of a tag, the lanes and the count. Adding is commutative, so the digest
 //! of a result is the same whether one thread computed it over all elements or `W` workers each
 //! over theirs ([`Fingerprint::merge`]); equal results give equal digests, and unequal results
@@ -23,8 +24,8 @@ pub const MSF: &[u8] = b"msf\0";
 /// The tag of a ranks digest.
 pub const PAGERANK: &[u8] = b"pagerank\0";
 
-/// Seeds of the four lanes.
-const SEEDS: [u64; 4] = [0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f, 0x1656_67b1_9e37_79f9, 0x27d4_eb2f_1656_67c5];
+/// Constants that keep an element's two words apart.
+const SEEDS: [u64; 2] = [0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f];
 
 /// An order-independent digest of a set of elements; see the module docs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,8 +46,10 @@ impl Fingerprint {
     /// Adds one element, given as two words.
     #[inline]
     pub fn add(&mut self, a: u64, b: u64) {
-        for (lane, seed) in self.lanes.iter_mut().zip(SEEDS) {
-            *lane = lane.wrapping_add(mix(mix(a ^ seed) ^ b.rotate_left(17) ^ seed.rotate_left(29)));
+        let h = mix(a.wrapping_mul(SEEDS[0]) ^ b);
+        let g = mix(h ^ b.wrapping_mul(SEEDS[1]));
+        for (lane, x) in self.lanes.iter_mut().zip([h, g, h.wrapping_mul(g | 1), h.rotate_left(32) ^ g]) {
+            *lane = lane.wrapping_add(x);
         }
         self.count += 1;
     }

@@ -41,14 +41,13 @@
 //! has step 1; the modulo partition's nodes `w, w + W, ...` have step `W`), a `u32` label or an
 //! `f32` rank; forest parts hold `count` edges as three `u32` each (`u < v`, weight).
 
-use std::collections::HashMap;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::local::Local;
-use super::{Chunk, Context};
+use super::{Chunk, Context, IdMap};
 use crate::algo::cc::{Components, ComponentsSummary};
 use crate::algo::fingerprint::{self, Fingerprint};
 use crate::algo::msf::{Forest, ForestEdge, ForestSummary};
@@ -237,7 +236,7 @@ impl Context<'_> {
             Part::Labels(labels) => {
                 // Roots count components; sizes are counted by the owner of each label.
                 let share = partition.share(me);
-                let (mut roots, mut size, mut remote) = (0u64, vec![0u64; labels.len()], HashMap::new());
+                let (mut roots, mut size, mut remote) = (0u64, vec![0u64; labels.len()], IdMap::<u64>::default());
                 for (i, &l) in labels.iter().enumerate() {
                     let u = partition.global(me, i);
                     print.add_label(u, l);

@@ -33,11 +33,11 @@
 //! its arcs, without sampling. A directed file is read as its undirected view: each arc is united
 //! at the owner of its source.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 
 use super::local::GhostMarks;
-use super::{Chunk, Context, Outcome, Part};
+use super::{Chunk, Context, IdHasher, IdMap, Outcome, Part};
 use crate::Result;
 use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};
 use crate::algo::cc::union_find::SAMPLE;
@@ -45,30 +45,6 @@ use crate::graph::NodeId;
 
 /// No giant: the worker read all its arcs.
 const NO_GIANT: NodeId = NodeId::MAX;
-
-/// A hasher for node ids (a multiplicative hash: ids are not chosen by an adversary here, and
-/// SipHash would cost more than the union-find it serves).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_u32(&mut self, x: u32) {
-        self.0 = (self.0 ^ x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
-    }
-}
-
-/// A map keyed by node ids.
-type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
 
 /// Runs union-find on this worker; worker 0 returns the outcome ([`Context::finish`]).
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
@@ -179,66 +155,65 @@ struct LocalForest {
 }
 
 /// Unions the arcs of this worker's own nodes (with Afforest sampling and skipping when
-/// `sample`, on a symmetric graph) into a flattened forest. The ghosts of the arcs read first (the
-/// sampled ones, or all without sampling) are numbered by their rank in a bitmap over the ids
-/// ([`GhostMarks`], one pass over those arcs, `3n/16` bytes while the forest is built); those met
-/// only later, on the few arcs read outside the giant, through a hash map.
+/// `sample`, on a symmetric graph) into a flattened forest. In the first pass (the sampled arcs,
+/// or all without sampling) an arc to an own node is united at once and an arc to a ghost is put
+/// aside, `(own index, ghost id)`, 8 bytes each; the ghosts put aside are then numbered by their
+/// rank in a bitmap over the ids ([`GhostMarks`], `3n/16` bytes while the forest is built) and
+/// their arcs united. Ghosts met only later, on the few arcs read outside the giant, are numbered
+/// through a hash map. Every arc is read once.
 fn local_forest(ctx: &Context<'_>, sample: bool) -> Result<LocalForest> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
     let (own, share) = (part.num_local(me), part.share(me));
-    let head = |u: NodeId| {
-        let list = graph.neighbors(u);
-        if sample { &list[..SAMPLE.min(list.len())] } else { list }
-    };
-    let mut marks = GhostMarks::new(graph.num_nodes())?;
-    for u in part.nodes(me) {
-        for &v in head(u) {
-            if share.local(v).is_none() {
-                marks.mark(v);
-            }
-        }
-    }
-    let mut ghosts = marks.rank()?;
-    let mut parent = singletons(own + ghosts.len());
-    let mut later: IdMap<NodeId> = IdMap::default();
-    let mut index = |v: NodeId, parent: &mut Vec<NodeId>| match share.local(v) {
-        Some(j) => j as NodeId,
-        None if marks.contains(v) => own as NodeId + marks.index(v),
-        None => *later.entry(v).or_insert_with(|| {
-            let j = parent.len() as NodeId;
-            parent.push(j);
-            ghosts.push(v);
-            j
-        }),
-    };
+    let mut parent = singletons(own);
+    let mut aside: Vec<(u32, NodeId)> = Vec::new();
     // Without sampling, an arc between two own nodes of a symmetric graph is read at one end;
     // arcs to ghosts are read from this side whatever the other side does.
     let one_way = !sample && graph.is_symmetric();
     for (i, u) in part.nodes(me).enumerate() {
-        for &v in head(u) {
-            if one_way && share.local(v).is_some_and(|j| j < i) {
-                continue;
+        let list = graph.neighbors(u);
+        for &v in if sample { &list[..SAMPLE.min(list.len())] } else { list } {
+            match share.local(v) {
+                Some(j) if one_way && j < i => {}
+                Some(j) => {
+                    rem_union(&mut parent, i as NodeId, j as NodeId);
+                }
+                None => aside.push((i as u32, v)),
             }
-            let j = index(v, &mut parent);
-            rem_union(&mut parent, i as NodeId, j);
         }
     }
+    let mut marks = GhostMarks::new(graph.num_nodes())?;
+    aside.iter().for_each(|&(_, v)| marks.mark(v));
+    let mut ghosts = marks.rank()?;
+    parent.extend(own as NodeId..(own + ghosts.len()) as NodeId);
+    for (i, v) in aside.drain(..) {
+        rem_union(&mut parent, i, own as NodeId + marks.index(v));
+    }
+    drop(aside);
     let mut giant = NO_GIANT;
     if sample {
         flatten(&mut parent);
         giant = most_frequent(own, |i| parent[i]).unwrap_or(NO_GIANT);
+        let mut later: IdMap<NodeId> = IdMap::default();
         for (i, u) in part.nodes(me).enumerate() {
             let list = graph.neighbors(u);
             if parent[i] == giant || list.len() <= SAMPLE {
                 continue;
             }
             for &v in &list[SAMPLE..] {
-                let j = index(v, &mut parent);
+                let j = match share.local(v) {
+                    Some(j) => j as NodeId,
+                    None if marks.contains(v) => own as NodeId + marks.index(v),
+                    None => *later.entry(v).or_insert_with(|| {
+                        let j = parent.len() as NodeId;
+                        parent.push(j);
+                        ghosts.push(v);
+                        j
+                    }),
+                };
                 rem_union(&mut parent, i as NodeId, j);
             }
         }
     }
-    drop(index);
     flatten(&mut parent);
     Ok(LocalForest { parent, ghosts, giant })
 }
