@@ -415,7 +415,7 @@ impl Context<'_> {
         let mut asked: Vec<NodeId> = labels
             .iter()
             .copied()
-            .filter(|&l| partition.owner(l) != me)
+            .filter(|&l| (l as usize) < graph.num_nodes() && partition.owner(l) != me)
             .chain(local.ghosts().iter().copied())
             .collect();
         asked.sort_unstable();
@@ -477,14 +477,13 @@ impl Context<'_> {
     fn check_forest(&mut self, edges: &[ForestEdge]) -> Result<Option<String>> {
         let (graph, partition) = (self.graph, self.partition);
         let n = graph.num_nodes() as NodeId;
-        if let Some(&(u, v, w)) = edges.iter().find(|e| e.0 >= n || e.1 >= n) {
-            return Ok(Some(format!("edge ({u}, {v}, weight {w}) names a node beyond {n}")));
-        }
+        let beyond = edges.iter().find(|e| e.0 >= n || e.1 >= n).copied();
         let has = |u: NodeId, v: NodeId, w: u32| graph.weighted_neighbors(u).any(|(x, y)| x == v && y == w);
         // Looked up at the owner of `u` as an arc `u -> v`, else at the owner of `v` as `v -> u`.
         let mut channel = self.channel::<ForestEdge>();
         let mut missing = Vec::new();
-        channel.round(self.worker, edges.iter().map(|&e| (partition.owner(e.0), e)), |(u, v, w)| {
+        let outgoing = edges.iter().filter(|e| e.0 < n && e.1 < n).map(|&e| (partition.owner(e.0), e));
+        channel.round(self.worker, outgoing, |(u, v, w)| {
             if !has(u, v, w) {
                 missing.push((u, v, w));
             }
@@ -497,6 +496,9 @@ impl Context<'_> {
             }
         })?;
         self.rounds += 2;
+        if let Some((u, v, w)) = beyond {
+            return Ok(Some(format!("edge ({u}, {v}, weight {w}) names a node beyond {n}")));
+        }
         Ok(absent.map(|(u, v, w)| format!("edge ({u}, {v}, weight {w}) is not an edge of the graph")))
     }
 }

@@ -10,8 +10,9 @@
 //! sampling mostly skips. On a symmetric graph it also uses
 //! the baseline's Afforest neighbour sampling: union every own node with its first [`SAMPLE`]
 //! neighbours, guess the largest set (the *giant*) by sampling, then read the remaining arcs only
-//! of own nodes outside it. Each local set is named by the smallest id (of the whole graph) among
-//! its members, ghosts included.
+//! of own nodes outside it. Each local set is named by its smallest own node (a ghost alone in its
+//! set by itself); the smallest node of a component is the smallest own node of its set on its
+//! owner, so the smallest label of a class of joined labels is the component's canonical label.
 //!
 //! A ghost `v` is the same node as its owner's own node `v`, so the sets must be joined where
 //! they meet: each worker sends `(v, the label of v's local set)` for every ghost to the owner of
@@ -66,13 +67,12 @@ fn components(ctx: &mut Context<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeI
     let own = part.num_local(me);
     let local = local_forest(ctx, sample)?;
     let (parent, ghosts) = (&local.parent, &local.ghosts);
-    let global = |j: usize| if j < own { part.global(me, j) } else { ghosts[j - own] };
-    // The smallest id of each local set, at its root.
-    let mut low = vec![NodeId::MAX; parent.len()];
-    for (j, &r) in parent.iter().enumerate() {
-        low[r as usize] = low[r as usize].min(global(j));
-    }
-    let label = |j: usize| low[parent[j] as usize];
+    // A set's label is its root's id: its smallest own node (own nodes have the smaller indices,
+    // in id order), or the ghost itself when a ghost is alone.
+    let label = |j: usize| {
+        let r = parent[j] as usize;
+        if r < own { part.global(me, r) } else { ghosts[r - own] }
+    };
 
     // Every ghost's label to its owner; the owner keeps the distinct pairs of different labels.
     // A ghost that is the root of its set is alone in it (own nodes have the smaller indices, and
