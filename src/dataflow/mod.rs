@@ -295,6 +295,9 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
         };
         let counters = Rc::new(Counters::default());
         let mut control = Channel::<u64>::new(worker, abort, &counters);
+        // Whether to gather is process 0's choice (only it needs the whole result).
+        let mut job = (*job_shared).clone();
+        job.deliver.gather = control.sum(worker, (worker.index() == 0 && job.deliver.gather) as u64)? > 0;
         let mut report = WorkerReport { output: None, compute_secs: Vec::new(), rounds: 0, records: 0, bytes: 0 };
         for repetition in 0..warmup + repeat {
             control.sum(worker, 0)?;
@@ -308,7 +311,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
                 abort,
                 counters: Rc::clone(&counters),
                 rounds: 0,
-                job: &job_shared,
+                job: &job,
                 process,
                 arcs,
                 last: repetition + 1 == warmup + repeat,
@@ -346,7 +349,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
 /// Identifies a job, so that processes started with different arguments refuse to run together.
 fn fingerprint(job: &Job, held: &Held) -> u64 {
     let text = format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
         job.name,
         held.identity,
         held.shard.num_nodes(),
@@ -355,7 +358,6 @@ fn fingerprint(job: &Job, held: &Held) -> u64 {
         job.repeat,
         job.warmup,
         job.partition.name(),
-        job.deliver.gather,
         job.deliver.output.is_some()
     );
     crate::io::cgr::fnv1a(text.as_bytes())

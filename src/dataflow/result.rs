@@ -90,10 +90,11 @@ pub enum Part<'p> {
     Forest(Vec<ForestEdge>),
 }
 
-/// What a job asks of its result (every process of a cluster must ask the same).
+/// What a job asks of its result.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Deliver {
-    /// Gather the whole result at worker 0 ([`Outcome::Whole`]); otherwise summarise it.
+    /// Gather the whole result at worker 0 ([`Outcome::Whole`]); otherwise summarise it. Process
+    /// 0's choice holds for the whole cluster (the other processes need not ask the same).
     pub gather: bool,
     /// Write every worker's part to this folder (see the module docs).
     pub output: Option<PathBuf>,
