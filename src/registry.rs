@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::algo::cc::{self, Components};
 use crate::algo::msf::{self, Forest};
 use crate::algo::pagerank::{self, InEdges, Params, Ranks};
-use crate::graph::Csr;
+use crate::graph::{Csr, NodeId};
 
 /// A problem costgraph solves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -99,36 +99,29 @@ impl Output {
         summary.expect("summaries are plain structs")
     }
 
-    /// A fingerprint of the exact result: the SHA-256 (hex) of the canonical labels (CC) or of the
-    /// forest's sorted edge list (MSF), as little-endian `u32`s. Two implementations agree on a
-    /// graph exactly when their digests are equal; the harness compares these.
+    /// A fingerprint of the exact result: the [`Fingerprint`](crate::algo::fingerprint::Fingerprint)
+    /// of the canonical labels (CC), of the forest's edges (MSF) or of the ranks bit for bit
+    /// (PageRank), which a distributed run also computes in parts without gathering the result.
+    /// Two implementations agree on a graph exactly when their digests are equal; the harness
+    /// compares these.
     pub fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hash = Sha256::new();
+        use crate::algo::fingerprint::{self, Fingerprint};
+        let mut print = Fingerprint::default();
         match self {
             Output::Components(c) => {
-                hash.update(b"cc\0");
-                for &l in c.labels() {
-                    hash.update(l.to_le_bytes());
-                }
+                c.labels().iter().enumerate().for_each(|(u, &l)| print.add_label(u as NodeId, l));
+                print.hex(fingerprint::CC)
             }
             Output::Forest(f) => {
-                hash.update(b"msf\0");
-                for &(u, v, w) in f.edges() {
-                    hash.update(u.to_le_bytes());
-                    hash.update(v.to_le_bytes());
-                    hash.update(w.to_le_bytes());
-                }
+                f.edges().iter().for_each(|&e| print.add_edge(e));
+                print.hex(fingerprint::MSF)
             }
             Output::Ranks(r) => {
                 // Bitwise, so only equal for the same summation order; see `Problem::exact`.
-                hash.update(b"pagerank\0");
-                for &x in r.ranks() {
-                    hash.update(x.to_le_bytes());
-                }
+                r.ranks().iter().enumerate().for_each(|(u, &x)| print.add_rank(u as NodeId, x));
+                print.hex(fingerprint::PAGERANK)
             }
         }
-        format!("{:x}", hash.finalize())
     }
 }
 

@@ -2,9 +2,11 @@
 //! problem, each result type with its verifier beside it (gapbs style).
 //!
 //! - [`cc`] — connected components;
+//! - [`fingerprint`] — an order-independent digest of a result, computable in parts;
 //! - [`msf`] — minimum spanning forest;
 //! - [`pagerank`] — PageRank (vertex order, Hilbert order, rayon).
 
 pub mod cc;
+pub mod fingerprint;
 pub mod msf;
 pub mod pagerank;

@@ -12,6 +12,7 @@ mod list;
 mod run;
 mod shard;
 mod updates;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,8 @@ enum Command {
     /// Keep the components current under batches of edge changes (differential dataflow): update
     /// latency percentiles against recomputing with one thread.
     Updates(updates::Args),
+    /// Check a result written in parts (`run ... --output DIR`) against the whole graph.
+    Verify(verify::Args),
     /// One process of one `updates` configuration (started by `updates`; prints JSON).
     #[command(hide = true)]
     UpdatesProcess(updates::ProcessArgs),
@@ -168,7 +171,8 @@ fn name_input(path: &std::path::Path, err: costgraph::Error) -> anyhow::Error {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    if matches!(cli.command, Command::Convert(_) | Command::Generate(_) | Command::Shard(_)) {
+    let writes_parts = matches!(&cli.command, Command::Run(args) if args.writes_parts());
+    if writes_parts || matches!(cli.command, Command::Convert(_) | Command::Generate(_) | Command::Shard(_)) {
         remove_temporaries_on_interrupt();
     }
     if let Some(threads) = cli.threads {
@@ -192,5 +196,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Shard(args) => shard::run(args),
         Command::Updates(args) => updates::run(args),
         Command::UpdatesProcess(args) => updates::run_process(args),
+        Command::Verify(args) => verify::run(args),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
+use costgraph::dataflow::{self, ClusterConfig, Deliver, Job, Outcome, Strategy};
 use costgraph::graph::Budget;
 use costgraph::graph::{BuildOptions, Csr};
 use costgraph::harness::capacity::{self, GraphShape};
@@ -36,9 +36,15 @@ pub struct Args {
     /// Uncounted warm-up repetitions before the counted ones.
     #[arg(long, default_value_t = 0)]
     warmup: u32,
-    /// Check the result with the problem's independent verifier.
+    /// Check the result with the problem's independent verifier. A timely run then gathers the
+    /// whole result at process 0 (without it, process 0 gets its summary and digest only).
     #[arg(long)]
     verify: bool,
+    /// Timely implementations: each worker writes its part of the result to DIR/part-W.bin and
+    /// checks it with what it holds; process 0 writes DIR/result.json (summary, digest, parts'
+    /// SHA-256). Check the whole result against the graph with `costgraph verify DIR GRAPH`.
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -97,6 +103,14 @@ impl ClusterArgs {
     }
 }
 
+impl Args {
+    /// Whether the run writes its result in parts (`--output`), so that an interruption must
+    /// remove the half-written ones.
+    pub(super) fn writes_parts(&self) -> bool {
+        self.output.is_some()
+    }
+}
+
 /// Runs `costgraph run`.
 pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     let problem: Problem = args.problem.into();
@@ -108,6 +122,12 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         return run_dataflow(&args, imp, algorithm);
     }
     let c = &args.cluster;
+    if args.output.is_some() {
+        bail!(
+            "--output DIR writes a distributed result in parts: it is for the timely implementations, not {}",
+            imp.name
+        );
+    }
     if c.processes != 1 || c.process != 0 || c.hostfile.is_some() || c.shards.is_some() {
         bail!(
             "{} is a {} implementation: --processes, --process, --hostfile, --shards (and `costgraph cluster`) are for the timely ones",
@@ -170,7 +190,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         if threads_used == 1 { "" } else { "s" },
         path.display()
     );
-    let measured = Measured { load, prep: prepared.then_some(prep), times, output };
+    let measured = Measured { load, prep: prepared.then_some(prep), times, output: Outcome::Whole(output) };
     let graph = Whole { path, nodes: csr.num_nodes(), arcs: csr.num_arcs(), csr: Some(&csr) };
     report(&args, imp, &graph, header, measured, json!({ "threads": threads_used }))
 }
@@ -182,7 +202,8 @@ struct Measured {
     /// one was prepared.
     prep: Option<f64>,
     times: Vec<f64>,
-    output: Output,
+    /// The result (a timely run's summary and digest unless it was gathered).
+    output: Outcome,
 }
 
 /// The graph a run's result is about: its name and counts, and the graph itself when this
@@ -207,9 +228,9 @@ fn report(
     let Measured { load, prep, times, output } = measured;
     // Peak memory of the computation, read before the verifier (which builds its own oracle).
     let peak_rss = costgraph::sysinfo::peak_rss_bytes();
-    let verified = match graph.csr {
-        Some(csr) => args.verify.then(|| output.verify(csr)),
-        None => None,
+    let verified = match (graph.csr, &output) {
+        (Some(csr), Outcome::Whole(output)) => args.verify.then(|| output.verify(csr)),
+        _ => None,
     };
     let summary = output.summary_json(graph.nodes);
     let mut digest = output.digest();
@@ -300,6 +321,8 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
         repeat: args.repeat,
         warmup: args.warmup,
         partition: Strategy::from_name(&args.cluster.partition).unwrap_or_default(),
+        problem: imp.problem.name(),
+        deliver: Deliver { gather: args.verify, output: args.output.clone() },
     };
     let Some(report) = dataflow::run(&config, &job)? else {
         return Ok(());

@@ -23,7 +23,7 @@
 //!    hooks point to a component whose id is not their own, so following `parent` ends in a root;
 //!    one find with path halving per hook makes every hooked component point straight at it.
 //!    The owner of each component keeps its chosen edge: the workers' parts are the forest,
-//!    gathered at worker 0 at the end.
+//!    gathered at worker 0 only when the job asks for the whole result ([`Context::finish`](super::Context::finish)).
 //! 4. **Relabelling.** Each worker replaces the component ids of its edges by their roots and
 //!    drops the edges whose two ends are now in one component.
 //!
@@ -54,11 +54,10 @@
 //! geometrically. A component's owner keeps its candidates in a
 //! dense array over its own nodes (the ids of components are node ids).
 
-use super::{Channel, Chunk, Context, Partition};
+use super::{Channel, Chunk, Context, Outcome, Part, Partition};
 use crate::Result;
-use crate::algo::msf::{Forest, ForestEdge};
+use crate::algo::msf::ForestEdge;
 use crate::graph::{NodeId, Shard, Weight};
-use crate::registry::Output;
 
 /// An edge of the input with the components its ends belong to in the current round.
 #[derive(Clone, Copy, Debug)]
@@ -85,8 +84,8 @@ const LIGHT_PER_NODE: u64 = 2;
 /// Weights each worker contributes to the sample of the light bound, in proportion to its edges.
 const SAMPLES: u64 = 1 << 14;
 
-/// Runs Borůvka on this worker; worker 0 returns the forest.
-pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
+/// Runs Borůvka on this worker; worker 0 returns the outcome ([`Context::finish`]).
+pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
     let n = graph.num_nodes();
     let symmetric = graph.is_symmetric();
@@ -161,12 +160,8 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         let mut heavy = state.edges(graph, part, me, &|w| w > bound);
         state.rounds(ctx, &mut heavy)?;
     }
-    // Every worker holds the forest edges its components chose: worker 0 gathers them.
-    let mut to_first = ctx.channel::<Chunk<ForestEdge>>();
-    let mut forest = Vec::new();
-    to_first.round_slices(ctx.worker, [(0, &state.forest[..])], |_, _, chunk| forest.extend(chunk))?;
-    ctx.rounds += 1;
-    Ok((me == 0).then(|| Output::Forest(Forest::new(forest))))
+    // Every worker holds the forest edges its components chose.
+    ctx.finish(Part::Forest(state.forest))
 }
 
 /// Whether the arc `u → v` of a symmetric graph of `n` nodes stands for its edge (the other arc

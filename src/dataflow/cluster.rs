@@ -46,9 +46,17 @@ impl Abort {
 
     /// `Err` once the flag is set, for `?` in waiting loops.
     pub fn check(&self) -> Result<()> {
-        if self.is_set() { Err(Error::Cluster("another worker failed".into())) } else { Ok(()) }
+        if self.is_set() { Err(Error::Cluster(ABORTED.into())) } else { Ok(()) }
+    }
+
+    /// Whether `error` is the one [`Abort::check`] returns.
+    fn is_its_error(error: &Error) -> bool {
+        matches!(error, Error::Cluster(message) if message == ABORTED)
     }
 }
+
+/// What a worker that stopped because another failed reports.
+const ABORTED: &str = "another worker failed";
 
 /// The first panic message of a timely thread (a lost connection shows up as a panic of a
 /// network thread), kept to explain the failure; such panics are not printed.
@@ -164,9 +172,12 @@ where
                 for r in results {
                     match r {
                         Ok(Ok(value)) => out.push(value),
-                        Ok(Err(e)) => {
-                            first_error.get_or_insert(e);
+                        // A worker's own error explains the failure better than another's
+                        // "another worker failed".
+                        Ok(Err(e)) if first_error.as_ref().is_none_or(Abort::is_its_error) => {
+                            first_error = Some(e);
                         }
+                        Ok(Err(_)) => {}
                         Err(panic) => {
                             first_error.get_or_insert(Error::Cluster(panic));
                         }

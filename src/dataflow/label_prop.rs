@@ -18,21 +18,19 @@
 //! after a round in which no worker sent anything. With one worker this is exactly the
 //! sequential kernel (one round). Work `O(m · R)` for `R` local sweeps (far fewer than the
 //! diameter in practice); memory per worker proportional to its own nodes, ghosts and arcs (no
-//! array over all `n` nodes, except the gathered result at worker 0).
+//! array over all `n` nodes, except the result gathered at worker 0 when the job asks for it).
 //!
 //! A directed input is first made symmetric by sending each arc's reverse to the owner of its
 //! target.
 
-use super::Context;
 use super::local::Local;
+use super::{Context, Outcome, Part};
 use crate::Result;
-use crate::algo::cc::Components;
 use crate::algo::cc::label_prop::all_set;
 use crate::graph::NodeId;
-use crate::registry::Output;
 
 /// Runs label propagation on this worker; worker 0 returns the components.
-pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
+pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
     let mut channel = ctx.channel::<(NodeId, NodeId)>();
     let mut control = ctx.channel::<u64>();
@@ -115,8 +113,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         }
     }
 
-    let all = ctx.gather(&label[..own])?;
-    Ok((me == 0).then(|| Output::Components(Components::from_canonical(all))))
+    ctx.finish(Part::Labels(&label[..own]))
 }
 /// A small CSR over a worker's own nodes (local indices), built by counting sort.
 struct LocalCsr {

@@ -8,6 +8,8 @@
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
 //! - [`local`] — a worker's graph in its own numbering (own nodes, then ghosts);
+//! - [`result`] — each worker's share of the result gathered, summarised by reductions, or
+//!   written per worker and checked in parts, as the job asks ([`Context::finish`]);
 //! - [`label_prop`], [`union_find`], [`boruvka`], [`pagerank`] — the algorithms;
 //! - [`differential`] — connected components on differential dataflow, static (`differential-cc`)
 //!   and kept current under batches of edge changes.
@@ -16,7 +18,8 @@
 //! every process maps the same `.cgr` file and every worker takes its share of it, or each
 //! process opens only its own shard (`costgraph shard`, [`crate::io::shard`]) and its workers
 //! split the shard's nodes. Either way a worker sees its nodes through one [`Shard`] (a whole
-//! file is the one shard of itself), and worker 0 returns the timed, gathered result.
+//! file is the one shard of itself), and worker 0 returns the timed result: gathered only when
+//! the job asks for it, otherwise its summary and digest ([`result`]).
 
 pub mod boruvka;
 pub mod cluster;
@@ -27,8 +30,11 @@ pub mod label_prop;
 pub mod local;
 pub mod pagerank;
 pub mod partition;
+pub mod result;
 pub mod union_find;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -41,10 +47,34 @@ pub use cluster::Abort;
 pub use config::ClusterConfig;
 pub use exchange::{Channel, Chunk, Counters};
 pub use partition::{Partition, Strategy};
+pub use result::{Deliver, Outcome, Part};
 
 use crate::graph::{Csr, NodeId, Shard, balanced_bounds};
-use crate::registry::Output;
 use crate::{Error, Result};
+
+/// A hasher for node ids (a multiplicative hash: ids are not chosen by an adversary here, and
+/// SipHash would cost more than the union-find it serves).
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (self.0 ^ x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
+    }
+}
+
+/// A map keyed by node ids.
+pub(crate) type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
 
 /// What a worker sees while it runs an algorithm.
 pub struct Context<'a> {
@@ -61,6 +91,14 @@ pub struct Context<'a> {
     pub counters: Rc<Counters>,
     /// Supersteps the algorithm took (set by the algorithm).
     pub rounds: u64,
+    /// The job (what it asks of the result).
+    pub job: &'a Job,
+    /// This process's index in the cluster.
+    pub process: usize,
+    /// The whole graph's arc count.
+    pub arcs: u64,
+    /// Whether this is the run's last repetition (the one whose result is kept and written).
+    pub last: bool,
 }
 
 impl Context<'_> {
@@ -102,8 +140,9 @@ impl Context<'_> {
     }
 }
 
-/// A distributed algorithm: runs on every worker; worker 0 returns the result, the others `None`.
-pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Output>>;
+/// A distributed algorithm: runs on every worker and ends with [`Context::finish`]; worker 0
+/// returns the outcome, the others `None`.
+pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Outcome>>;
 
 /// One distributed run: which algorithm on which graph, how often.
 #[derive(Clone, Debug)]
@@ -113,6 +152,8 @@ pub struct Job {
     /// A folder written by `costgraph shard`: process `p` opens only part `p`, checked against
     /// the manifest (the folder must hold as many parts as the cluster has processes).
     pub shards: Option<PathBuf>,
+    /// The problem's name (`cc`, `msf`, `pagerank`).
+    pub problem: &'static str,
     /// The implementation's name (part of the job's identity checked between processes).
     pub name: &'static str,
     /// The algorithm.
@@ -125,6 +166,8 @@ pub struct Job {
     pub warmup: u32,
     /// How nodes are split among workers.
     pub partition: Strategy,
+    /// What to do with the result: gather it, summarise it, write it in parts.
+    pub deliver: Deliver,
 }
 
 /// What worker 0 reports.
@@ -134,8 +177,8 @@ pub struct Report {
     pub load_secs: f64,
     /// Seconds of each counted repetition, from a barrier before to a barrier after.
     pub compute_secs: Vec<f64>,
-    /// The result.
-    pub output: Output,
+    /// The result, or its summary and digest.
+    pub output: Outcome,
     /// Supersteps of the last repetition.
     pub rounds: u64,
     /// Records sent from one worker to another in the last repetition, summed over workers.
@@ -152,7 +195,7 @@ pub struct Report {
 
 /// What each worker hands back to [`run`].
 struct WorkerReport {
-    output: Option<Output>,
+    output: Option<Outcome>,
     compute_secs: Vec<f64>,
     rounds: u64,
     records: u64,
@@ -240,8 +283,9 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
     let (nodes, arcs, whole) = (held.shard.num_nodes(), held.arcs, held.whole.clone());
     let shared = Arc::new(held.shard);
     let sharded = held.whole.is_none();
-    let (algorithm, repeat, warmup, strategy, workers) =
-        (job.algorithm, job.repeat, job.warmup, job.partition, config.workers);
+    let (algorithm, repeat, warmup, strategy, workers, process) =
+        (job.algorithm, job.repeat, job.warmup, job.partition, config.workers, config.process);
+    let job_shared = Arc::new(job.clone());
     let results = cluster::execute(config, fingerprint, move |worker, abort| {
         let graph = &*shared;
         let partition = if sharded {
@@ -251,14 +295,27 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
         };
         let counters = Rc::new(Counters::default());
         let mut control = Channel::<u64>::new(worker, abort, &counters);
+        // Whether to gather is process 0's choice (only it needs the whole result).
+        let mut job = (*job_shared).clone();
+        job.deliver.gather = control.sum(worker, (worker.index() == 0 && job.deliver.gather) as u64)? > 0;
         let mut report = WorkerReport { output: None, compute_secs: Vec::new(), rounds: 0, records: 0, bytes: 0 };
         for repetition in 0..warmup + repeat {
             control.sum(worker, 0)?;
             counters.records.set(0);
             counters.bytes.set(0);
             let start = Instant::now();
-            let mut ctx =
-                Context { worker, graph, partition: &partition, abort, counters: Rc::clone(&counters), rounds: 0 };
+            let mut ctx = Context {
+                worker,
+                graph,
+                partition: &partition,
+                abort,
+                counters: Rc::clone(&counters),
+                rounds: 0,
+                job: &job,
+                process,
+                arcs,
+                last: repetition + 1 == warmup + repeat,
+            };
             let output = algorithm(&mut ctx)?;
             let rounds = ctx.rounds;
             control.sum(worker, 0)?;
@@ -292,7 +349,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
 /// Identifies a job, so that processes started with different arguments refuse to run together.
 fn fingerprint(job: &Job, held: &Held) -> u64 {
     let text = format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
         job.name,
         held.identity,
         held.shard.num_nodes(),
@@ -300,7 +357,8 @@ fn fingerprint(job: &Job, held: &Held) -> u64 {
         held.shard.is_weighted(),
         job.repeat,
         job.warmup,
-        job.partition.name()
+        job.partition.name(),
+        job.deliver.output.is_some()
     );
     crate::io::cgr::fnv1a(text.as_bytes())
 }

@@ -22,21 +22,21 @@
 //! 4. **All-reduce** the new dangling mass and the L1 change (added in worker order, so every
 //!    worker gets the same totals).
 //!
-//! After the last iteration worker 0 gathers the ranks ([`Context::gather`]). Work `O(n + m)` per iteration split over
+//! After the last iteration the ranks are gathered, summarised or written as the job asks
+//! ([`Context::finish`]). Work `O(n + m)` per iteration split over
 //! the workers, plus `O(distinct remote targets)` records per worker; two supersteps per
 //! iteration. The order in which partial sums from different workers arrive is not fixed, so
 //! with more than one worker the ranks may differ in their last bits from run to run; every
 //! result is checked with [`Ranks::verify`] like the single-thread kernels'.
 
 use super::local::Local;
-use super::{Chunk, Context};
+use super::{Chunk, Context, Outcome, Part};
 use crate::Result;
-use crate::algo::pagerank::{self, Params, Ranks, Slots};
+use crate::algo::pagerank::{self, Params, Slots};
 use crate::graph::NodeId;
-use crate::registry::Output;
 
 /// Runs PageRank on this worker; worker 0 returns the ranks.
-pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
+pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let params = Params::default();
     let (me, peers, graph, part) = (ctx.index(), ctx.peers(), ctx.graph, ctx.partition);
     let mut lists = ctx.channel::<Chunk<NodeId>>();
@@ -114,6 +114,5 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
         iterations += 1;
     }
 
-    let all = ctx.gather(&rank)?;
-    Ok((me == 0).then(|| Output::Ranks(Ranks::new(all, iterations, last_change, damping))))
+    ctx.finish(Part::Ranks { ranks: &rank, iterations, last_change, damping })
 }

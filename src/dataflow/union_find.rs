@@ -1,118 +1,219 @@
-//! `timely-union-find`: connected components by local union-find on each worker's edges, then a
-//! tree of merges.
+//! `timely-union-find`: connected components by local union-find on each worker's own nodes and
+//! ghosts, then one exchange of the labels where workers meet. (The "union-find" of McSherry,
+//! Isard, Murray, HotOS 2015, distributed as in their follow-up posts.)
 //!
 //! Each worker runs the sequential baseline's union-find ([`crate::algo::cc::union_find`]: Rem's
-//! algorithm with splicing, union by index) over the arcs of the nodes it owns, `O(m/W · α)`,
-//! into a parent array over all nodes whose roots are the smallest id of their set. On a
-//! symmetric graph it also uses the baseline's Afforest neighbour sampling: union every owned
-//! node with its first [`SAMPLE`] neighbours, guess the largest set (the *giant*) by sampling,
-//! then read the remaining arcs only of owned nodes outside it.
+//! algorithm with splicing, union by index) over the arcs of its own nodes, in `O(m/W · α)`, with
+//! a parent array over its own nodes and the *ghosts* it meets (the other workers' nodes its arcs
+//! reach), numbered after its own nodes (see `local_forest`). Nothing is translated beforehand:
+//! building a [`Local`](super::local::Local) graph would read and rewrite all `m/W` arcs, which
+//! sampling mostly skips. On a symmetric graph it also uses
+//! the baseline's Afforest neighbour sampling: union every own node with its first [`SAMPLE`]
+//! neighbours, guess the largest set (the *giant*) by sampling, then read the remaining arcs only
+//! of own nodes outside it. Each local set is named by its smallest own node (a ghost alone in its
+//! set by itself); the smallest node of a component is the smallest own node of its set on its
+//! owner, so the smallest label of a class of joined labels is the component's canonical label.
 //!
-//! The forests are then merged pairwise in `⌈log₂ W⌉` levels: at level `k`, worker `i` with
-//! `i mod 2^(k+1) = 2^k` sends its parent array (in chunks, [`Channel::round_slices`](super::Channel::round_slices))
-//! to worker `i - 2^k`, which unions every `(node, root)` into its own. The merges of
-//! a level run in parallel, so the merge never funnels every forest through worker 0. Worker 0's
-//! final roots are the canonical labels. (The "union-find" of McSherry, Isard, Murray, HotOS
-//! 2015, distributed as in their follow-up posts.)
+//! A ghost `v` is the same node as its owner's own node `v`, so the sets must be joined where
+//! they meet: each worker sends `(v, the label of v's local set)` for every ghost to the owner of
+//! `v` (in chunks, [`Channel::round_slices`](super::Channel::round_slices)); the owner compares it
+//! with the label of its own set of `v` and keeps the distinct pairs of different labels (on a
+//! graph with a giant component nearly all pairs are the same one, or no pair at all when both
+//! sets already hold the giant's smallest node). The pairs, with the workers holding each label,
+//! go to worker 0, which unions the labels (a union-find over the labels in pairs, `O(pairs)`)
+//! and sends every worker the final label (the smallest of its class) of each label that changed:
+//! a label names one set on every worker that holds it (its smallest node, or a ghost of it), so
+//! every holder must learn it. Every worker then labels its own nodes. Three supersteps; no worker holds an array
+//! over all `n` nodes.
 //!
 //! Skipping the giant's arcs is sound on one worker because every skipped arc's reverse is read
 //! at its other end unless that end is in the giant too. Across workers the two ends may lie in
-//! the giants of two workers, so worker 0 checks after the merge that all workers' giants ended up
-//! in one component. When they did, every skipped arc joins two nodes already connected; when
-//! they did not (possible only on graphs without a dominant component), every worker runs again
-//! over all its arcs, without sampling.
+//! the giants of two workers, so the workers check after the exchange that all giants have one
+//! final label. When they do, every skipped arc joins two nodes already connected; when they do
+//! not (possible only on graphs without a dominant component), every worker runs again over all
+//! its arcs, without sampling. A directed file is read as its undirected view: each arc is united
+//! at the owner of its source.
 
-use super::{Chunk, Context};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+
+use super::local::GhostMarks;
+use super::{Chunk, Context, IdHasher, IdMap, Outcome, Part};
 use crate::Result;
-use crate::algo::cc::Components;
 use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};
 use crate::algo::cc::union_find::SAMPLE;
 use crate::graph::NodeId;
-use crate::registry::Output;
 
 /// No giant: the worker read all its arcs.
 const NO_GIANT: NodeId = NodeId::MAX;
 
-/// Runs union-find-and-merge on this worker; worker 0 returns the components.
-pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
-    let me = ctx.index();
+/// Runs union-find on this worker; worker 0 returns the outcome ([`Context::finish`]).
+pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let mut giants = ctx.channel::<(u32, NodeId)>();
-    let mut control = ctx.channel::<u64>();
-    let mut parent = singletons(ctx.graph.num_nodes());
-    let giant = local_forest(ctx, &mut parent, ctx.graph.is_symmetric());
+    let (mut labels, giant) = components(ctx, ctx.graph.is_symmetric())?;
     let giants = giants.all_gather(ctx.worker, giant)?;
     ctx.rounds += 1;
-    merge(ctx, &mut parent)?;
-    // Worker 0 holds every forest: were all the giants joined?
-    let mut roots = giants.iter().filter(|&&g| g != NO_GIANT).map(|&g| parent[g as usize]);
-    let apart = me == 0 && roots.next().is_some_and(|first| roots.any(|r| r != first));
-    if control.sum(ctx.worker, apart as u64)? > 0 {
-        parent = singletons(ctx.graph.num_nodes());
-        local_forest(ctx, &mut parent, false);
-        merge(ctx, &mut parent)?;
+    let mut roots = giants.iter().filter(|&&g| g != NO_GIANT);
+    if roots.next().is_some_and(|&first| roots.any(|&g| g != first)) {
+        labels = components(ctx, false)?.0;
     }
-    Ok((me == 0).then(|| Output::Components(Components::from_canonical(parent))))
+    ctx.finish(Part::Labels(&labels))
 }
 
-/// Unions the arcs of this worker's nodes into `parent` (with Afforest sampling and skipping
-/// when `sample`, on a symmetric graph), then flattens it. Returns the giant, or [`NO_GIANT`].
-fn local_forest(ctx: &Context<'_>, parent: &mut [NodeId], sample: bool) -> NodeId {
-    let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
-    let targets = graph.targets();
-    let arcs = |u: NodeId| graph.range(u);
-    let mut giant = NO_GIANT;
-    let mut skip = 0;
-    if sample {
-        for u in part.nodes(me) {
-            let range = arcs(u);
-            for &v in &targets[range.start..range.end.min(range.start + SAMPLE)] {
-                rem_union(parent, u, v);
-            }
-        }
-        flatten(parent);
-        giant = most_frequent(parent.len(), |i| parent[i]).unwrap_or(NO_GIANT);
-        skip = SAMPLE;
-    }
-    // A symmetric file holds every edge twice; without sampling one direction suffices.
-    let one_way = graph.is_symmetric() && !sample;
-    for u in part.nodes(me) {
-        if sample && parent[u as usize] == giant {
-            continue;
-        }
-        let range = arcs(u);
-        for &v in &targets[(range.start + skip).min(range.end)..range.end] {
-            if !one_way || u < v {
-                rem_union(parent, u, v);
-            }
-        }
-    }
-    flatten(parent);
-    giant
-}
+/// The final labels of this worker's own nodes, and the final label of its giant (or
+/// [`NO_GIANT`]), sampling when `sample` (on a symmetric graph).
+fn components(ctx: &mut Context<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeId)> {
+    let (me, peers, part) = (ctx.index(), ctx.peers(), ctx.partition);
+    let own = part.num_local(me);
+    let local = local_forest(ctx, sample)?;
+    let (parent, ghosts) = (&local.parent, &local.ghosts);
+    // A set's label is its root's id: its smallest own node (own nodes have the smaller indices,
+    // in id order), or the ghost itself when a ghost is alone.
+    let label = |j: usize| {
+        let r = parent[j] as usize;
+        if r < own { part.global(me, r) } else { ghosts[r - own] }
+    };
 
-/// The tree of merges: afterwards worker 0's `parent` is the flattened forest of every worker's
-/// arcs (the other workers' arrays are left partly merged).
-fn merge(ctx: &mut Context<'_>, parent: &mut [NodeId]) -> Result<()> {
-    let (me, peers) = (ctx.index(), ctx.peers());
-    let mut channel = ctx.channel::<Chunk<NodeId>>();
-    let mut step = 1;
-    while step < peers {
-        let sending = me % (2 * step) == step;
-        let outgoing = sending.then_some((me.wrapping_sub(step), &parent[..]));
-        let mut received = Vec::new();
-        channel.round_slices(ctx.worker, outgoing, |_, first, chunk| received.push((first as NodeId, chunk)))?;
-        ctx.rounds += 1;
-        for (first, chunk) in received {
-            for (x, p) in (first..).zip(chunk) {
-                if p != x {
-                    rem_union(parent, x, p);
-                }
+    // Every ghost's label to its owner; the owner keeps the distinct pairs of different labels.
+    // A ghost that is the root of its set is alone in it (own nodes have the smaller indices, and
+    // only own nodes have arcs): it tells its owner nothing.
+    let mut sent: Vec<Vec<(NodeId, NodeId)>> = vec![Vec::new(); peers];
+    for (g, &v) in ghosts.iter().enumerate() {
+        if parent[own + g] as usize != own + g {
+            sent[part.owner(v)].push((v, label(own + g)));
+        }
+    }
+    let mut joins: HashSet<(NodeId, NodeId), BuildHasherDefault<IdHasher>> = HashSet::default();
+    let mut last = None;
+    let mut meets = ctx.channel::<Chunk<(NodeId, NodeId)>>();
+    let outgoing = sent.iter().enumerate().map(|(w, pairs)| (w, &pairs[..])).filter(|(w, _)| *w != me);
+    meets.round_slices(ctx.worker, outgoing, |_, _, pairs| {
+        for (v, theirs) in pairs {
+            let mine = label(part.local(v));
+            let join = (mine.min(theirs), mine.max(theirs));
+            if mine != theirs && last != Some(join) {
+                joins.insert(join);
+                last = Some(join);
             }
         }
-        step *= 2;
-    }
+    })?;
+    drop(sent);
+
+    // Worker 0 joins the labels and tells every worker the final label of each that changed.
+    let mut all: Vec<(NodeId, NodeId)> = Vec::new();
+    ctx.channel::<(NodeId, NodeId)>().round(ctx.worker, joins.into_iter().map(|j| (0, j)), |j| all.push(j))?;
+    let mut changes: Vec<(NodeId, NodeId)> = Vec::new();
     if me == 0 {
-        flatten(parent);
+        let mut classes: IdMap<NodeId> = IdMap::default();
+        for &(a, b) in &all {
+            let (ra, rb) = (find(&mut classes, a), find(&mut classes, b));
+            classes.insert(ra.max(rb), ra.min(rb));
+        }
+        let labels: Vec<NodeId> = classes.keys().copied().collect();
+        for l in labels {
+            let root = find(&mut classes, l);
+            if root != l {
+                changes.push((l, root));
+            }
+        }
     }
-    Ok(())
+    let mut renamed: IdMap<NodeId> = IdMap::default();
+    let broadcast = changes.iter().flat_map(|&c| (0..peers).map(move |w| (w, c)));
+    ctx.channel::<(NodeId, NodeId)>().round(ctx.worker, broadcast, |(l, root)| {
+        renamed.insert(l, root);
+    })?;
+    ctx.rounds += 3;
+    let rename = |l: NodeId| if renamed.is_empty() { l } else { renamed.get(&l).copied().unwrap_or(l) };
+    let labels = (0..own).map(|i| rename(label(i))).collect();
+    let giant = if local.giant == NO_GIANT { NO_GIANT } else { rename(label(local.giant as usize)) };
+    Ok((labels, giant))
+}
+
+/// The root (the smallest label) of `l`'s class in `classes` (a label absent from it is its own
+/// root), compressing the path.
+fn find(classes: &mut IdMap<NodeId>, l: NodeId) -> NodeId {
+    let mut root = l;
+    while let Some(&p) = classes.get(&root).filter(|&&p| p != root) {
+        root = p;
+    }
+    let mut x = l;
+    while x != root {
+        let next = classes[&x];
+        classes.insert(x, root);
+        x = next;
+    }
+    root
+}
+
+/// A worker's flattened forest over its own nodes (indices `0..own`) and the ghosts it met
+/// (`own + g` is ghost `ghosts[g]`).
+struct LocalForest {
+    parent: Vec<NodeId>,
+    ghosts: Vec<NodeId>,
+    /// An own node of the giant (local index), or [`NO_GIANT`].
+    giant: NodeId,
+}
+
+/// Unions the arcs of this worker's own nodes (with Afforest sampling and skipping when
+/// `sample`, on a symmetric graph) into a flattened forest. In the first pass (the sampled arcs,
+/// or all without sampling) an arc to an own node is united at once and an arc to a ghost is put
+/// aside, `(own index, ghost id)`, 8 bytes each; the ghosts put aside are then numbered by their
+/// rank in a bitmap over the ids ([`GhostMarks`], `3n/16` bytes while the forest is built) and
+/// their arcs united. Ghosts met only later, on the few arcs read outside the giant, are numbered
+/// through a hash map. Every arc is read once.
+fn local_forest(ctx: &Context<'_>, sample: bool) -> Result<LocalForest> {
+    let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
+    let (own, share) = (part.num_local(me), part.share(me));
+    let mut parent = singletons(own);
+    let mut aside: Vec<(u32, NodeId)> = Vec::new();
+    // Without sampling, an arc between two own nodes of a symmetric graph is read at one end;
+    // arcs to ghosts are read from this side whatever the other side does.
+    let one_way = !sample && graph.is_symmetric();
+    for (i, u) in part.nodes(me).enumerate() {
+        let list = graph.neighbors(u);
+        for &v in if sample { &list[..SAMPLE.min(list.len())] } else { list } {
+            match share.local(v) {
+                Some(j) if one_way && j < i => {}
+                Some(j) => {
+                    rem_union(&mut parent, i as NodeId, j as NodeId);
+                }
+                None => aside.push((i as u32, v)),
+            }
+        }
+    }
+    let mut marks = GhostMarks::new(graph.num_nodes())?;
+    aside.iter().for_each(|&(_, v)| marks.mark(v));
+    let mut ghosts = marks.rank()?;
+    parent.extend(own as NodeId..(own + ghosts.len()) as NodeId);
+    for (i, v) in aside.drain(..) {
+        rem_union(&mut parent, i, own as NodeId + marks.index(v));
+    }
+    drop(aside);
+    let mut giant = NO_GIANT;
+    if sample {
+        flatten(&mut parent);
+        giant = most_frequent(own, |i| parent[i]).unwrap_or(NO_GIANT);
+        let mut later: IdMap<NodeId> = IdMap::default();
+        for (i, u) in part.nodes(me).enumerate() {
+            let list = graph.neighbors(u);
+            if parent[i] == giant || list.len() <= SAMPLE {
+                continue;
+            }
+            for &v in &list[SAMPLE..] {
+                let j = match share.local(v) {
+                    Some(j) => j as NodeId,
+                    None if marks.contains(v) => own as NodeId + marks.index(v),
+                    None => *later.entry(v).or_insert_with(|| {
+                        let j = parent.len() as NodeId;
+                        parent.push(j);
+                        ghosts.push(v);
+                        j
+                    }),
+                };
+                rem_union(&mut parent, i as NodeId, j);
+            }
+        }
+    }
+    flatten(&mut parent);
+    Ok(LocalForest { parent, ghosts, giant })
 }

@@ -224,3 +224,60 @@ fn a_hostfile_names_each_process_s_shard() {
     let err = run_err(&both);
     assert!(err.contains("not both"), "{err}");
 }
+
+/// `--output DIR` on two processes (on shards and on the whole file): every worker writes its part,
+/// process 0 the manifest, and `costgraph verify DIR GRAPH` checks the whole result from the parts;
+/// the digest and summary the run reports are the manifest's. A corrupted, a missing and a
+/// truncated part are each refused naming the file; a rerun replaces the result.
+#[test]
+fn results_written_in_parts_verify_and_corruption_is_caught() {
+    let tmp = tempdir();
+    let csr = random_graph(41, 400, 900, true);
+    let graph = write(tmp.path(), "g.cgr", &csr);
+    let g = graph.to_str().unwrap();
+    let shards = tmp.path().join("s");
+    run_ok(&["shard", g, "--parts", "2", "-o", shards.to_str().unwrap()]);
+    for imp in timely_impls().filter(|i| i.name != "differential-cc") {
+        for source in [vec!["--shards", shards.to_str().unwrap()], vec![g]] {
+            let out = tmp.path().join(format!("out-{}", imp.name));
+            let o = out.to_str().unwrap();
+            let mut args = vec!["cluster", "--processes", "2", "--workers", "2", "--timeout", "60", "run"];
+            args.extend([imp.problem.name(), "--impl", imp.name, "--output", o, "--json"]);
+            args.extend(&source);
+            let v = json(&run_ok(&args));
+            let text = run_ok(&["verify", o, g]);
+            assert!(text.contains("verified ok"), "{}: {text}", imp.name);
+            let manifest: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join("result.json")).unwrap()).unwrap();
+            assert_eq!(v["digest"], manifest["digest"], "{}", imp.name);
+            assert_eq!(v["result"], manifest["summary"], "{}", imp.name);
+            let mut names: Vec<String> = (0..4).map(|w| format!("part-{w}.bin")).collect();
+            names.push("result.json".into());
+            assert_eq!(files_in(&out), names, "{}: nothing else in the folder", imp.name);
+        }
+    }
+    let out = tmp.path().join("out-timely-union-find");
+    let o = out.to_str().unwrap();
+    let part = out.join("part-1.bin");
+    let good = std::fs::read(&part).unwrap();
+    let mut bad = good.clone();
+    let at = bad.len() - 2;
+    bad[at] ^= 1;
+    std::fs::write(&part, &bad).unwrap();
+    let err = run_err(&["verify", o, g]);
+    assert!(err.contains("part-1.bin") && err.contains("SHA-256"), "{err}");
+    std::fs::remove_file(&part).unwrap();
+    let err = run_err(&["verify", o, g]);
+    assert!(err.contains("part-1.bin"), "{err}");
+    std::fs::write(&part, &good).unwrap();
+    run_ok(&["verify", o, g]);
+    // Another graph is refused; so is a folder without a result.
+    let other = write(tmp.path(), "h.cgr", &random_graph(42, 300, 500, true));
+    let err = run_err(&["verify", o, other.to_str().unwrap()]);
+    assert!(err.contains("not this one"), "{err}");
+    let err = run_err(&["verify", shards.to_str().unwrap(), g]);
+    assert!(err.contains("result.json"), "{err}");
+    // --output is for the timely implementations.
+    let err = run_err(&["run", "cc", "--impl", "union-find", g, "--output", o]);
+    assert!(err.contains("timely"), "{err}");
+}

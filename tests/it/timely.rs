@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use costgraph::dataflow::{self, ClusterConfig, Job, Strategy};
+use costgraph::dataflow::{self, ClusterConfig, Deliver, Job, Outcome, Strategy};
 use costgraph::generate::{Rng, Weights};
 use costgraph::graph::{BuildOptions, Csr, EdgeList, NodeId, Weight};
 use costgraph::registry::{self, Entry, Kind, Output};
@@ -82,7 +82,8 @@ fn find_root(p: &mut [NodeId], mut x: NodeId) -> NodeId {
     x
 }
 
-pub(crate) fn check(output: &Output, csr: &Csr, what: &str) {
+pub(crate) fn check(outcome: &Outcome, csr: &Csr, what: &str) {
+    let Outcome::Whole(output) = outcome else { panic!("{what}: the result was not gathered") };
     match output {
         Output::Components(c) => assert_eq!(c.labels(), oracle_labels(csr), "{what}"),
         Output::Forest(f) => {
@@ -108,6 +109,8 @@ pub(crate) fn job(imp: &registry::Implementation, graph: &Path, strategy: Strate
         repeat: 1,
         warmup: 0,
         partition: strategy,
+        problem: imp.problem.name(),
+        deliver: Deliver { gather: true, output: None },
     }
 }
 
@@ -204,7 +207,7 @@ fn timely_pagerank_spreads_dangling_mass_and_sends_one_value_per_node_and_iterat
             let report = dataflow::run(&config, &job(imp, &path, strategy)).unwrap().expect("worker 0 reports");
             let what = format!("seed {seed}, {workers} workers {strategy:?}");
             check(&report.output, &csr, &what);
-            let Output::Ranks(ranks) = &report.output else { panic!("{what}: not ranks") };
+            let Outcome::Whole(Output::Ranks(ranks)) = &report.output else { panic!("{what}: not ranks") };
             assert_eq!(ranks.iterations(), 20, "{what}");
             // Partial sums are combined per destination: at most one 4-byte value per node and
             // iteration (plus the target lists and the final gather) and a header per record,
@@ -217,7 +220,7 @@ fn timely_pagerank_spreads_dangling_mass_and_sends_one_value_per_node_and_iterat
     let empty = Csr::from_edges(&EdgeList::new(0, Vec::new(), true), BuildOptions::directed());
     let path = write(dir.path(), "empty.cgr", &empty);
     let report = dataflow::run(&ClusterConfig::local(2).unwrap(), &job(imp, &path, Strategy::Balanced)).unwrap();
-    let Some(Output::Ranks(ranks)) = report.map(|r| r.output) else { panic!("worker 0 reports ranks") };
+    let Some(Outcome::Whole(Output::Ranks(ranks))) = report.map(|r| r.output) else { panic!("worker 0 reports ranks") };
     assert!(ranks.ranks().is_empty());
 }
 
@@ -518,4 +521,68 @@ fn the_cluster_command_runs_the_same_executable() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 workers × 1 process"));
+}
+
+/// Without `--verify` nothing is gathered: the summary and digest come from reductions across the
+/// workers, and they equal the gathered result's (PageRank's sum up to rounding; its digest only
+/// where the summation order is fixed, on one worker) and the oracle's digest.
+#[test]
+fn summaries_by_reduction_equal_the_gathered_ones() {
+    let dir = tempdir();
+    for (seed, symmetric) in [(31, true), (32, false)] {
+        let csr = random_graph(seed, 300, 700, symmetric);
+        let path = write(dir.path(), &format!("s{seed}.cgr"), &csr);
+        for imp in timely_impls() {
+            for (workers, strategy) in [(1, Strategy::Balanced), (3, Strategy::Balanced), (3, Strategy::Modulo)] {
+                let what = format!("{} seed {seed} {workers} workers {strategy:?}", imp.name);
+                let config = ClusterConfig::local(workers).unwrap();
+                let gathered = dataflow::run(&config, &job(imp, &path, strategy)).unwrap().expect("worker 0 reports");
+                let mut summarised = job(imp, &path, strategy);
+                summarised.deliver.gather = false;
+                let summarised = dataflow::run(&config, &summarised).unwrap().expect("worker 0 reports");
+                // differential-cc's dataflow always delivers every label to worker 0.
+                let reduced = matches!(summarised.output, Outcome::Summary { .. });
+                assert!(reduced || imp.name == "differential-cc", "{what}: gathered");
+                let (summary, digest) = (&summarised.output.summary_json(csr.num_nodes()), summarised.output.digest());
+                let (n, whole) = (csr.num_nodes(), &gathered.output);
+                if imp.problem.exact() {
+                    assert_eq!(*summary, whole.summary_json(n), "{what}");
+                    assert_eq!(Some(digest), oracle_digest(imp.problem, &csr), "{what}");
+                } else {
+                    let (a, b) = (&whole.summary_json(n), summary);
+                    assert_eq!((&a["iterations"], &a["top_node"]), (&b["iterations"], &b["top_node"]), "{what}");
+                    let (x, y) = (a["sum"].as_f64().unwrap(), b["sum"].as_f64().unwrap());
+                    assert!((x - y).abs() < 1e-5, "{what}: {x} vs {y}");
+                    if workers == 1 {
+                        assert_eq!(digest, whole.digest(), "{what}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Labels every own node with itself: wrong wherever an arc joins two nodes.
+fn singletons_everywhere(ctx: &mut dataflow::Context<'_>) -> costgraph::Result<Option<Outcome>> {
+    let labels: Vec<NodeId> = ctx.partition.nodes(ctx.index()).collect();
+    ctx.finish(dataflow::Part::Labels(&labels))
+}
+
+/// A part that fails its worker's check is refused, naming the part, and nothing is left in the
+/// output folder: no part, no temporary file, no manifest.
+#[test]
+fn a_part_that_fails_its_check_is_not_written() {
+    let dir = tempdir();
+    let csr = random_graph(33, 200, 400, true);
+    let path = write(dir.path(), "g.cgr", &csr);
+    let imp = registry::find(registry::Problem::Cc, "timely-label-prop").expect("registered");
+    let out = dir.path().join("out");
+    let mut job = job(imp, &path, Strategy::Balanced);
+    job.algorithm = singletons_everywhere;
+    job.deliver = Deliver { gather: false, output: Some(out.clone()) };
+    for workers in [1, 2] {
+        let err = dataflow::run(&ClusterConfig::local(workers).unwrap(), &job).unwrap_err().to_string();
+        assert!(err.contains(".bin: the part written fails its check: arc"), "{err}");
+        assert_eq!(crate::common::files_in(&out), Vec::<String>::new());
+    }
 }

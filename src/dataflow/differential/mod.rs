@@ -48,7 +48,7 @@ use timely::order::Product;
 use timely::progress::Timestamp;
 use timely::worker::Worker;
 
-use super::{Abort, Context, Counters, Partition};
+use super::{Abort, Context, Counters, Outcome, Partition};
 use crate::algo::cc::Components;
 use crate::graph::{NodeId, Shard};
 use crate::registry::Output;
@@ -233,9 +233,16 @@ pub fn step_until(worker: &mut Worker, abort: &Abort, mut done: impl FnMut() -> 
     Ok(())
 }
 
-/// `differential-cc`: the static components, computed once; worker 0 returns them.
-pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
+/// `differential-cc`: the static components, computed once; worker 0 returns them. Its dataflow
+/// delivers every label to worker 0, so the result is always the whole one and is not written in
+/// parts (`--output` is refused).
+pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let me = ctx.index();
+    if ctx.job.deliver.output.is_some() {
+        return Err(Error::invalid(
+            "differential-cc collects its labels at worker 0 through its dataflow: --output DIR is for the timely implementations",
+        ));
+    }
     let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { ctx.graph.num_nodes() } else { 0 })));
     let (mut inputs, probe) = build(ctx.worker, &sink, &ctx.counters, &memory::Counter::default());
     load_share(ctx.worker, ctx.graph, ctx.partition, &mut inputs);
@@ -247,5 +254,5 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Output>> {
     }
     let mut sink = sink.borrow_mut();
     sink.apply_through(0)?;
-    Ok(Some(Output::Components(sink.components()?)))
+    Ok(Some(Outcome::Whole(Output::Components(sink.components()?))))
 }
