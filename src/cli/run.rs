@@ -181,18 +181,22 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
         output = Some(out);
     }
     let output: Output = output.context("at least one repetition runs")?;
+    // A single-thread kernel's preparation (a symmetric view, a Hilbert order) runs on the pool.
+    let pool = threads.unwrap_or_else(rayon::current_num_threads);
+    let prep_threads = if prepared { pool.max(threads_used) } else { threads_used };
     let header = format!(
-        "{} {} ({}, {} thread{}) on {}",
+        "{} {} ({}, {} thread{}{}) on {}",
         problem.name(),
         imp.name,
         imp.kind.name(),
         threads_used,
         if threads_used == 1 { "" } else { "s" },
+        if prep_threads != threads_used { format!("; preparation on {prep_threads}") } else { String::new() },
         path.display()
     );
     let measured = Measured { load, prep: prepared.then_some(prep), times, output: Outcome::Whole(output) };
     let graph = Whole { path, nodes: csr.num_nodes(), arcs: csr.num_arcs(), csr: Some(&csr) };
-    report(&args, imp, &graph, header, measured, json!({ "threads": threads_used }))
+    report(&args, imp, &graph, header, measured, json!({ "threads": threads_used, "prep_threads": prep_threads }))
 }
 
 /// What one run measured and computed.
