@@ -12,7 +12,7 @@
 //! One round, on every worker, in four steps:
 //!
 //! 1. **Candidates.** For each component touching one of its edges, the worker's lightest such
-//!    edge. Sent to the worker that owns the component's id (a [`Partition`](super::Partition)
+//!    edge. Sent to the worker that owns the component's id (a [`Partition`]
 //!    of the node ids, which are also component ids).
 //! 2. **Choice.** The owner keeps the lightest candidate of each of its components and
 //!    broadcasts the choice `c → d` (component `c` hooks onto component `d` through edge `e`).
@@ -41,11 +41,10 @@
 //! edges are taken in the same pass as round one's choices.
 //!
 //! **Which worker takes an edge.** A symmetric file holds every edge twice; the worker of one end
-//! takes it ([`takes`]: the arcs to the next half of the ids around the circle). Taking every edge
+//! takes it (`takes`: the arcs to the next half of the ids around the circle). Taking every edge
 //! at its lower end would give the first of two contiguous workers three quarters of the edges;
 //! this rule gives each about half, and on sorted lists the taken arcs are two segments, so the
-//! heavy pass never reads the other half. (Kronecker 22, weights 1..2^20, 2 workers: 1.55 s
-//! against 1.93 s before both changes, `boruvka-par` 1.16 s on 2 threads.)
+//! heavy pass never reads the other half. (Figures against `boruvka-par`: BENCHMARKS.md, issue 12.)
 //!
 //! The run ends after a round in which no component had an outgoing edge. The component forest
 //! is replicated (one `u32` per node on each worker, and one `u64` per component id for the
