@@ -31,7 +31,7 @@
 //! its owner holds all its arcs, so round one needs no edge list and no candidates: each worker
 //! reads its nodes' lists once, picks each node's lightest edge and broadcasts the choices.
 //!
-//! **Light edges first.** As in the single-thread [`boruvka`](crate::algo::msf::boruvka), the
+//! **Light edges first.** As in the single-thread [`boruvka`](crate::algo::msf::boruvka()), the
 //! later rounds run first on the *light* edges only: those with a weight at most a bound chosen so
 //! that about `2n` edges of the whole graph are light. The workers agree on the bound from an
 //! evenly spaced sample of every worker's weights (one all-gather). Every light edge precedes every
