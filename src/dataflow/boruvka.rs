@@ -53,17 +53,20 @@
 //! geometrically. A component's owner keeps its candidates in a
 //! dense array over its own nodes (the ids of components are node ids).
 
-use super::{Channel, Chunk, Context, Outcome, Part, Partition};
+use std::ops::{Range, RangeInclusive};
+
+use super::ghosts::{IdTable, distinct};
+use super::{Channel, Chunk, Context, IdMap, Outcome, Part, Share};
 use crate::Result;
 use crate::algo::msf::ForestEdge;
 use crate::graph::{NodeId, Shard, Weight};
 
-/// An edge of the input with the components its ends belong to in the current round.
+/// An edge of the input with the components its ends belong to.
 #[derive(Clone, Copy, Debug)]
 struct Edge {
     /// `(weight, min(u, v), max(u, v))`: the edge's identity and its place in the total order.
     key: (Weight, NodeId, NodeId),
-    /// The components of the two ends (in either order).
+    /// The ends' components: component ids, or slots inside [`State::rounds`].
     cu: NodeId,
     cv: NodeId,
 }
@@ -105,6 +108,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         .collect();
     let mut gather = ctx.channel::<(u32, Vec<Weight>)>();
     let mut sample: Vec<Weight> = gather.all_gather(ctx.worker, sample)?.concat();
+    ctx.rounds += 2;
     let total_edges = if symmetric { total_arcs / 2 } else { total_arcs };
     let wanted = LIGHT_PER_NODE * n as u64;
     let bound = if wanted >= total_edges || sample.is_empty() {
@@ -114,23 +118,28 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         *sample.select_nth_unstable(rank).1
     };
 
+    let own = part.num_local(me);
     let mut state = State {
-        parent: (0..n as NodeId).collect(),
-        best: vec![NONE; n],
-        chosen: vec![UNCHOSEN; part.num_local(me)],
-        hooks: Vec::new(),
-        outbox: vec![Vec::new(); ctx.peers()],
+        parent: part.nodes(me).collect(),
+        chosen: vec![UNCHOSEN; own],
+        hooked: Vec::new(),
+        share: part.share(me),
+        ghosts: Vec::new(),
+        ghost_parent: IdTable::default(),
         forest: Vec::new(),
+        control,
         candidates: ctx.channel(),
-        choices: ctx.channel(),
+        ids: ctx.channel(),
     };
-    let targets = graph.targets();
-    let mut light = Vec::new();
-    if symmetric {
+    let (targets, share) = (graph.targets(), part.share(me));
+    // The other workers' nodes this worker's edges reach (once per arc met).
+    let mut met: Vec<NodeId> = Vec::new();
+    let light = if symmetric {
         // Round one on the lists themselves, in the same pass that takes the light edges: every
         // node is its own component and its owner holds all its edges, so its choice needs no
         // candidates and no edge list. The light edges inside its trees are then dropped.
         let mut first: Vec<Choice> = Vec::new();
+        let mut light = Vec::new();
         for u in part.nodes(me) {
             let mut best: Option<(Weight, NodeId, NodeId)> = None;
             for p in graph.range(u) {
@@ -139,25 +148,43 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
                 if v != u && best.is_none_or(|b| key < b) {
                     best = Some(key);
                 }
-                if w <= bound && takes(u, v, n) {
-                    light.push(Edge { key, cu: u, cv: v });
+                if takes(u, v, n) {
+                    if w <= bound {
+                        light.push(Edge { key, cu: u, cv: v });
+                    }
+                    if share.local(v).is_none() {
+                        met.push(v);
+                    }
                 }
             }
             if let Some((w, a, b)) = best {
                 first.push((u, w, a, b, if a == u { b } else { a }));
             }
         }
+        state.ghosts = distinct(&met, n)?;
+        drop(met);
         state.hook(ctx, &first)?;
-        state.relabel(&mut light);
+        state.ask_ghosts(ctx)?;
+        light.retain_mut(|e| {
+            (e.cu, e.cv) = (state.component(e.cu), state.component(e.cv));
+            e.cu != e.cv
+        });
+        light
     } else {
-        light = state.edges(graph, part, me, &|w| w <= bound);
-    }
-    state.rounds(ctx, &mut light)?;
+        met.extend(part.nodes(me).flat_map(|u| graph.neighbors(u)).filter(|&&v| share.local(v).is_none()));
+        state.ghosts = distinct(&met, n)?;
+        drop(met);
+        state.ask_ghosts(ctx)?;
+        state.edges(ctx, 0..=bound)
+    };
+    state.rounds(ctx, light)?;
     if bound != Weight::MAX {
         // The heavy edges between the trees of the light forest: a second pass over the mapped
         // lists, most edges dropped by one lookup.
-        let mut heavy = state.edges(graph, part, me, &|w| w > bound);
-        state.rounds(ctx, &mut heavy)?;
+        state.flatten(ctx)?;
+        state.ask_ghosts(ctx)?;
+        let heavy = state.edges(ctx, bound + 1..=Weight::MAX);
+        state.rounds(ctx, heavy)?;
     }
     // Every worker holds the forest edges its components chose.
     ctx.finish(Part::Forest(state.forest))
@@ -182,179 +209,338 @@ fn taken(list: &[NodeId], u: NodeId, n: usize) -> [std::ops::Range<usize>; 2] {
     [0..low, mid..high]
 }
 
-/// The root of `x`'s tree in the component forest, halving the path on the way.
-fn find(parent: &mut [NodeId], mut x: NodeId) -> NodeId {
-    while parent[x as usize] != x {
-        let grand = parent[parent[x as usize] as usize];
-        parent[x as usize] = grand;
-        x = grand;
-    }
-    x
+/// One node's arcs being read into candidate edges ([`State::edges`]).
+struct Scan<'a> {
+    graph: &'a Shard,
+    edges: &'a mut Vec<Edge>,
+    u: NodeId,
+    cu: NodeId,
+    keep: &'a RangeInclusive<Weight>,
 }
 
-/// What a worker keeps across rounds.
+impl Scan<'_> {
+    /// Appends the arcs of `u` at `positions` whose weight is kept, that are taken at `u` (when
+    /// `taking` gives the node count of a symmetric graph whose lists are not sorted) and whose
+    /// target's component (`component`) is not `u`'s.
+    #[inline(always)]
+    fn arcs(&mut self, positions: Range<usize>, taking: Option<usize>, component: impl Fn(NodeId) -> NodeId) {
+        let (targets, weights) = (self.graph.targets(), self.graph.weights().unwrap_or(&[]));
+        let u = self.u;
+        for p in positions {
+            let (v, w) = (targets[p], weights[p]);
+            if !self.keep.contains(&w) || v == u || taking.is_some_and(|n| !takes(u, v, n)) {
+                continue;
+            }
+            let cv = component(v);
+            if self.cu != cv {
+                self.edges.push(Edge { key: (w, u.min(v), u.max(v)), cu: self.cu, cv });
+            }
+        }
+    }
+}
+
+/// What a worker keeps across rounds: arrays over its own nodes only.
 struct State {
-    /// The component forest (replicated: every worker applies every hook).
+    /// Per own node (local index), as a component id: the component it hooked onto (the root
+    /// of its round's tree), or itself while it is a root. The forest of all components is
+    /// spread over the workers by the owners of the ids.
     parent: Vec<NodeId>,
-    /// Per component id: `weight << 32 | position` of this worker's lightest edge leaving it,
-    /// or [`NONE`].
-    best: Vec<u64>,
-    /// Per own node (as a component id): the position in `received` of the lightest candidate,
-    /// or [`UNCHOSEN`].
+    /// Per own node (as a component id): the position of the lightest candidate received in
+    /// this round, or [`UNCHOSEN`].
     chosen: Vec<u32>,
-    /// The hooks `(c, d)` of the current round, every worker's.
-    hooks: Vec<(NodeId, NodeId)>,
-    /// Candidates for the components of each worker.
-    outbox: Vec<Vec<Choice>>,
+    /// Per round: the own components that hooked onto another (local indices).
+    hooked: Vec<Vec<u32>>,
+    /// Which nodes are this worker's own.
+    share: Share,
+    /// The other workers' nodes this worker's edges reach, sorted.
+    ghosts: Vec<NodeId>,
+    /// Each ghost's component when last asked ([`State::ask_ghosts`]).
+    ghost_parent: IdTable<NodeId>,
     /// Forest edges chosen by this worker's components.
     forest: Vec<ForestEdge>,
+    control: Channel<u64>,
     candidates: Channel<Chunk<Choice>>,
-    choices: Channel<Chunk<(NodeId, NodeId)>>,
+    ids: Channel<Chunk<NodeId>>,
 }
 
 impl State {
-    /// This worker's edges whose weight `keep` selects and whose ends are in different
-    /// components, once per edge (the arc [`takes`] picks, on a symmetric graph), with the forest
-    /// flattened first so that each end's component is one lookup.
-    fn edges(&mut self, graph: &Shard, part: &Partition, me: usize, keep: &dyn Fn(Weight) -> bool) -> Vec<Edge> {
-        let parent = &mut self.parent;
-        for x in 0..parent.len() as NodeId {
-            parent[x as usize] = find(parent, x);
-        }
-        let (n, targets, weights) = (graph.num_nodes(), graph.targets(), graph.weights().unwrap_or(&[]));
-        let mut edges: Vec<Edge> = Vec::new();
-        for u in part.nodes(me) {
-            let cu = parent[u as usize];
-            let mut add = |p: usize| {
-                let w = weights[p];
-                if keep(w) {
-                    let v = targets[p];
-                    let cv = parent[v as usize];
-                    if u != v && cu != cv {
-                        edges.push(Edge { key: (w, u.min(v), u.max(v)), cu, cv });
-                    }
+    /// One superstep: the number of things every worker counted, summed.
+    fn sum(&mut self, ctx: &mut Context<'_>, count: usize) -> Result<u64> {
+        ctx.rounds += 1;
+        self.control.sum(ctx.worker, count as u64)
+    }
+
+    /// Two supersteps: asks the owner of every id in `asks[w]` (all owned by worker `w`) for
+    /// `answer(id)` on the owner (`answer` sees the owner's `parent`), and returns the answers in
+    /// the same positions.
+    fn ask(
+        &mut self,
+        ctx: &mut Context<'_>,
+        asks: &[Vec<NodeId>],
+        answer: impl Fn(&[NodeId], NodeId) -> NodeId,
+    ) -> Result<Vec<Vec<NodeId>>> {
+        let part = ctx.partition;
+        let asked = self.ids.all_to_all(ctx.worker, asks)?;
+        let parent = &self.parent;
+        let answers: Vec<Vec<NodeId>> =
+            asked.iter().map(|ids| ids.iter().map(|&x| answer(parent, part.local(x) as NodeId)).collect()).collect();
+        drop(asked);
+        ctx.rounds += 2;
+        self.ids.all_to_all(ctx.worker, &answers)
+    }
+
+    /// Makes `parent` of every own node its component's current root. Each round's hooked
+    /// components point at the root of that round's tree, which is a root for good or hooked in
+    /// a later round: taken from the last round back to the first, one question per hooked
+    /// component to the owner of its parent settles it (two supersteps per round).
+    fn flatten(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        let (part, peers) = (ctx.partition, ctx.peers());
+        let mut rounds = std::mem::take(&mut self.hooked);
+        // The last round's components already point at roots.
+        rounds.pop();
+        for round in rounds.iter().rev() {
+            let mut asks = vec![Vec::new(); peers];
+            let mut askers = vec![Vec::new(); peers];
+            for &c in round {
+                let p = self.parent[c as usize];
+                asks[part.owner(p)].push(p);
+                askers[part.owner(p)].push(c);
+            }
+            let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
+            for (cs, rs) in askers.iter().zip(&roots) {
+                for (&c, &r) in cs.iter().zip(rs) {
+                    self.parent[c as usize] = r;
                 }
-            };
+            }
+        }
+        Ok(())
+    }
+
+    /// Asks the owners of this worker's ghosts for their components (two supersteps): what
+    /// [`State::component`] answers for them until the next call. `parent` must be flat
+    /// ([`State::flatten`]).
+    fn ask_ghosts(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        let (part, peers) = (ctx.partition, ctx.peers());
+        let mut asks = vec![Vec::new(); peers];
+        for &v in &self.ghosts {
+            asks[part.owner(v)].push(v);
+        }
+        let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
+        // The ghosts are sorted, so each owner's answers come in rank order.
+        let mut next = vec![0usize; peers];
+        self.ghost_parent = IdTable::of(&self.ghosts, |g| {
+            let w = part.owner(self.ghosts[g]);
+            next[w] += 1;
+            roots[w][next[w] - 1]
+        })?;
+        Ok(())
+    }
+
+    /// The component of node `v`, one of this worker's own nodes or ghosts: its own node's
+    /// parent, or the ghost's as last asked.
+    #[inline]
+    fn component(&self, v: NodeId) -> NodeId {
+        match self.share.local(v) {
+            Some(j) => self.parent[j],
+            None => self.ghost_parent.get(v).expect("every ghost was asked"),
+        }
+    }
+
+    /// This worker's edges whose weight `keep` selects and whose ends are in different
+    /// components, once per edge (the arc [`takes`] picks, on a symmetric graph), with their
+    /// current components: one lookup per end ([`State::component`]).
+    fn edges(&self, ctx: &Context<'_>, keep: RangeInclusive<Weight>) -> Vec<Edge> {
+        let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
+        let (n, targets) = (graph.num_nodes(), graph.targets());
+        let (symmetric, sorted) = (graph.is_symmetric(), graph.props().sorted);
+        let ghost = |v: NodeId| self.ghost_parent.get(v).expect("every ghost was asked");
+        let mut edges: Vec<Edge> = Vec::new();
+        for (i, u) in part.nodes(me).enumerate() {
             let arcs = graph.range(u);
-            if !graph.is_symmetric() {
-                arcs.for_each(&mut add);
-            } else if graph.props().sorted {
-                // A sorted list's taken arcs are a prefix and a middle segment: the other half
-                // of the list is not read at all.
-                let [low, high] = taken(&targets[arcs.clone()], u, n).map(|r| arcs.start + r.start..arcs.start + r.end);
-                low.chain(high).for_each(&mut add);
-            } else {
-                arcs.filter(|&p| takes(u, targets[p], n)).for_each(&mut add);
+            let mut scan = Scan { graph, edges: &mut edges, u, cu: self.parent[i], keep: &keep };
+            if !symmetric {
+                scan.arcs(arcs, None, |v| self.component(v));
+                continue;
+            }
+            if !sorted {
+                scan.arcs(arcs, Some(n), |v| self.component(v));
+                continue;
+            }
+            // A sorted list's taken arcs are a prefix and a middle segment: the other half of
+            // the list is not read at all. Where this worker owns a range of ids, each segment
+            // is other workers' nodes, own nodes, other workers' nodes, each scanned without
+            // asking which of the two every target is.
+            for segment in taken(&targets[arcs.clone()], u, n).map(|r| arcs.start + r.start..arcs.start + r.end) {
+                let Some(own) = part.range(me) else {
+                    scan.arcs(segment, None, |v| self.component(v));
+                    continue;
+                };
+                let list = &targets[segment.clone()];
+                let below = segment.start + list.partition_point(|&v| (v as usize) < own.start);
+                let inside = segment.start + list.partition_point(|&v| (v as usize) < own.end);
+                scan.arcs(segment.start..below, None, ghost);
+                scan.arcs(below..inside, None, |v| self.parent[v as usize - own.start]);
+                scan.arcs(inside..segment.end, None, ghost);
             }
         }
         edges
     }
 
-    /// Replaces the components of `edges` by their roots (every hooked component points at its
-    /// root after [`State::hook`]) and drops the edges inside one component.
-    fn relabel(&self, edges: &mut Vec<Edge>) {
-        let parent = &self.parent;
-        edges.retain_mut(|e| {
-            e.cu = parent[e.cu as usize];
-            e.cv = parent[e.cv as usize];
-            e.cu != e.cv
-        });
-    }
-
     /// Borůvka rounds on `edges` (whose `cu`/`cv` are current components) until no component
-    /// has an outgoing edge anywhere; `edges` ends empty.
-    fn rounds(&mut self, ctx: &mut Context<'_>, edges: &mut Vec<Edge>) -> Result<()> {
-        let part = ctx.partition;
-        let mut touched: Vec<NodeId> = Vec::new();
-        let mut received: Vec<Choice> = Vec::new();
+    /// has an outgoing edge anywhere. Inside, the components this worker's edges touch are
+    /// numbered densely (*slots*, `id[slot]` the component id) and the edges hold slots, so the
+    /// lightest edge per component is an array over the slots; each round's roots come back as
+    /// answers to the candidates, and the slots whose components merged are merged.
+    fn rounds(&mut self, ctx: &mut Context<'_>, mut edges: Vec<Edge>) -> Result<()> {
+        let (part, peers) = (ctx.partition, ctx.peers());
+        let mut id: Vec<NodeId> = Vec::new();
+        let mut slots: IdMap<NodeId> = IdMap::default();
+        let mut slot = |c: NodeId, id: &mut Vec<NodeId>| {
+            *slots.entry(c).or_insert_with(|| {
+                id.push(c);
+                id.len() as NodeId - 1
+            })
+        };
+        for e in &mut edges {
+            e.cu = slot(e.cu, &mut id);
+            e.cv = slot(e.cv, &mut id);
+        }
+        drop(slots);
+        let mut best: Vec<u64> = Vec::new();
         loop {
             // 1. The lightest local edge leaving each component. `best` holds `weight << 32 |
             // position`, so the weight decides without touching the edge it points at; only
             // equal weights look at the endpoints.
-            let best = &mut self.best;
+            best.clear();
+            best.resize(id.len(), NONE);
             for (i, e) in edges.iter().enumerate() {
                 let key = (e.key.0 as u64) << 32 | i as u64;
                 for c in [e.cu, e.cv] {
                     let slot = &mut best[c as usize];
-                    if *slot == NONE {
-                        touched.push(c);
-                        *slot = key;
-                    } else if key >> 32 < *slot >> 32
+                    if *slot == NONE
+                        || key >> 32 < *slot >> 32
                         || (key >> 32 == *slot >> 32 && e.key < edges[*slot as u32 as usize].key)
                     {
                         *slot = key;
                     }
                 }
             }
-            for c in touched.drain(..) {
-                let e = edges[std::mem::replace(&mut best[c as usize], NONE) as u32 as usize];
-                let other = if e.cu == c { e.cv } else { e.cu };
-                self.outbox[part.owner(c)].push((c, e.key.0, e.key.1, e.key.2, other));
+            let mut outbox: Vec<Vec<Choice>> = vec![Vec::new(); peers];
+            let mut askers: Vec<Vec<NodeId>> = vec![Vec::new(); peers];
+            for (s, &b) in best.iter().enumerate() {
+                if b != NONE {
+                    let e = edges[b as u32 as usize];
+                    let other = if e.cu == s as NodeId { e.cv } else { e.cu };
+                    let (c, d) = (id[s], id[other as usize]);
+                    outbox[part.owner(c)].push((c, e.key.0, e.key.1, e.key.2, d));
+                    askers[part.owner(c)].push(s as NodeId);
+                }
             }
 
             // 2. The owner of each component keeps the lightest candidate ...
-            let chosen = &mut self.chosen;
-            received.clear();
-            let outgoing = self.outbox.iter().enumerate().map(|(w, list)| (w, &list[..]));
-            self.candidates.round_slices(ctx.worker, outgoing, |_, _, chunk| {
-                for cand in chunk {
-                    let slot = &mut chosen[part.local(cand.0)];
-                    if *slot == UNCHOSEN {
-                        *slot = received.len() as u32;
-                        received.push(cand);
-                    } else {
-                        let best = &mut received[*slot as usize];
-                        if (cand.1, cand.2, cand.3) < (best.1, best.2, best.3) {
-                            *best = cand;
-                        }
+            let received = self.candidates.all_to_all(ctx.worker, &outbox)?;
+            ctx.rounds += 1;
+            drop(outbox);
+            let mut mine: Vec<Choice> = Vec::new();
+            for &cand in received.iter().flatten() {
+                let slot = &mut self.chosen[part.local(cand.0)];
+                if *slot == UNCHOSEN {
+                    *slot = mine.len() as u32;
+                    mine.push(cand);
+                } else {
+                    let best = &mut mine[*slot as usize];
+                    if (cand.1, cand.2, cand.3) < (best.1, best.2, best.3) {
+                        *best = cand;
                     }
                 }
-            })?;
-            self.outbox.iter_mut().for_each(Vec::clear);
-            for choice in &received {
-                chosen[part.local(choice.0)] = UNCHOSEN;
             }
-            // ... and tells every worker (3.).
-            if !self.hook(ctx, &received)? {
+            for choice in &mine {
+                self.chosen[part.local(choice.0)] = UNCHOSEN;
+            }
+            // ... and the hooks are resolved into trees (3.).
+            if !self.hook(ctx, &mine)? {
                 return Ok(());
             }
 
-            // 4. Relabel the edges; drop those inside one component.
-            self.relabel(edges);
+            // 4. Every candidate's sender learns its component's root; the slots of one root
+            // merge, and the edges inside one component are dropped.
+            let roots: Vec<Vec<NodeId>> =
+                received.iter().map(|list| list.iter().map(|cand| self.parent[part.local(cand.0)]).collect()).collect();
+            drop(received);
+            let roots = self.ids.all_to_all(ctx.worker, &roots)?;
+            ctx.rounds += 1;
+            let mut merged: IdMap<NodeId> = IdMap::default();
+            let mut next: Vec<NodeId> = Vec::new();
+            let mut to = vec![NodeId::MAX; id.len()];
+            for (ss, rs) in askers.iter().zip(&roots) {
+                for (&s, &r) in ss.iter().zip(rs) {
+                    to[s as usize] = *merged.entry(r).or_insert_with(|| {
+                        next.push(r);
+                        next.len() as NodeId - 1
+                    });
+                }
+            }
+            id = next;
+            edges.retain_mut(|e| {
+                e.cu = to[e.cu as usize];
+                e.cv = to[e.cv as usize];
+                e.cu != e.cv
+            });
         }
     }
 
-    /// Sends the choices of this worker's components (`mine`) to every worker and applies all
-    /// workers' choices to the component forest; the chosen edges of `mine` join this worker's
-    /// part of the forest. Returns whether any component hooked.
+    /// Resolves one round's hooks: this worker's components hook as `mine` says (`c → d`
+    /// through an edge), every worker's likewise; then pointer jumping over the owners (two
+    /// supersteps per step) until every hooked component points at the root of its tree. Two
+    /// components that chose each other picked the same edge (the order is total): the smaller
+    /// id becomes the root and the edge counts once. All other hooks point to a component
+    /// whose id is not their own, so the hooks form trees whose depth halves with every step.
+    /// The chosen edges of `mine` join this worker's part of the forest. Returns whether any
+    /// component hooked.
     fn hook(&mut self, ctx: &mut Context<'_>, mine: &[Choice]) -> Result<bool> {
-        let peers = ctx.peers();
-        let pairs: Vec<(NodeId, NodeId)> = mine.iter().map(|&(c, .., d)| (c, d)).collect();
-        let hooks = &mut self.hooks;
-        hooks.clear();
-        self.choices
-            .round_slices(ctx.worker, (0..peers).map(|w| (w, &pairs[..])), |_, _, chunk| hooks.extend(chunk))?;
-        ctx.rounds += 1;
-        if hooks.is_empty() {
+        let (part, peers) = (ctx.partition, ctx.peers());
+        if self.sum(ctx, mine.len())? == 0 {
             return Ok(false);
         }
-
-        // 3. Hooking: every chosen edge is a forest edge; a pair that chose each other chose the
-        // same edge (the order is total), which counts once.
-        let parent = &mut self.parent;
-        for &(c, d) in hooks.iter() {
-            parent[c as usize] = d;
+        for &(c, .., d) in mine {
+            self.parent[part.local(c)] = d;
         }
-        let mutual = |parent: &[NodeId], c: NodeId, d: NodeId| parent[d as usize] == c && c < d;
-        self.forest.extend(mine.iter().filter(|&&(c, .., d)| !mutual(parent, c, d)).map(|&(_, w, u, v, _)| (u, v, w)));
-        let roots: Vec<NodeId> = hooks.iter().filter(|&&(c, d)| mutual(parent, c, d)).map(|&(c, _)| c).collect();
-        for c in roots {
-            parent[c as usize] = c;
+        let mut active: Vec<u32> = mine.iter().map(|&(c, ..)| part.local(c) as u32).collect();
+        let mut first = true;
+        loop {
+            let mut asks = vec![Vec::new(); peers];
+            let mut askers = vec![Vec::new(); peers];
+            for &c in &active {
+                let p = self.parent[c as usize];
+                asks[part.owner(p)].push(p);
+                askers[part.owner(p)].push(c);
+            }
+            let grand = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
+            active.clear();
+            for (cs, gs) in askers.iter().zip(&grand) {
+                for (&c, &g) in cs.iter().zip(gs) {
+                    let (id, p) = (part.global(ctx.index(), c as usize), self.parent[c as usize]);
+                    if first && g == id {
+                        // A pair that chose each other: the smaller is the root.
+                        if id < p {
+                            self.parent[c as usize] = id;
+                        }
+                    } else if g != p {
+                        self.parent[c as usize] = g;
+                        active.push(c);
+                    }
+                }
+            }
+            first = false;
+            if self.sum(ctx, active.len())? == 0 {
+                break;
+            }
         }
-        // Every hooked component now points at its root (path halving on the way).
-        for &(c, _) in hooks.iter() {
-            parent[c as usize] = find(parent, c);
-        }
+        let parent = &self.parent;
+        // Every chosen edge is a forest edge but the root's of a pair that chose each other.
+        let hooked = |&&(c, ..): &&Choice| parent[part.local(c)] != c;
+        self.forest.extend(mine.iter().filter(hooked).map(|&(_, w, u, v, _)| (u, v, w)));
+        self.hooked.push(mine.iter().filter(hooked).map(|&(c, ..)| part.local(c) as u32).collect());
         Ok(true)
     }
 }

@@ -172,6 +172,30 @@ impl<T: ExchangeData + Copy> Channel<Chunk<T>> {
     }
 }
 
+impl<T: ExchangeData + Copy + Default> Channel<Chunk<T>> {
+    /// One superstep in which every worker sends `out[w]` to worker `w` (in chunks, as
+    /// [`Channel::round_slices`]) and returns what it received: `received[w]` is worker `w`'s
+    /// slice for this worker, in order. Two calls make a query and its answers: the answering
+    /// worker returns one value per value received, in the same positions, and the asker finds
+    /// the answer to `out[w][k]` at `answers[w][k]`, with no ids carried back. Memory: what is
+    /// sent and received.
+    pub fn all_to_all(&mut self, worker: &mut Worker, out: &[Vec<T>]) -> Result<Vec<Vec<T>>> {
+        let mut received: Vec<Vec<T>> = vec![Vec::new(); self.peers];
+        // What this worker sends itself is copied, not exchanged.
+        let me = self.index;
+        received[me] = out[me].clone();
+        let outgoing = out.iter().enumerate().filter(|&(w, _)| w != me).map(|(w, values)| (w, &values[..]));
+        self.round_slices(worker, outgoing, |from, offset, values| {
+            let slot = &mut received[from];
+            if slot.len() < offset + values.len() {
+                slot.resize(offset + values.len(), T::default());
+            }
+            slot[offset..offset + values.len()].copy_from_slice(&values);
+        })?;
+        Ok(received)
+    }
+}
+
 impl<T: ExchangeData + Clone + Default> Channel<(u32, T)> {
     /// Every worker's `value`, indexed by worker (an all-gather; also a barrier): a reduction
     /// over the result adds in the same order on every worker and in every run.

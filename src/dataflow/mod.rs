@@ -26,6 +26,7 @@ pub mod cluster;
 pub mod config;
 pub mod differential;
 pub mod exchange;
+pub mod ghosts;
 pub mod label_prop;
 pub mod local;
 pub mod pagerank;
@@ -46,7 +47,7 @@ use timely::worker::Worker;
 pub use cluster::Abort;
 pub use config::ClusterConfig;
 pub use exchange::{Channel, Chunk, Counters};
-pub use partition::{Partition, Strategy};
+pub use partition::{Partition, Share, Strategy};
 pub use result::{Deliver, Outcome, Part};
 
 use crate::graph::{Csr, NodeId, Shard, balanced_bounds};
