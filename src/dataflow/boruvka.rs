@@ -162,6 +162,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
             }
         }
         state.ghosts = distinct(&met, n)?;
+        state.ghost_parent = IdTable::new(state.ghosts.len())?;
         drop(met);
         state.hook(ctx, &first)?;
         state.ask_ghosts(ctx)?;
@@ -173,6 +174,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     } else {
         met.extend(part.nodes(me).flat_map(|u| graph.neighbors(u)).filter(|&&v| share.local(v).is_none()));
         state.ghosts = distinct(&met, n)?;
+        state.ghost_parent = IdTable::new(state.ghosts.len())?;
         drop(met);
         state.ask_ghosts(ctx)?;
         state.edges(ctx, 0..=bound)
@@ -326,13 +328,11 @@ impl State {
             asks[part.owner(v)].push(v);
         }
         let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
-        // The ghosts are sorted, so each owner's answers come in rank order.
-        let mut next = vec![0usize; peers];
-        self.ghost_parent = IdTable::of(&self.ghosts, |g| {
-            let w = part.owner(self.ghosts[g]);
-            next[w] += 1;
-            roots[w][next[w] - 1]
-        })?;
+        for (ids, rs) in asks.iter().zip(&roots) {
+            for (&v, &r) in ids.iter().zip(rs) {
+                self.ghost_parent.insert(v, r);
+            }
+        }
         Ok(())
     }
 

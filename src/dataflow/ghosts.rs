@@ -99,22 +99,13 @@ impl<V: Copy + Default> IdTable<V> {
         Ok(IdTable { slots, shift: 64 - size.ilog2() })
     }
 
-    /// `ids[k] → values(k)` for every `k`: a table of `ids.len()` ids.
-    pub fn of(ids: &[NodeId], mut values: impl FnMut(usize) -> V) -> Result<IdTable<V>> {
-        let mut table = IdTable::new(ids.len())?;
-        for (k, &v) in ids.iter().enumerate() {
-            table.insert(v, values(k));
-        }
-        Ok(table)
-    }
-
     #[inline]
     fn home(&self, v: NodeId) -> usize {
         ((v as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
     }
 
-    /// Sets the value of `v` (below `u32::MAX`); at most the `count` ids the table was made for
-    /// may be present.
+    /// Sets the value of `v` (below `u32::MAX`), replacing any it had; at most the `count` ids
+    /// the table was made for may be present.
     pub fn insert(&mut self, v: NodeId, value: V) {
         let mask = self.slots.len() - 1;
         let mut h = self.home(v);
@@ -171,7 +162,8 @@ mod tests {
         let ids = distinct(met, n).unwrap();
         let oracle: Vec<NodeId> = met.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
         assert_eq!(ids, oracle, "n {n}");
-        let ranks = IdTable::of(&ids, |k| k as u32).unwrap();
+        let mut ranks = IdTable::new(ids.len()).unwrap();
+        ids.iter().enumerate().for_each(|(k, &v)| ranks.insert(v, k as u32));
         for (rank, &v) in oracle.iter().enumerate() {
             assert_eq!(ranks.get(v), Some(rank as u32));
         }
@@ -199,7 +191,7 @@ mod tests {
         let n = u32::MAX as usize;
         let met = [n as NodeId - 1, 7, 1 << 31, 7, 123_456_789];
         assert_eq!(distinct(&met, n).unwrap(), [7, 123_456_789, 1 << 31, n as NodeId - 1]);
-        assert_eq!(IdTable::of(&met, |k| k).unwrap().slots.len(), 16);
+        assert_eq!(IdTable::<u32>::new(met.len()).unwrap().slots.len(), 16);
         check(&met, n);
     }
 }
