@@ -56,7 +56,7 @@
 use std::ops::{Range, RangeInclusive};
 
 use super::ghosts::{IdTable, distinct};
-use super::{Channel, Chunk, Context, IdMap, Outcome, Part, Share};
+use super::{Channel, Chunk, Context, Outcome, Part, Share};
 use crate::Result;
 use crate::algo::msf::ForestEdge;
 use crate::graph::{NodeId, Shard, Weight};
@@ -241,6 +241,16 @@ impl Scan<'_> {
     }
 }
 
+/// The slot of component `c` among `ids` (the components numbered so far, `slots` their
+/// numbers), numbering it next if it is new.
+fn number(slots: &mut IdTable<NodeId>, ids: &mut Vec<NodeId>, c: NodeId) -> Result<NodeId> {
+    let slot = slots.get_or_insert(c, ids.len() as NodeId)?;
+    if slot as usize == ids.len() {
+        ids.push(c);
+    }
+    Ok(slot)
+}
+
 /// What a worker keeps across rounds: arrays over its own nodes only.
 struct State {
     /// Per own node (local index), as a component id: the component it hooked onto (the root
@@ -330,7 +340,7 @@ impl State {
         let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
         for (ids, rs) in asks.iter().zip(&roots) {
             for (&v, &r) in ids.iter().zip(rs) {
-                self.ghost_parent.insert(v, r);
+                self.ghost_parent.insert(v, r)?;
             }
         }
         Ok(())
@@ -394,16 +404,10 @@ impl State {
     fn rounds(&mut self, ctx: &mut Context<'_>, mut edges: Vec<Edge>) -> Result<()> {
         let (part, peers) = (ctx.partition, ctx.peers());
         let mut id: Vec<NodeId> = Vec::new();
-        let mut slots: IdMap<NodeId> = IdMap::default();
-        let mut slot = |c: NodeId, id: &mut Vec<NodeId>| {
-            *slots.entry(c).or_insert_with(|| {
-                id.push(c);
-                id.len() as NodeId - 1
-            })
-        };
+        let mut slots = IdTable::new(edges.len() / 2)?;
         for e in &mut edges {
-            e.cu = slot(e.cu, &mut id);
-            e.cv = slot(e.cv, &mut id);
+            e.cu = number(&mut slots, &mut id, e.cu)?;
+            e.cv = number(&mut slots, &mut id, e.cv)?;
         }
         drop(slots);
         let mut best: Vec<u64> = Vec::new();
@@ -469,15 +473,12 @@ impl State {
             drop(received);
             let roots = self.ids.all_to_all(ctx.worker, &roots)?;
             ctx.rounds += 1;
-            let mut merged: IdMap<NodeId> = IdMap::default();
+            let mut merged = IdTable::new(id.len() / 4)?;
             let mut next: Vec<NodeId> = Vec::new();
             let mut to = vec![NodeId::MAX; id.len()];
             for (ss, rs) in askers.iter().zip(&roots) {
                 for (&s, &r) in ss.iter().zip(rs) {
-                    to[s as usize] = *merged.entry(r).or_insert_with(|| {
-                        next.push(r);
-                        next.len() as NodeId - 1
-                    });
+                    to[s as usize] = number(&mut merged, &mut next, r)?;
                 }
             }
             id = next;

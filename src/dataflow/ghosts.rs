@@ -70,12 +70,14 @@ pub fn distinct(met: &[NodeId], n: usize) -> Result<Vec<NodeId>> {
     Ok(ids)
 }
 
-/// A map from node ids to values of type `V`, for a number of ids fixed when it is made: an
-/// open-addressing table at most half full (a multiplicative hash, linear probing), each id
-/// beside its value, so that a lookup costs one probe — one cache miss — on average.
+/// A map from node ids to values of type `V`: an open-addressing table kept at most half full
+/// (a multiplicative hash, linear probing), each id beside its value, so that a lookup costs one
+/// probe — one cache miss — on average. It doubles when it would be more than half full.
 #[derive(Debug)]
 pub struct IdTable<V> {
     slots: Vec<(NodeId, V)>,
+    /// Ids present.
+    len: usize,
     /// `64 - log2(slots)`: the hash keeps the top bits of the product.
     shift: u32,
 }
@@ -85,51 +87,86 @@ const EMPTY: NodeId = NodeId::MAX;
 
 impl<V: Copy + Default> Default for IdTable<V> {
     fn default() -> Self {
-        IdTable { slots: vec![(EMPTY, V::default()); 2], shift: 63 }
+        IdTable { slots: vec![(EMPTY, V::default()); 2], len: 0, shift: 63 }
     }
 }
 
 impl<V: Copy + Default> IdTable<V> {
-    /// A table for up to `count` ids, `16 count` to `32 count` bytes for 4-byte values. Fails
+    /// A table made for `count` ids (`16 count` to `32 count` bytes for 4-byte values). Fails
     /// with a clear error when the memory is not available.
     pub fn new(count: usize) -> Result<IdTable<V>> {
         let size = (2 * count).next_power_of_two().max(2);
         let mut slots = try_vec(size)?;
         slots.resize(size, (EMPTY, V::default()));
-        Ok(IdTable { slots, shift: 64 - size.ilog2() })
+        Ok(IdTable { slots, len: 0, shift: 64 - size.ilog2() })
     }
 
+    /// The number of ids present.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no id is present.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The slot of `v`: where it is, or the empty slot where it would go.
     #[inline]
-    fn home(&self, v: NodeId) -> usize {
-        ((v as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
-    }
-
-    /// Sets the value of `v` (below `u32::MAX`), replacing any it had; at most the `count` ids
-    /// the table was made for may be present.
-    pub fn insert(&mut self, v: NodeId, value: V) {
+    fn slot(&self, v: NodeId) -> usize {
         let mask = self.slots.len() - 1;
-        let mut h = self.home(v);
+        let mut h = ((v as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
         while self.slots[h].0 != EMPTY && self.slots[h].0 != v {
             h = (h + 1) & mask;
         }
-        self.slots[h] = (v, value);
+        h
     }
 
     /// The value of `v`, if it is present.
     #[inline]
     pub fn get(&self, v: NodeId) -> Option<V> {
-        let mask = self.slots.len() - 1;
-        let mut h = self.home(v);
-        loop {
-            let (id, value) = self.slots[h];
-            if id == v {
-                return Some(value);
-            }
-            if id == EMPTY {
-                return None;
-            }
-            h = (h + 1) & mask;
+        let (id, value) = self.slots[self.slot(v)];
+        (id == v).then_some(value)
+    }
+
+    /// The value of `v`; when `v` is absent, `value` becomes its value first. `v` must be below
+    /// `u32::MAX`.
+    #[inline]
+    pub fn get_or_insert(&mut self, v: NodeId, value: V) -> Result<V> {
+        let h = self.slot(v);
+        if self.slots[h].0 == v {
+            return Ok(self.slots[h].1);
         }
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow()?;
+            return self.get_or_insert(v, value);
+        }
+        self.slots[h] = (v, value);
+        self.len += 1;
+        Ok(value)
+    }
+
+    /// Sets the value of `v` (below `u32::MAX`), replacing any it had.
+    pub fn insert(&mut self, v: NodeId, value: V) -> Result<()> {
+        let h = self.slot(v);
+        if self.slots[h].0 == v {
+            self.slots[h].1 = value;
+            Ok(())
+        } else {
+            self.get_or_insert(v, value).map(drop)
+        }
+    }
+
+    /// Doubles the table.
+    fn grow(&mut self) -> Result<()> {
+        let mut bigger = IdTable::new(self.slots.len())?;
+        for &(v, value) in self.slots.iter().filter(|(v, _)| *v != EMPTY) {
+            let h = bigger.slot(v);
+            bigger.slots[h] = (v, value);
+        }
+        bigger.len = self.len;
+        *self = bigger;
+        Ok(())
     }
 }
 
@@ -163,7 +200,8 @@ mod tests {
         let oracle: Vec<NodeId> = met.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
         assert_eq!(ids, oracle, "n {n}");
         let mut ranks = IdTable::new(ids.len()).unwrap();
-        ids.iter().enumerate().for_each(|(k, &v)| ranks.insert(v, k as u32));
+        ids.iter().enumerate().for_each(|(k, &v)| ranks.insert(v, k as u32).unwrap());
+        assert_eq!(ranks.len(), ids.len());
         for (rank, &v) in oracle.iter().enumerate() {
             assert_eq!(ranks.get(v), Some(rank as u32));
         }
@@ -183,6 +221,15 @@ mod tests {
         // Every id a ghost, and a dense bucket beside a sparse one.
         check(&(0..70_000).rev().collect::<Vec<NodeId>>(), 70_000);
         assert_eq!(IdTable::<u32>::default().get(5), None);
+        // A table made small grows; values are kept, the first inserted wins in get_or_insert.
+        let mut table = IdTable::default();
+        for v in (0..10_000u32).map(|v| v.wrapping_mul(2_654_435_761) % 1_000_000) {
+            let first = table.get_or_insert(v, v / 2).unwrap();
+            assert_eq!(first, v / 2);
+            assert_eq!(table.get_or_insert(v, 7).unwrap(), v / 2);
+        }
+        assert!(table.slots.len() >= 2 * table.len());
+        assert_eq!(table.get(1_000_001), None);
     }
 
     #[test]
