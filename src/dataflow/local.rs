@@ -64,32 +64,58 @@ impl<'a> Local<'a> {
             let r = owned.row(i);
             &arcs[ends[r] as usize..ends[r + 1] as usize]
         };
-        // Pass 1: the offsets, from the degrees.
-        let mut offsets = try_vec(own + 1, "offsets")?;
-        offsets.push(0u64);
-        for i in 0..own {
-            offsets.push(offsets[i] + list(i).len() as u64 + extra(i).len() as u64);
-        }
-        // Pass 2: the lists, still in global ids; the mapped pages of a range go back as it is read.
-        let mut targets = try_vec(offsets[own] as usize, "targets")?;
-        for start in (0..own).step_by(BLOCK) {
-            let block = start..(start + BLOCK).min(own);
-            for i in block.clone() {
-                targets.extend_from_slice(list(i));
-                targets.extend_from_slice(extra(i));
-            }
+        let release = |block: &std::ops::Range<usize>| {
             if let Some(range) = part.range(me)
                 && !block.is_empty()
             {
                 graph.release_arcs((range.start + block.start) as NodeId..(range.start + block.end) as NodeId);
             }
+        };
+        // Pass 1: the offsets, and the ghosts counted (and marked, when they may be dense).
+        let mut offsets = try_vec(own + 1, "offsets")?;
+        offsets.push(0u64);
+        for i in 0..own {
+            offsets.push(offsets[i] + list(i).len() as u64 + extra(i).len() as u64);
         }
-        // The ghosts met, sorted, then every target in local indices.
-        let index =
-            GhostIndex::build(graph.num_nodes(), || targets.iter().copied().filter(|&v| owned.local(v).is_none()))?;
+        let mut count = GhostCount::marking(graph.num_nodes(), offsets[own] as usize)?;
+        for start in (0..own).step_by(BLOCK) {
+            let block = start..(start + BLOCK).min(own);
+            for i in block.clone() {
+                for &v in list(i).iter().chain(extra(i)) {
+                    if owned.local(v).is_none() {
+                        count.add(v);
+                    }
+                }
+            }
+            release(&block);
+        }
+        // Pass 2: the ghosts taken again, unless they were marked, and numbered.
+        let mut fill = count.fill()?;
+        if !fill.is_filled() {
+            for start in (0..own).step_by(BLOCK) {
+                let block = start..(start + BLOCK).min(own);
+                for i in block.clone() {
+                    for &v in list(i).iter().chain(extra(i)) {
+                        if owned.local(v).is_none() {
+                            fill.add(v);
+                        }
+                    }
+                }
+                release(&block);
+            }
+        }
+        let index = fill.finish()?;
+        // Pass 3: every target in local indices.
+        let mut targets = try_vec(offsets[own] as usize, "targets")?;
         let first = own as u32;
-        for v in &mut targets {
-            *v = owned.local(*v).unwrap_or_else(|| first + index.index(*v));
+        for start in (0..own).step_by(BLOCK) {
+            let block = start..(start + BLOCK).min(own);
+            for i in block.clone() {
+                targets.extend(
+                    list(i).iter().chain(extra(i)).map(|&v| owned.local(v).unwrap_or_else(|| first + index.index(v))),
+                );
+            }
+            release(&block);
         }
         Ok(Local { own, ghosts: index.into_ids(), offsets: Cow::Owned(offsets), targets: Cow::Owned(targets) })
     }
@@ -207,40 +233,61 @@ const SPAN_BITS: u32 = 21;
 /// (at most `2^SPAN_BITS / SPARSE` = 8,192 ids: a sort in cache costs less than the bitmap's words).
 const SPARSE: usize = 256;
 
-/// Ghosts per entry of [`GhostIndex`]'s directory, on average.
+/// Ghosts per entry of a sparse [`GhostIndex`]'s directory, on average.
 const PER_SLOT: usize = 2;
 
-/// The distinct ghosts a worker met, sorted, and the local number of each: ghost `ids[k]` is number
-/// `k`. Its memory is proportional to the ghosts, not to the `n` ids of the graph: the sorted ids
-/// (4 bytes each) and a directory `first[b]`, the number of ghosts below `b << shift`, with about
-/// one entry per [`PER_SLOT`] ghosts (`shift` is chosen from `n` and the ghost count), 2 bytes a
-/// ghost. [`GhostIndex::index`] reads the directory entry of an id's slot, then binary-searches the
-/// few ghosts in that slot: two dependent loads, both in the same small arrays.
+/// The distinct ghosts a worker met, sorted, and the local number of each: ghost `ids[k]` is
+/// number `k`. Its memory is proportional to what the worker met, never to the `n` ids of the graph
+/// alone: the sorted ids (4 bytes each) and one of two lookups, chosen by the number `c` of ids met
+/// (with repeats):
 ///
-/// [`GhostIndex::build`] sorts the ids met (any order, repeated) without comparing them all: an MSD
-/// radix split by their top bits into buckets of `2^SPAN_BITS` ids (one pass to count, one to
-/// scatter, 4 bytes per id met while it runs; skipped when the ids fit one bucket), then each bucket
-/// deduplicated in cache, by a bitmap of its span or, when it holds few ids, a sort. Time
-/// `O(c + g + n / 2^SPAN_BITS)` for `c` ids met and `g` distinct; memory `4c` while it sorts
-/// (nothing when `n <= 2^SPAN_BITS`), `6g` after.
+/// - *dense*, when a bit per id takes at most 4 bytes per id met (`n / 8 <= 4c`): a bit per id of
+///   the graph and the number of ghosts before each 64-bit word, `3n/16 <= 6c` bytes; a ghost's
+///   number is its word's count plus one popcount (two independent loads);
+/// - *sparse*, otherwise: a directory `first[b]`, the number of ghosts below `b << shift`, about
+///   one entry per [`PER_SLOT`] ghosts (`shift` chosen from `n` and the ghost count), 2 bytes a
+///   ghost; a ghost's number is its slot's entry plus a binary search among the few ghosts of the
+///   slot.
+///
+/// It is built in two passes over the ids met, in any order and repeated, which the caller fuses
+/// with its own passes over its arcs: [`GhostCount`] counts them by bucket of `2^SPAN_BITS` ids,
+/// [`GhostFill`] marks them in the dense bitmap or, for the sparse lookup, scatters them by bucket
+/// (an MSD radix split on their top bits, `4c` bytes while it runs), and [`GhostFill::finish`]
+/// deduplicates each bucket in cache (by a bitmap of its span or, when it holds few ids, a sort),
+/// so the ids are never sorted by comparisons as a whole. Time `O(c + g + n / 2^SPAN_BITS)` for
+/// `g` distinct ghosts (dense: `O(c + n / 64)` with `n / 64 <= c / 2`). [`GhostIndex::build`] runs
+/// the two passes over a list of ids.
 pub(crate) struct GhostIndex {
     ids: Vec<NodeId>,
-    first: Vec<u32>,
-    shift: u32,
+    lookup: Lookup,
+}
+
+/// How [`GhostIndex`] finds a ghost's number.
+enum Lookup {
+    /// A bit per id and the number of ghosts before each word.
+    Dense { bits: Vec<u64>, ranks: Vec<u32> },
+    /// The number of ghosts below `b << shift`, for every slot `b` and one past the last.
+    Sparse { first: Vec<u32>, shift: u32 },
 }
 
 impl GhostIndex {
-    /// The index of the distinct ids, all below `n`, that `met()` yields (it is called twice and must
+    /// The index of the distinct ids, all below `n`, that `met()` yields (called twice: it must
     /// yield the same ids both times).
     pub(crate) fn build<I>(n: usize, met: impl Fn() -> I) -> Result<GhostIndex>
     where
-        I: Iterator<Item = NodeId>,
+        I: ExactSizeIterator<Item = NodeId>,
     {
-        GhostIndex::of_sorted(n, sorted_distinct(n, met)?)
+        let mut count = GhostCount::marking(n, met().len())?;
+        met().for_each(|v| count.add(v));
+        let mut fill = count.fill()?;
+        if !fill.is_filled() {
+            met().for_each(|v| fill.add(v));
+        }
+        fill.finish()
     }
 
-    /// The index of `ids`, sorted, distinct and below `n`.
-    fn of_sorted(n: usize, ids: Vec<NodeId>) -> Result<GhostIndex> {
+    /// The sparse index of `ids`, sorted, distinct and below `n`.
+    fn sparse(n: usize, ids: Vec<NodeId>) -> Result<GhostIndex> {
         let slots = ids.len().div_ceil(PER_SLOT).max(1);
         let top = n.saturating_sub(1);
         let mut shift = 0;
@@ -256,7 +303,7 @@ impl GhostIndex {
             }
             first.push(k as u32);
         }
-        Ok(GhostIndex { ids, first, shift })
+        Ok(GhostIndex { ids, lookup: Lookup::Sparse { first, shift } })
     }
 
     /// Number of ghosts.
@@ -272,65 +319,182 @@ impl GhostIndex {
     /// The number of ghost `v`, which must be one of the ghosts (else the answer is meaningless).
     #[inline]
     pub(crate) fn index(&self, v: NodeId) -> u32 {
-        let b = v as usize >> self.shift;
-        let (lo, hi) = (self.first[b] as usize, self.first[b + 1] as usize);
-        (lo + self.ids[lo..hi].partition_point(|&x| x < v)) as u32
+        match &self.lookup {
+            Lookup::Dense { bits, ranks } => {
+                let w = v as usize / 64;
+                ranks[w] + (bits[w] & ((1u64 << (v % 64)) - 1)).count_ones()
+            }
+            Lookup::Sparse { first, shift } => {
+                let b = v as usize >> shift;
+                let (lo, hi) = (first[b] as usize, first[b + 1] as usize);
+                (lo + self.ids[lo..hi].partition_point(|&x| x < v)) as u32
+            }
+        }
     }
 
     /// The number of `v` if it is a ghost.
     #[inline]
     pub(crate) fn get(&self, v: NodeId) -> Option<u32> {
-        let b = v as usize >> self.shift;
-        let (&lo, &hi) = (self.first.get(b)?, self.first.get(b + 1)?);
-        let slot = &self.ids[lo as usize..hi as usize];
-        let k = slot.partition_point(|&x| x < v);
-        (slot.get(k) == Some(&v)).then_some(lo + k as u32)
+        match &self.lookup {
+            Lookup::Dense { bits, .. } => {
+                let word = *bits.get(v as usize / 64)?;
+                (word & (1 << (v % 64)) != 0).then(|| self.index(v))
+            }
+            Lookup::Sparse { first, shift } => {
+                let b = v as usize >> shift;
+                let (&lo, &hi) = (first.get(b)?, first.get(b + 1)?);
+                let slot = &self.ids[lo as usize..hi as usize];
+                let k = slot.partition_point(|&x| x < v);
+                (slot.get(k) == Some(&v)).then_some(lo + k as u32)
+            }
+        }
     }
 }
 
-/// The distinct ids `met()` yields (below `n`), sorted: see [`GhostIndex`].
-fn sorted_distinct<I>(n: usize, met: impl Fn() -> I) -> Result<Vec<NodeId>>
-where
-    I: Iterator<Item = NodeId>,
-{
-    let buckets = (n.saturating_sub(1) >> SPAN_BITS) + 1;
-    let mut starts = vec![0usize; buckets + 1];
-    for v in met() {
-        starts[(v as usize >> SPAN_BITS) + 1] += 1;
+/// The first pass of a [`GhostIndex`]: the ids met, counted by bucket of `2^SPAN_BITS` ids, and
+/// marked at once in the dense lookup's bitmap when the caller knows that it may be the one.
+pub(crate) struct GhostCount {
+    n: usize,
+    /// `starts[b + 1]`: the ids met in bucket `b`.
+    starts: Vec<usize>,
+    bits: Option<Vec<u64>>,
+}
+
+impl GhostCount {
+    /// No id met yet, of ids below `n`, when at most `most` will be: if that many make the lookup
+    /// dense, the ids are also marked as they are counted (the bitmap, `n / 8 <= 4 most` bytes, is
+    /// dropped if fewer come and the lookup is sparse), so a dense index needs no second pass.
+    pub(crate) fn marking(n: usize, most: usize) -> Result<GhostCount> {
+        let bits = if dense(n, most) {
+            Some(crate::graph::budget::try_zeroed(n.div_ceil(64), "the ghosts' bitmap")?)
+        } else {
+            None
+        };
+        Ok(GhostCount { n, starts: vec![0; (n.saturating_sub(1) >> SPAN_BITS) + 2], bits })
     }
-    for b in 0..buckets {
-        starts[b + 1] += starts[b];
-    }
-    let mut dedup = Dedup::default();
-    if buckets == 1 {
-        dedup.load(met(), starts[1], 0, n);
-        let mut ids = try_vec(dedup.len(), "the ghosts")?;
-        dedup.emit(0, |v| ids.push(v));
-        return Ok(ids);
-    }
-    // Scatter the ids by bucket, then replace each bucket by its distinct ids, packed to the front.
-    let mut sorted: Vec<NodeId> = crate::graph::budget::try_zeroed(starts[buckets], "the ghosts met")?;
-    let mut next = starts.clone();
-    for v in met() {
-        let b = v as usize >> SPAN_BITS;
-        sorted[next[b]] = v;
-        next[b] += 1;
-    }
-    let mut len = 0;
-    for b in 0..buckets {
-        let (lo, hi) = (starts[b], starts[b + 1]);
-        if lo < hi {
-            let base = (b << SPAN_BITS) as NodeId;
-            dedup.load(sorted[lo..hi].iter().copied(), hi - lo, base, 1 << SPAN_BITS);
-            dedup.emit(base, |v| {
-                sorted[len] = v;
-                len += 1;
-            });
+
+    /// Counts `v` (below `n`).
+    #[inline]
+    pub(crate) fn add(&mut self, v: NodeId) {
+        self.starts[(v as usize >> SPAN_BITS) + 1] += 1;
+        if let Some(bits) = &mut self.bits {
+            bits[v as usize / 64] |= 1 << (v % 64);
         }
     }
-    sorted.truncate(len);
-    sorted.shrink_to_fit();
-    Ok(sorted)
+
+    /// The second pass, for the ids counted: the bitmap for the dense lookup (already filled when
+    /// the ids were marked), or room for every id met, by bucket, for the sparse one.
+    pub(crate) fn fill(self) -> Result<GhostFill> {
+        let GhostCount { n, mut starts, bits } = self;
+        let buckets = starts.len() - 1;
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let met = starts[buckets];
+        let (fill, filled) = match bits {
+            Some(bits) if dense(n, met) => (Fill::Dense(bits), true),
+            _ if dense(n, met) => {
+                (Fill::Dense(crate::graph::budget::try_zeroed(n.div_ceil(64), "the ghosts' bitmap")?), false)
+            }
+            _ => (
+                Fill::Sparse { ids: crate::graph::budget::try_zeroed(met, "the ghosts met")?, next: starts.clone() },
+                met == 0,
+            ),
+        };
+        Ok(GhostFill { n, starts, fill, filled })
+    }
+}
+
+/// Whether `met` ids met make a [`GhostIndex`] of ids below `n` dense: a bit per id takes at most 4
+/// bytes per id met.
+fn dense(n: usize, met: usize) -> bool {
+    n.div_ceil(64) * 8 <= 4 * met
+}
+
+/// The second pass of a [`GhostIndex`]: the ids counted by [`GhostCount`], taken again, each once
+/// for each time it was counted.
+pub(crate) struct GhostFill {
+    n: usize,
+    starts: Vec<usize>,
+    fill: Fill,
+    filled: bool,
+}
+
+/// What [`GhostFill`] fills.
+enum Fill {
+    /// A bit per id.
+    Dense(Vec<u64>),
+    /// The ids met, by bucket: bucket `b`'s next one goes to `ids[next[b]]`.
+    Sparse { ids: Vec<NodeId>, next: Vec<usize> },
+}
+
+impl GhostFill {
+    /// Whether the ids are taken already (marked as they were counted, or none met): then the
+    /// second pass is skipped.
+    pub(crate) fn is_filled(&self) -> bool {
+        self.filled
+    }
+
+    /// Takes `v`, counted before.
+    #[inline]
+    pub(crate) fn add(&mut self, v: NodeId) {
+        match &mut self.fill {
+            Fill::Dense(bits) => bits[v as usize / 64] |= 1 << (v % 64),
+            Fill::Sparse { ids, next } => {
+                let b = v as usize >> SPAN_BITS;
+                ids[next[b]] = v;
+                next[b] += 1;
+            }
+        }
+    }
+
+    /// The index of the distinct ids taken.
+    pub(crate) fn finish(self) -> Result<GhostIndex> {
+        let GhostFill { n, starts, fill, .. } = self;
+        match fill {
+            Fill::Dense(bits) => {
+                let mut ranks: Vec<u32> = crate::graph::budget::try_zeroed(bits.len(), "the ghosts' ranks")?;
+                let mut count = 0u32;
+                for (rank, &word) in ranks.iter_mut().zip(&bits) {
+                    *rank = count;
+                    count += word.count_ones();
+                }
+                let mut ids = try_vec(count as usize, "the ghosts")?;
+                each_bit(&bits, 0, |v| ids.push(v));
+                Ok(GhostIndex { ids, lookup: Lookup::Dense { bits, ranks } })
+            }
+            Fill::Sparse { mut ids, next } => {
+                debug_assert!(next[..next.len() - 1] == starts[1..], "every id counted was taken once");
+                // Each bucket replaced by its distinct ids, packed to the front.
+                let (mut dedup, mut len) = (Dedup::default(), 0);
+                let span = if starts.len() == 2 { n.max(1) } else { 1 << SPAN_BITS };
+                for (b, bucket) in starts.windows(2).enumerate() {
+                    if bucket[0] < bucket[1] {
+                        let base = (b << SPAN_BITS) as NodeId;
+                        dedup.load(&ids[bucket[0]..bucket[1]], base, span);
+                        dedup.emit(base, |v| {
+                            ids[len] = v;
+                            len += 1;
+                        });
+                    }
+                }
+                ids.truncate(len);
+                ids.shrink_to_fit();
+                GhostIndex::sparse(n, ids)
+            }
+        }
+    }
+}
+
+/// Hands `out` the ids `base + i` of the bits `i` set in `bits`, in increasing order.
+fn each_bit(bits: &[u64], base: NodeId, mut out: impl FnMut(NodeId)) {
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            out(base + (w * 64) as NodeId + word.trailing_zeros());
+            word &= word - 1;
+        }
+    }
 }
 
 /// Deduplicates the ids of one bucket, in cache: a bitmap over its span, or a sorted copy when it
@@ -343,41 +507,30 @@ struct Dedup {
 }
 
 impl Dedup {
-    /// Takes the `count` ids of the bucket `base..base + span`.
-    fn load(&mut self, ids: impl Iterator<Item = NodeId>, count: usize, base: NodeId, span: usize) {
-        self.sparse = count < span / SPARSE;
+    /// Takes the ids `ids` of the bucket `base..base + span`.
+    fn load(&mut self, ids: &[NodeId], base: NodeId, span: usize) {
+        self.sparse = ids.len() < span / SPARSE;
         if self.sparse {
             self.few.clear();
-            self.few.extend(ids);
+            self.few.extend_from_slice(ids);
             self.few.sort_unstable();
             self.few.dedup();
         } else {
             self.bits.clear();
             self.bits.resize(span.div_ceil(64), 0);
-            for v in ids {
+            for &v in ids {
                 let o = (v - base) as usize;
                 self.bits[o / 64] |= 1 << (o % 64);
             }
         }
     }
 
-    /// Number of distinct ids taken.
-    fn len(&self) -> usize {
-        if self.sparse { self.few.len() } else { self.bits.iter().map(|w| w.count_ones() as usize).sum() }
-    }
-
     /// Hands the distinct ids taken to `out`, in increasing order.
     fn emit(&self, base: NodeId, mut out: impl FnMut(NodeId)) {
         if self.sparse {
             self.few.iter().for_each(|&v| out(v));
-            return;
-        }
-        for (w, &word) in self.bits.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                out(base + (w * 64) as NodeId + word.trailing_zeros());
-                word &= word - 1;
-            }
+        } else {
+            each_bit(&self.bits, base, out);
         }
     }
 }
@@ -478,7 +631,32 @@ mod tests {
         met.extend([0, 0, n as NodeId - 1, 1 << 31]);
         check_index(n, &met, 5000, &mut rng);
         let index = GhostIndex::build(n, || met.iter().copied()).unwrap();
-        assert!(index.first.len() <= met.len(), "directory of {} entries", index.first.len());
+        assert!(matches!(&index.lookup, Lookup::Sparse { first, .. } if first.len() <= met.len()));
+    }
+
+    #[test]
+    fn ids_marked_while_counted_are_taken_again_when_few() {
+        // Room for a dense lookup was made for up to `n` ids, but only 100 came: sparse.
+        let (n, mut rng) = (1 << 22, Rng::new(5));
+        let met: Vec<NodeId> = (0..100).map(|_| rng.below(n as u64) as NodeId).collect();
+        let mut count = GhostCount::marking(n, n).unwrap();
+        met.iter().for_each(|&v| count.add(v));
+        let mut fill = count.fill().unwrap();
+        assert!(!fill.is_filled());
+        met.iter().for_each(|&v| fill.add(v));
+        let index = fill.finish().unwrap();
+        assert!(matches!(index.lookup, Lookup::Sparse { .. }));
+        let oracle: Vec<NodeId> = met.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        assert!(oracle.iter().enumerate().all(|(k, &v)| index.index(v) == k as u32));
+        assert_eq!(index.into_ids(), oracle);
+        // Enough came: the marks are the dense lookup, no second pass.
+        let mut count = GhostCount::marking(1000, 1000).unwrap();
+        (0..1000).for_each(|v| count.add(v % 7));
+        let fill = count.fill().unwrap();
+        assert!(fill.is_filled());
+        let index = fill.finish().unwrap();
+        assert!(matches!(index.lookup, Lookup::Dense { .. }));
+        assert_eq!(index.into_ids(), (0..7).collect::<Vec<_>>());
     }
 
     #[test]
