@@ -2,8 +2,9 @@
 //! ghosts, then one exchange of the labels where workers meet. (The "union-find" of McSherry,
 //! Isard, Murray, HotOS 2015, distributed as in their follow-up posts.)
 //!
-//! Each worker runs the sequential baseline's union-find ([`union_find`](mod@crate::algo::cc::union_find): Rem's
-//! algorithm with splicing, union by index) over the arcs of its own nodes, in `O(m/W · α)`, with
+//! Each worker runs the sequential baseline's union-find
+//! ([`union_find`](mod@crate::algo::cc::union_find): Rem's algorithm with splicing, union by
+//! index) over the arcs of its own nodes, in `O(m/W · α)`, with
 //! a parent array over its own nodes and the *ghosts* it meets (the other workers' nodes its arcs
 //! reach), numbered after its own nodes (see `local_forest`). Nothing is translated beforehand:
 //! building a [`Local`](super::local::Local) graph would read and rewrite all `m/W` arcs, which
