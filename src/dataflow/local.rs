@@ -562,14 +562,12 @@ mod tests {
     use crate::generate::Rng;
     use crate::graph::{BuildOptions, Csr, EdgeList};
 
-    #[test]
-    fn own_nodes_then_sorted_ghosts() {
-        let edges = vec![(0, 5), (1, 2), (2, 7), (3, 4), (4, 5), (6, 7), (0, 7)];
-        let csr = Csr::from_edges(&EdgeList::new(8, edges, false), BuildOptions::undirected());
+    /// Checks every worker's local graph of `csr` against the graph, for both strategies.
+    fn check_local(csr: &Csr, workers: usize) {
         let shard = csr.whole_shard();
         for strategy in [Strategy::Balanced, Strategy::Modulo] {
-            let part = Partition::new(&csr, 2, strategy);
-            for me in 0..2 {
+            let part = Partition::new(csr, workers, strategy);
+            for me in 0..workers {
                 let local = Local::new(&shard, &part, me, |_| &[]).unwrap();
                 assert_eq!(local.own(), part.num_local(me));
                 assert!(local.ghosts().windows(2).all(|w| w[0] < w[1]));
@@ -586,6 +584,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn own_nodes_then_sorted_ghosts() {
+        let edges = vec![(0, 5), (1, 2), (2, 7), (3, 4), (4, 5), (6, 7), (0, 7)];
+        check_local(&Csr::from_edges(&EdgeList::new(8, edges, false), BuildOptions::undirected()), 2);
+        // A long path with a few long arcs: balanced ranges meet few ghosts (a sparse index),
+        // modulo ones meet a ghost at every arc (a dense one).
+        let n = 200_000;
+        let mut rng = Rng::new(3);
+        let mut edges: Vec<(NodeId, NodeId)> = (0..n - 1).map(|u| (u, u + 1)).collect();
+        edges.extend((0..20).map(|_| (rng.below(n as u64) as NodeId, rng.below(n as u64) as NodeId)));
+        check_local(&Csr::from_edges(&EdgeList::new(n as usize, edges, false), BuildOptions::undirected()), 3);
     }
 
     /// Checks the index of `met` (ids below `n`) against a `BTreeSet`: the sorted distinct ids,
