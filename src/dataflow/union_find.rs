@@ -216,7 +216,6 @@ fn local_forest<O: Owned>(ctx: &Context<'_>, sample: bool, owned: O) -> Result<L
         flatten(&mut parent);
         giant = most_frequent(own, |i| parent[i]).unwrap_or(NO_GIANT);
         let mut seen: IdMap<NodeId> = IdMap::default();
-        let ghosts = own + index.len();
         for i in 0..own {
             let list = list(i);
             if parent[i] == giant || list.len() <= SAMPLE {
@@ -228,9 +227,10 @@ fn local_forest<O: Owned>(ctx: &Context<'_>, sample: bool, owned: O) -> Result<L
                     None => match index.get(v) {
                         Some(g) => own as NodeId + g,
                         None => *seen.entry(v).or_insert_with(|| {
+                            let j = parent.len() as NodeId;
+                            parent.push(j);
                             later.push(v);
-                            parent.push((ghosts + later.len() - 1) as NodeId);
-                            (ghosts + later.len() - 1) as NodeId
+                            j
                         }),
                     },
                 };
