@@ -4,16 +4,24 @@
 //! Own node `i` (the `i`-th node the worker owns, [`Partition::global`]) is local index `i`; the
 //! ghosts, sorted by id, follow as `own + g`. The adjacency of each own node is stored with local
 //! indices (4 bytes per arc), built from the worker's lists in the [`Shard`] (and any extra lists,
-//! such as the in-arcs of a directed graph) in two passes: one marks the ghosts in a bitmap over
-//! the ids, one translates every target (a ghost's index is its rank among the marked bits: a
-//! prefix count per 64-bit word plus one popcount). The bitmap and its ranks, `3n/16` bytes,
-//! live only while the graph is built; what stays is `O(own + ghosts + arcs)`. Where the worker's
-//! nodes are one range of a mapped file, their arcs' pages are handed back to the page cache a
-//! block at a time as each pass finishes with them, so the worker's resident memory is its
-//! translated lists, not also its part of the file. Time `O(m_w + n/64)`, memory
-//! `8 (own + 1) + 4 m_w + 4 g` bytes for `m_w` arcs and `g` ghosts. A lone worker of a symmetric
-//! graph reads the graph's own arrays instead (nothing to translate: building them cost
+//! such as the in-arcs of a directed graph) in three passes over them: one counts the ghost arcs
+//! (and marks them, when a bitmap may be the cheaper lookup), one takes them again when needed,
+//! and one translates every target, a ghost's index coming from a `GhostIndex`: the distinct
+//! ghosts sorted without comparing them all, and a lookup whose memory is bounded by what the
+//! worker met — a bitmap over the ids with ranks (`3n/16` bytes) only when that is at most 6 bytes
+//! per ghost arc, otherwise a directory of about one entry per two ghosts. The index lives only
+//! while the graph is built; what stays is `O(own + ghosts + arcs)`. Where the worker's nodes are
+//! one range of a mapped file, their arcs' pages are handed back to the page cache a block at a
+//! time as each pass finishes with them, so the worker's resident memory is its translated lists,
+//! not also its part of the file. Time `O(m_w + g + n / 2^21)` (dense: `O(m_w + n/64)` with
+//! `n/64 <= m_w`), memory `8 (own + 1) + 4 m_w + 4 g` bytes for `m_w` arcs and `g` ghosts, and
+//! while it is built at most `6c` more for `c` arcs to ghosts. A lone worker of a symmetric graph
+//! reads the graph's own arrays instead (nothing to translate: building them cost
 //! `timely-label-prop` 0.8 s on Kronecker 22, 1.65× its compute).
+//!
+//! The hot loops over a worker's lists (here and in `timely-union-find`) are generic over
+//! `Owned`, one partition strategy's answer to "where is own node `i`'s list, and is `v` mine?",
+//! so that each is compiled once per strategy instead of branching on it at every arc.
 
 use std::borrow::Cow;
 
@@ -41,53 +49,83 @@ impl<'a> Local<'a> {
     where
         E: Fn(usize) -> &'e [NodeId],
     {
-        let share = part.share(me);
         let own = part.num_local(me);
         if part.peers() == 1 && own == graph.num_nodes() && (0..own).all(|i| extra(i).is_empty()) {
             // The whole graph, in its own numbering (one worker owns node `i` as index `i`).
             let (offsets, targets) = (Cow::Borrowed(graph.offsets()), Cow::Borrowed(graph.targets()));
             return Ok(Local { own, ghosts: Vec::new(), offsets, targets });
         }
-        let list = |i: usize| graph.neighbors(part.global(me, i)).iter().chain(extra(i));
-        let release = |block: std::ops::Range<usize>| {
+        match Owners::of(graph, part, me) {
+            Owners::Range(owned) => Local::build(graph, part, me, owned, extra),
+            Owners::Strided(owned) => Local::build(graph, part, me, owned, extra),
+        }
+    }
+
+    fn build<'e, E, O>(graph: &'a Shard, part: &Partition, me: usize, owned: O, extra: E) -> Result<Local<'a>>
+    where
+        E: Fn(usize) -> &'e [NodeId],
+        O: Owned,
+    {
+        let own = part.num_local(me);
+        let (arcs, ends) = (graph.targets(), graph.offsets());
+        let list = |i: usize| {
+            let r = owned.row(i);
+            &arcs[ends[r] as usize..ends[r + 1] as usize]
+        };
+        let release = |block: &std::ops::Range<usize>| {
             if let Some(range) = part.range(me)
                 && !block.is_empty()
             {
                 graph.release_arcs((range.start + block.start) as NodeId..(range.start + block.end) as NodeId);
             }
         };
-        // Pass 1: degrees, and the ghosts as bits of a bitmap over the ids.
+        // Pass 1: the offsets, and the ghosts counted (and marked, when they may be dense).
         let mut offsets = try_vec(own + 1, "offsets")?;
         offsets.push(0u64);
-        let mut marks = GhostMarks::new(graph.num_nodes())?;
+        for i in 0..own {
+            offsets.push(offsets[i] + list(i).len() as u64 + extra(i).len() as u64);
+        }
+        let mut count = GhostCount::marking(graph.num_nodes(), offsets[own] as usize)?;
         for start in (0..own).step_by(BLOCK) {
             let block = start..(start + BLOCK).min(own);
             for i in block.clone() {
-                let mut degree = 0;
-                for &v in list(i) {
-                    degree += 1;
-                    if share.local(v).is_none() {
-                        marks.mark(v);
+                for &v in list(i).iter().chain(extra(i)) {
+                    if owned.local(v).is_none() {
+                        count.add(v);
                     }
                 }
-                offsets.push(offsets[i] + degree);
             }
-            release(block);
+            release(&block);
         }
-        let ghosts = marks.rank()?;
-        // Pass 2: every target in local indices.
+        // Pass 2: the ghosts taken again, unless they were marked, and numbered.
+        let mut fill = count.fill()?;
+        if !fill.is_filled() {
+            for start in (0..own).step_by(BLOCK) {
+                let block = start..(start + BLOCK).min(own);
+                for i in block.clone() {
+                    for &v in list(i).iter().chain(extra(i)) {
+                        if owned.local(v).is_none() {
+                            fill.add(v);
+                        }
+                    }
+                }
+                release(&block);
+            }
+        }
+        let index = fill.finish()?;
+        // Pass 3: every target in local indices.
         let mut targets = try_vec(offsets[own] as usize, "targets")?;
+        let first = own as u32;
         for start in (0..own).step_by(BLOCK) {
             let block = start..(start + BLOCK).min(own);
             for i in block.clone() {
-                targets.extend(list(i).map(|&v| match share.local(v) {
-                    Some(j) => j as u32,
-                    None => own as u32 + marks.index(v),
-                }));
+                targets.extend(
+                    list(i).iter().chain(extra(i)).map(|&v| owned.local(v).unwrap_or_else(|| first + index.index(v))),
+                );
             }
-            release(block);
+            release(&block);
         }
-        Ok(Local { own, ghosts, offsets: Cow::Owned(offsets), targets: Cow::Owned(targets) })
+        Ok(Local { own, ghosts: index.into_ids(), offsets: Cow::Owned(offsets), targets: Cow::Owned(targets) })
     }
 
     /// Number of own nodes.
@@ -117,57 +155,391 @@ impl<'a> Local<'a> {
     }
 }
 
-/// A set of ghosts as bits of a bitmap over the ids, and, once [`GhostMarks::rank`] has run, each
-/// marked id's rank among them (a prefix count per 64-bit word plus one popcount): `3n/16` bytes
-/// for `n` ids, meant to live only while a worker numbers its ghosts.
-pub(crate) struct GhostMarks {
-    bits: Vec<u64>,
-    ranks: Vec<u32>,
+/// A worker's own nodes as its hot loops see them: own node `i`'s row in the worker's [`Shard`], and
+/// an id's local index when the worker owns it. [`Partition`] and its `Share` answer the same with
+/// a branch on the strategy at every call; an [`Owned`] is one strategy, so a loop generic over it
+/// is compiled once per strategy ([`Owners::of`] picks one) and does one comparison per arc.
+pub(crate) trait Owned: Copy {
+    /// Own node `i`'s row in the worker's shard (its index among the shard's nodes).
+    fn row(self, i: usize) -> usize;
+    /// The local index of `v` when the worker owns it.
+    fn local(self, v: NodeId) -> Option<u32>;
 }
 
-impl GhostMarks {
-    /// No id marked, for ids `0..n`.
-    pub(crate) fn new(n: usize) -> Result<GhostMarks> {
-        let bits = crate::graph::budget::try_zeroed(n.div_ceil(64), "the ghost bitmap")?;
-        Ok(GhostMarks { bits, ranks: Vec::new() })
-    }
+/// A contiguous range of nodes ([`Strategy::Balanced`](super::Strategy::Balanced)).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OwnedRange {
+    start: NodeId,
+    len: NodeId,
+    row: usize,
+}
 
-    /// Marks `v`.
+impl Owned for OwnedRange {
     #[inline]
-    pub(crate) fn mark(&mut self, v: NodeId) {
-        self.bits[v as usize / 64] |= 1 << (v % 64);
+    fn row(self, i: usize) -> usize {
+        self.row + i
     }
 
-    /// Whether `v` is marked.
     #[inline]
-    pub(crate) fn contains(&self, v: NodeId) -> bool {
-        self.bits[v as usize / 64] & (1 << (v % 64)) != 0
+    fn local(self, v: NodeId) -> Option<u32> {
+        let j = v.wrapping_sub(self.start);
+        (j < self.len).then_some(j)
+    }
+}
+
+/// Every `peers`-th node from `me` ([`Strategy::Modulo`](super::Strategy::Modulo)).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OwnedStrided {
+    me: NodeId,
+    peers: NodeId,
+    first: usize,
+}
+
+impl Owned for OwnedStrided {
+    #[inline]
+    fn row(self, i: usize) -> usize {
+        i * self.peers as usize + self.me as usize - self.first
     }
 
-    /// Counts the marks before each word; returns the marked ids in increasing order.
-    pub(crate) fn rank(&mut self) -> Result<Vec<NodeId>> {
-        self.ranks = crate::graph::budget::try_zeroed(self.bits.len(), "the ghost bitmap")?;
-        let mut count = 0u32;
-        for (rank, &word) in self.ranks.iter_mut().zip(&self.bits) {
-            *rank = count;
-            count += word.count_ones();
+    #[inline]
+    fn local(self, v: NodeId) -> Option<u32> {
+        (v % self.peers == self.me).then(|| v / self.peers)
+    }
+}
+
+/// A worker's [`Owned`], by strategy: callers match on it and call one generic function.
+pub(crate) enum Owners {
+    /// A balanced partition's range.
+    Range(OwnedRange),
+    /// The modulo partition's nodes.
+    Strided(OwnedStrided),
+}
+
+impl Owners {
+    /// Worker `me`'s nodes in `part`, whose lists `graph` holds.
+    pub(crate) fn of(graph: &Shard, part: &Partition, me: usize) -> Owners {
+        match part.range(me) {
+            Some(range) => Owners::Range(OwnedRange {
+                start: range.start as NodeId,
+                len: range.len() as NodeId,
+                row: range.start - graph.first() as usize,
+            }),
+            None => Owners::Strided(OwnedStrided {
+                me: me as NodeId,
+                peers: part.peers() as NodeId,
+                first: graph.first() as usize,
+            }),
         }
-        let mut ghosts = try_vec(count as usize, "ghosts")?;
-        for (w, &word) in self.bits.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                ghosts.push((w * 64) as NodeId + word.trailing_zeros());
-                word &= word - 1;
+    }
+}
+
+/// Ids one bucket of the ghosts' sort spans: the bitmap that deduplicates a bucket is `2^SPAN_BITS`
+/// bits (256 KiB, in the L2 cache).
+const SPAN_BITS: u32 = 21;
+
+/// A bucket holding fewer ids than its span over `SPARSE` is sorted instead of marked in a bitmap
+/// (at most `2^SPAN_BITS / SPARSE` = 8,192 ids: a sort in cache costs less than the bitmap's words).
+const SPARSE: usize = 256;
+
+/// Ghosts per entry of a sparse [`GhostIndex`]'s directory, on average.
+const PER_SLOT: usize = 2;
+
+/// The distinct ghosts a worker met, sorted, and the local number of each: ghost `ids[k]` is
+/// number `k`. Its memory is proportional to what the worker met, never to the `n` ids of the graph
+/// alone: the sorted ids (4 bytes each) and one of two lookups, chosen by the number `c` of ids met
+/// (with repeats):
+///
+/// - *dense*, when a bit per id takes at most 4 bytes per id met (`n / 8 <= 4c`): a bit per id of
+///   the graph and the number of ghosts before each 64-bit word, `3n/16 <= 6c` bytes; a ghost's
+///   number is its word's count plus one popcount (two independent loads);
+/// - *sparse*, otherwise: a directory `first[b]`, the number of ghosts below `b << shift`, about
+///   one entry per [`PER_SLOT`] ghosts (`shift` chosen from `n` and the ghost count), 2 bytes a
+///   ghost; a ghost's number is its slot's entry plus a binary search among the few ghosts of the
+///   slot.
+///
+/// It is built in two passes over the ids met, in any order and repeated, which the caller fuses
+/// with its own passes over its arcs: [`GhostCount`] counts them by bucket of `2^SPAN_BITS` ids,
+/// [`GhostFill`] marks them in the dense bitmap or, for the sparse lookup, scatters them by bucket
+/// (an MSD radix split on their top bits, `4c` bytes while it runs), and [`GhostFill::finish`]
+/// deduplicates each bucket in cache (by a bitmap of its span or, when it holds few ids, a sort),
+/// so the ids are never sorted by comparisons as a whole. Time `O(c + g + n / 2^SPAN_BITS)` for
+/// `g` distinct ghosts (dense: `O(c + n / 64)` with `n / 64 <= c / 2`). [`GhostIndex::build`] runs
+/// the two passes over a list of ids.
+pub(crate) struct GhostIndex {
+    ids: Vec<NodeId>,
+    lookup: Lookup,
+}
+
+/// How [`GhostIndex`] finds a ghost's number.
+enum Lookup {
+    /// A bit per id and the number of ghosts before each word.
+    Dense { bits: Vec<u64>, ranks: Vec<u32> },
+    /// The number of ghosts below `b << shift`, for every slot `b` and one past the last.
+    Sparse { first: Vec<u32>, shift: u32 },
+}
+
+impl GhostIndex {
+    /// The index of the distinct ids, all below `n`, that `met()` yields (called twice: it must
+    /// yield the same ids both times).
+    pub(crate) fn build<I>(n: usize, met: impl Fn() -> I) -> Result<GhostIndex>
+    where
+        I: ExactSizeIterator<Item = NodeId>,
+    {
+        let mut count = GhostCount::marking(n, met().len())?;
+        met().for_each(|v| count.add(v));
+        let mut fill = count.fill()?;
+        if !fill.is_filled() {
+            met().for_each(|v| fill.add(v));
+        }
+        fill.finish()
+    }
+
+    /// The sparse index of `ids`, sorted, distinct and below `n`.
+    fn sparse(n: usize, ids: Vec<NodeId>) -> Result<GhostIndex> {
+        let slots = ids.len().div_ceil(PER_SLOT).max(1);
+        let top = n.saturating_sub(1);
+        let mut shift = 0;
+        while top >> shift >= slots {
+            shift += 1;
+        }
+        let slots = (top >> shift) + 1;
+        let mut first = try_vec(slots + 1, "the ghosts' directory")?;
+        let mut k = 0;
+        for b in 0..=slots {
+            while k < ids.len() && (ids[k] as usize >> shift) < b {
+                k += 1;
             }
+            first.push(k as u32);
         }
-        Ok(ghosts)
+        Ok(GhostIndex { ids, lookup: Lookup::Sparse { first, shift } })
     }
 
-    /// The rank of the marked id `v` among the marked ids (after [`GhostMarks::rank`]).
+    /// Number of ghosts.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The ghosts, sorted.
+    pub(crate) fn into_ids(self) -> Vec<NodeId> {
+        self.ids
+    }
+
+    /// The number of ghost `v`, which must be one of the ghosts (else the answer is meaningless).
     #[inline]
     pub(crate) fn index(&self, v: NodeId) -> u32 {
-        let (w, b) = (v as usize / 64, v % 64);
-        self.ranks[w] + (self.bits[w] & ((1u64 << b) - 1)).count_ones()
+        match &self.lookup {
+            Lookup::Dense { bits, ranks } => {
+                let w = v as usize / 64;
+                ranks[w] + (bits[w] & ((1u64 << (v % 64)) - 1)).count_ones()
+            }
+            Lookup::Sparse { first, shift } => {
+                let b = v as usize >> shift;
+                let (lo, hi) = (first[b] as usize, first[b + 1] as usize);
+                (lo + self.ids[lo..hi].partition_point(|&x| x < v)) as u32
+            }
+        }
+    }
+
+    /// The number of `v` if it is a ghost.
+    #[inline]
+    pub(crate) fn get(&self, v: NodeId) -> Option<u32> {
+        match &self.lookup {
+            Lookup::Dense { bits, .. } => {
+                let word = *bits.get(v as usize / 64)?;
+                (word & (1 << (v % 64)) != 0).then(|| self.index(v))
+            }
+            Lookup::Sparse { first, shift } => {
+                let b = v as usize >> shift;
+                let (&lo, &hi) = (first.get(b)?, first.get(b + 1)?);
+                let slot = &self.ids[lo as usize..hi as usize];
+                let k = slot.partition_point(|&x| x < v);
+                (slot.get(k) == Some(&v)).then_some(lo + k as u32)
+            }
+        }
+    }
+}
+
+/// The first pass of a [`GhostIndex`]: the ids met, counted by bucket of `2^SPAN_BITS` ids, and
+/// marked at once in the dense lookup's bitmap when the caller knows that it may be the one.
+pub(crate) struct GhostCount {
+    n: usize,
+    /// `starts[b + 1]`: the ids met in bucket `b`.
+    starts: Vec<usize>,
+    bits: Option<Vec<u64>>,
+}
+
+impl GhostCount {
+    /// No id met yet, of ids below `n`, when at most `most` will be: if that many make the lookup
+    /// dense, the ids are also marked as they are counted (the bitmap, `n / 8 <= 4 most` bytes, is
+    /// dropped if fewer come and the lookup is sparse), so a dense index needs no second pass.
+    pub(crate) fn marking(n: usize, most: usize) -> Result<GhostCount> {
+        let bits = if dense(n, most) {
+            Some(crate::graph::budget::try_zeroed(n.div_ceil(64), "the ghosts' bitmap")?)
+        } else {
+            None
+        };
+        Ok(GhostCount { n, starts: vec![0; (n.saturating_sub(1) >> SPAN_BITS) + 2], bits })
+    }
+
+    /// Counts `v` (below `n`).
+    #[inline]
+    pub(crate) fn add(&mut self, v: NodeId) {
+        self.starts[(v as usize >> SPAN_BITS) + 1] += 1;
+        if let Some(bits) = &mut self.bits {
+            bits[v as usize / 64] |= 1 << (v % 64);
+        }
+    }
+
+    /// The second pass, for the ids counted: the bitmap for the dense lookup (already filled when
+    /// the ids were marked), or room for every id met, by bucket, for the sparse one.
+    pub(crate) fn fill(self) -> Result<GhostFill> {
+        let GhostCount { n, mut starts, bits } = self;
+        let buckets = starts.len() - 1;
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let met = starts[buckets];
+        let (fill, filled) = match bits {
+            Some(bits) if dense(n, met) => (Fill::Dense(bits), true),
+            _ if dense(n, met) => {
+                (Fill::Dense(crate::graph::budget::try_zeroed(n.div_ceil(64), "the ghosts' bitmap")?), false)
+            }
+            _ => (
+                Fill::Sparse { ids: crate::graph::budget::try_zeroed(met, "the ghosts met")?, next: starts.clone() },
+                met == 0,
+            ),
+        };
+        Ok(GhostFill { n, starts, fill, filled })
+    }
+}
+
+/// Whether `met` ids met make a [`GhostIndex`] of ids below `n` dense: a bit per id takes at most 4
+/// bytes per id met.
+fn dense(n: usize, met: usize) -> bool {
+    n.div_ceil(64) * 8 <= 4 * met
+}
+
+/// The second pass of a [`GhostIndex`]: the ids counted by [`GhostCount`], taken again, each once
+/// for each time it was counted.
+pub(crate) struct GhostFill {
+    n: usize,
+    starts: Vec<usize>,
+    fill: Fill,
+    filled: bool,
+}
+
+/// What [`GhostFill`] fills.
+enum Fill {
+    /// A bit per id.
+    Dense(Vec<u64>),
+    /// The ids met, by bucket: bucket `b`'s next one goes to `ids[next[b]]`.
+    Sparse { ids: Vec<NodeId>, next: Vec<usize> },
+}
+
+impl GhostFill {
+    /// Whether the ids are taken already (marked as they were counted, or none met): then the
+    /// second pass is skipped.
+    pub(crate) fn is_filled(&self) -> bool {
+        self.filled
+    }
+
+    /// Takes `v`, counted before.
+    #[inline]
+    pub(crate) fn add(&mut self, v: NodeId) {
+        match &mut self.fill {
+            Fill::Dense(bits) => bits[v as usize / 64] |= 1 << (v % 64),
+            Fill::Sparse { ids, next } => {
+                let b = v as usize >> SPAN_BITS;
+                ids[next[b]] = v;
+                next[b] += 1;
+            }
+        }
+    }
+
+    /// The index of the distinct ids taken.
+    pub(crate) fn finish(self) -> Result<GhostIndex> {
+        let GhostFill { n, starts, fill, .. } = self;
+        match fill {
+            Fill::Dense(bits) => {
+                let mut ranks: Vec<u32> = crate::graph::budget::try_zeroed(bits.len(), "the ghosts' ranks")?;
+                let mut count = 0u32;
+                for (rank, &word) in ranks.iter_mut().zip(&bits) {
+                    *rank = count;
+                    count += word.count_ones();
+                }
+                let mut ids = try_vec(count as usize, "the ghosts")?;
+                each_bit(&bits, 0, |v| ids.push(v));
+                Ok(GhostIndex { ids, lookup: Lookup::Dense { bits, ranks } })
+            }
+            Fill::Sparse { mut ids, next } => {
+                debug_assert!(next[..next.len() - 1] == starts[1..], "every id counted was taken once");
+                // Each bucket replaced by its distinct ids, packed to the front.
+                let (mut dedup, mut len) = (Dedup::default(), 0);
+                let span = if starts.len() == 2 { n.max(1) } else { 1 << SPAN_BITS };
+                for (b, bucket) in starts.windows(2).enumerate() {
+                    if bucket[0] < bucket[1] {
+                        let base = (b << SPAN_BITS) as NodeId;
+                        dedup.load(&ids[bucket[0]..bucket[1]], base, span);
+                        dedup.emit(base, |v| {
+                            ids[len] = v;
+                            len += 1;
+                        });
+                    }
+                }
+                ids.truncate(len);
+                ids.shrink_to_fit();
+                GhostIndex::sparse(n, ids)
+            }
+        }
+    }
+}
+
+/// Hands `out` the ids `base + i` of the bits `i` set in `bits`, in increasing order.
+fn each_bit(bits: &[u64], base: NodeId, mut out: impl FnMut(NodeId)) {
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            out(base + (w * 64) as NodeId + word.trailing_zeros());
+            word &= word - 1;
+        }
+    }
+}
+
+/// Deduplicates the ids of one bucket, in cache: a bitmap over its span, or a sorted copy when it
+/// holds few ids. Both are bounded by the span (at most `2^SPAN_BITS` ids), whatever `n`.
+#[derive(Default)]
+struct Dedup {
+    bits: Vec<u64>,
+    few: Vec<NodeId>,
+    sparse: bool,
+}
+
+impl Dedup {
+    /// Takes the ids `ids` of the bucket `base..base + span`.
+    fn load(&mut self, ids: &[NodeId], base: NodeId, span: usize) {
+        self.sparse = ids.len() < span / SPARSE;
+        if self.sparse {
+            self.few.clear();
+            self.few.extend_from_slice(ids);
+            self.few.sort_unstable();
+            self.few.dedup();
+        } else {
+            self.bits.clear();
+            self.bits.resize(span.div_ceil(64), 0);
+            for &v in ids {
+                let o = (v - base) as usize;
+                self.bits[o / 64] |= 1 << (o % 64);
+            }
+        }
+    }
+
+    /// Hands the distinct ids taken to `out`, in increasing order.
+    fn emit(&self, base: NodeId, mut out: impl FnMut(NodeId)) {
+        if self.sparse {
+            self.few.iter().for_each(|&v| out(v));
+        } else {
+            each_bit(&self.bits, base, out);
+        }
     }
 }
 
@@ -183,18 +555,19 @@ fn oom(what: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::dataflow::Strategy;
+    use crate::generate::Rng;
     use crate::graph::{BuildOptions, Csr, EdgeList};
 
-    #[test]
-    fn own_nodes_then_sorted_ghosts() {
-        let edges = vec![(0, 5), (1, 2), (2, 7), (3, 4), (4, 5), (6, 7), (0, 7)];
-        let csr = Csr::from_edges(&EdgeList::new(8, edges, false), BuildOptions::undirected());
+    /// Checks every worker's local graph of `csr` against the graph, for both strategies.
+    fn check_local(csr: &Csr, workers: usize) {
         let shard = csr.whole_shard();
         for strategy in [Strategy::Balanced, Strategy::Modulo] {
-            let part = Partition::new(&csr, 2, strategy);
-            for me in 0..2 {
+            let part = Partition::new(csr, workers, strategy);
+            for me in 0..workers {
                 let local = Local::new(&shard, &part, me, |_| &[]).unwrap();
                 assert_eq!(local.own(), part.num_local(me));
                 assert!(local.ghosts().windows(2).all(|w| w[0] < w[1]));
@@ -210,6 +583,119 @@ mod tests {
                     assert_ne!(part.owner(g), me);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn own_nodes_then_sorted_ghosts() {
+        let edges = vec![(0, 5), (1, 2), (2, 7), (3, 4), (4, 5), (6, 7), (0, 7)];
+        check_local(&Csr::from_edges(&EdgeList::new(8, edges, false), BuildOptions::undirected()), 2);
+        // A long path with a few long arcs: balanced ranges meet few ghosts (a sparse index),
+        // modulo ones meet a ghost at every arc (a dense one).
+        let n = 200_000;
+        let mut rng = Rng::new(3);
+        let mut edges: Vec<(NodeId, NodeId)> = (0..n - 1).map(|u| (u, u + 1)).collect();
+        edges.extend((0..20).map(|_| (rng.below(n as u64) as NodeId, rng.below(n as u64) as NodeId)));
+        check_local(&Csr::from_edges(&EdgeList::new(n as usize, edges, false), BuildOptions::undirected()), 3);
+    }
+
+    /// Checks the index of `met` (ids below `n`) against a `BTreeSet`: the sorted distinct ids,
+    /// every ghost's number, and `get` of the ghosts and of `probes` other ids.
+    fn check_index(n: usize, met: &[NodeId], probes: usize, rng: &mut Rng) {
+        let oracle: BTreeSet<NodeId> = met.iter().copied().collect();
+        let index = GhostIndex::build(n, || met.iter().copied()).unwrap();
+        assert_eq!(index.len(), oracle.len(), "n {n}");
+        for (k, &v) in oracle.iter().enumerate() {
+            assert_eq!(index.index(v), k as u32, "n {n} ghost {v}");
+            assert_eq!(index.get(v), Some(k as u32), "n {n} ghost {v}");
+        }
+        for _ in 0..probes.min(n) {
+            let v = rng.below(n as u64) as NodeId;
+            let k = oracle.range(..v).count() as u32;
+            assert_eq!(index.get(v), oracle.contains(&v).then_some(k), "n {n} id {v}");
+        }
+        assert_eq!(index.into_ids(), oracle.into_iter().collect::<Vec<_>>(), "n {n}");
+    }
+
+    #[test]
+    fn ghost_index_agrees_with_a_set() {
+        let mut rng = Rng::new(13);
+        // One bucket and several; sparse buckets (sorted), dense ones (bitmap), repeats.
+        for (n, count) in [
+            (1, 3),
+            (64, 10),
+            (1000, 5),
+            (1000, 5000),
+            (1 << 21, 100),
+            (1 << 21, 300_000),
+            (5 << 21, 50),
+            (5 << 21, 400_000),
+        ] {
+            let met: Vec<NodeId> = (0..count).map(|_| rng.below(n as u64) as NodeId).collect();
+            check_index(n, &met, 2000, &mut rng);
+        }
+        // Clustered ids: one dense stretch in one bucket, a few far away.
+        let n = 9 << 21;
+        let mut met: Vec<NodeId> = (0..200_000).map(|_| (3 << 21) + rng.below(50_000) as NodeId).collect();
+        met.extend([0, n as NodeId - 1, 5 << 21, (5 << 21) - 1]);
+        check_index(n, &met, 2000, &mut rng);
+    }
+
+    #[test]
+    fn few_ghosts_among_four_billion_ids_need_no_array_over_the_ids() {
+        // A bitmap over these ids would be 512 MiB; the index holds its 1,000 ghosts.
+        let n = u32::MAX as usize;
+        let mut rng = Rng::new(4);
+        let mut met: Vec<NodeId> = (0..1000).map(|_| rng.below(n as u64) as NodeId).collect();
+        met.extend([0, 0, n as NodeId - 1, 1 << 31]);
+        check_index(n, &met, 5000, &mut rng);
+        let index = GhostIndex::build(n, || met.iter().copied()).unwrap();
+        assert!(matches!(&index.lookup, Lookup::Sparse { first, .. } if first.len() <= met.len()));
+    }
+
+    #[test]
+    fn ids_marked_while_counted_are_taken_again_when_few() {
+        // Room for a dense lookup was made for up to `n` ids, but only 100 came: sparse.
+        let (n, mut rng) = (1 << 22, Rng::new(5));
+        let met: Vec<NodeId> = (0..100).map(|_| rng.below(n as u64) as NodeId).collect();
+        let mut count = GhostCount::marking(n, n).unwrap();
+        met.iter().for_each(|&v| count.add(v));
+        let mut fill = count.fill().unwrap();
+        assert!(!fill.is_filled());
+        met.iter().for_each(|&v| fill.add(v));
+        let index = fill.finish().unwrap();
+        assert!(matches!(index.lookup, Lookup::Sparse { .. }));
+        let oracle: Vec<NodeId> = met.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        assert!(oracle.iter().enumerate().all(|(k, &v)| index.index(v) == k as u32));
+        assert_eq!(index.into_ids(), oracle);
+        // Enough came: the marks are the dense lookup, no second pass.
+        let mut count = GhostCount::marking(1000, 1000).unwrap();
+        (0..1000).for_each(|v| count.add(v % 7));
+        let fill = count.fill().unwrap();
+        assert!(fill.is_filled());
+        let index = fill.finish().unwrap();
+        assert!(matches!(index.lookup, Lookup::Dense { .. }));
+        assert_eq!(index.into_ids(), (0..7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn no_ghost_and_every_id_a_ghost() {
+        let mut rng = Rng::new(7);
+        for n in [0, 1, 10, u32::MAX as usize] {
+            let index = GhostIndex::build(n, std::iter::empty).unwrap();
+            assert_eq!(index.len(), 0);
+            assert_eq!(index.get(0), None);
+            assert_eq!(index.get((n as NodeId).saturating_sub(1)), None);
+        }
+        for n in [1, 5000, (1 << 21) + 77] {
+            // Every id, three times, in random order.
+            let mut met: Vec<NodeId> = (0..3 * n).map(|k| (k % n) as NodeId).collect();
+            for k in (1..met.len()).rev() {
+                met.swap(k, rng.below(k as u64 + 1) as usize);
+            }
+            let index = GhostIndex::build(n, || met.iter().copied()).unwrap();
+            assert_eq!(index.len(), n);
+            assert!((0..n as NodeId).all(|v| index.index(v) == v && index.get(v) == Some(v)));
         }
     }
 

@@ -2,8 +2,9 @@
 //! ghosts, then one exchange of the labels where workers meet. (The "union-find" of McSherry,
 //! Isard, Murray, HotOS 2015, distributed as in their follow-up posts.)
 //!
-//! Each worker runs the sequential baseline's union-find ([`crate::algo::cc::union_find`]: Rem's
-//! algorithm with splicing, union by index) over the arcs of its own nodes, in `O(m/W · α)`, with
+//! Each worker runs the sequential baseline's union-find
+//! ([`union_find`](mod@crate::algo::cc::union_find): Rem's algorithm with splicing, union by
+//! index) over the arcs of its own nodes, in `O(m/W · α)`, with
 //! a parent array over its own nodes and the *ghosts* it meets (the other workers' nodes its arcs
 //! reach), numbered after its own nodes (see `local_forest`). Nothing is translated beforehand:
 //! building a [`Local`](super::local::Local) graph would read and rewrite all `m/W` arcs, which
@@ -23,8 +24,17 @@
 //! go to worker 0, which unions the labels (a union-find over the labels in pairs, `O(pairs)`)
 //! and sends every worker the final label (the smallest of its class) of each label that changed:
 //! a label names one set on every worker that holds it (its smallest node, or a ghost of it), so
-//! every holder must learn it. Every worker then labels its own nodes. Three supersteps; no worker holds an array
-//! over all `n` nodes.
+//! every holder must learn it. Every worker then labels its own nodes, over its forest's roots.
+//! Three supersteps; no worker holds an array over all `n` nodes.
+//!
+//! Memory per worker: the forest, 4 bytes per own node and ghost; while it is built, the arcs to
+//! ghosts of the first pass put aside (8 bytes each) and their `GhostIndex` (see
+//! [`local`](super::local): about 6 bytes per ghost, or a bitmap over the ids only when that is no
+//! larger than 6 bytes per arc put aside); then the exchange's pairs. The loops over the lists are
+//! the baseline's, compiled once per partition strategy (`Owned`), so a worker that owns every
+//! node (one worker, one process) puts nothing aside, numbers no ghost and sends nothing: its
+//! forest costs what the baseline's does, and its run adds only the labels' summary (a
+//! fingerprint per node, computed inside the timed run, where the baseline's is not).
 //!
 //! Skipping the giant's arcs is sound on one worker because every skipped arc's reverse is read
 //! at its other end unless that end is in the giant too. Across workers the two ends may lie in
@@ -37,7 +47,7 @@
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
-use super::local::GhostMarks;
+use super::local::{GhostIndex, Owned, Owners};
 use super::{Chunk, Context, IdHasher, IdMap, Outcome, Part};
 use crate::Result;
 use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};
@@ -65,14 +75,17 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
 fn components(ctx: &mut Context<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeId)> {
     let (me, peers, part) = (ctx.index(), ctx.peers(), ctx.partition);
     let own = part.num_local(me);
-    let local = local_forest(ctx, sample)?;
-    let (parent, ghosts) = (&local.parent, &local.ghosts);
+    let LocalForest { mut parent, ghosts, giant } = match Owners::of(ctx.graph, part, me) {
+        Owners::Range(owned) => local_forest(ctx, sample, owned)?,
+        Owners::Strided(owned) => local_forest(ctx, sample, owned)?,
+    };
     // A set's label is its root's id: its smallest own node (own nodes have the smaller indices,
     // in id order), or the ghost itself when a ghost is alone.
-    let label = |j: usize| {
-        let r = parent[j] as usize;
+    let name = |r: NodeId| {
+        let r = r as usize;
         if r < own { part.global(me, r) } else { ghosts[r - own] }
     };
+    let label = |j: usize| name(parent[j]);
 
     // Every ghost's label to its owner; the owner keeps the distinct pairs of different labels.
     // A ghost that is the root of its set is alone in it (own nodes have the smaller indices, and
@@ -124,9 +137,13 @@ fn components(ctx: &mut Context<'_>, sample: bool) -> Result<(Vec<NodeId>, NodeI
     })?;
     ctx.rounds += 3;
     let rename = |l: NodeId| if renamed.is_empty() { l } else { renamed.get(&l).copied().unwrap_or(l) };
-    let labels = (0..own).map(|i| rename(label(i))).collect();
-    let giant = if local.giant == NO_GIANT { NO_GIANT } else { rename(label(local.giant as usize)) };
-    Ok((labels, giant))
+    let giant = if giant == NO_GIANT { NO_GIANT } else { rename(label(giant as usize)) };
+    // The own nodes' labels, written over their roots (no second array).
+    parent.truncate(own);
+    for p in &mut parent {
+        *p = rename(name(*p));
+    }
+    Ok((parent, giant))
 }
 
 /// The root (the smallest label) of `l`'s class in `classes` (a label absent from it is its own
@@ -154,66 +171,75 @@ struct LocalForest {
     giant: NodeId,
 }
 
-/// Unions the arcs of this worker's own nodes (with Afforest sampling and skipping when
-/// `sample`, on a symmetric graph) into a flattened forest. In the first pass (the sampled arcs,
-/// or all without sampling) an arc to an own node is united at once and an arc to a ghost is put
-/// aside, `(own index, ghost id)`, 8 bytes each; the ghosts put aside are then numbered by their
-/// rank in a bitmap over the ids ([`GhostMarks`], `3n/16` bytes while the forest is built) and
-/// their arcs united. Ghosts met only later, on the few arcs read outside the giant, are numbered
-/// through a hash map. Every arc is read once.
-fn local_forest(ctx: &Context<'_>, sample: bool) -> Result<LocalForest> {
+/// Unions the arcs of this worker's own nodes (`owned`: see [`Owned`]; with Afforest sampling and
+/// skipping when `sample`, on a symmetric graph) into a flattened forest. In the first pass (the
+/// sampled arcs, or all without sampling) an arc to an own node is united at once and an arc to a
+/// ghost is put aside, `(own index, ghost id)`, 8 bytes each; the ghosts put aside are then
+/// numbered ([`GhostIndex`], about `6g` bytes for `g` ghosts, and `4` bytes per arc put aside
+/// while it sorts them) and their arcs united. Ghosts met only later, on the few arcs read outside
+/// the giant, are numbered through a hash map. Every arc is read once. A worker that owns every
+/// node puts nothing aside: its loops are the baseline's.
+fn local_forest<O: Owned>(ctx: &Context<'_>, sample: bool, owned: O) -> Result<LocalForest> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
-    let (own, share) = (part.num_local(me), part.share(me));
+    let own = part.num_local(me);
+    let (arcs, ends) = (graph.targets(), graph.offsets());
+    let list = |i: usize| {
+        let r = owned.row(i);
+        &arcs[ends[r] as usize..ends[r + 1] as usize]
+    };
     let mut parent = singletons(own);
     let mut aside: Vec<(u32, NodeId)> = Vec::new();
     // Without sampling, an arc between two own nodes of a symmetric graph is read at one end;
     // arcs to ghosts are read from this side whatever the other side does.
     let one_way = !sample && graph.is_symmetric();
-    for (i, u) in part.nodes(me).enumerate() {
-        let list = graph.neighbors(u);
+    for i in 0..own {
+        let list = list(i);
         for &v in if sample { &list[..SAMPLE.min(list.len())] } else { list } {
-            match share.local(v) {
-                Some(j) if one_way && j < i => {}
+            match owned.local(v) {
+                Some(j) if one_way && (j as usize) < i => {}
                 Some(j) => {
-                    rem_union(&mut parent, i as NodeId, j as NodeId);
+                    rem_union(&mut parent, i as NodeId, j);
                 }
                 None => aside.push((i as u32, v)),
             }
         }
     }
-    let mut marks = GhostMarks::new(graph.num_nodes())?;
-    aside.iter().for_each(|&(_, v)| marks.mark(v));
-    let mut ghosts = marks.rank()?;
-    parent.extend(own as NodeId..(own + ghosts.len()) as NodeId);
+    let index = GhostIndex::build(graph.num_nodes(), || aside.iter().map(|&(_, v)| v))?;
+    parent.extend(own as NodeId..(own + index.len()) as NodeId);
     for (i, v) in aside.drain(..) {
-        rem_union(&mut parent, i, own as NodeId + marks.index(v));
+        rem_union(&mut parent, i, own as NodeId + index.index(v));
     }
     drop(aside);
     let mut giant = NO_GIANT;
+    let mut later: Vec<NodeId> = Vec::new();
     if sample {
         flatten(&mut parent);
         giant = most_frequent(own, |i| parent[i]).unwrap_or(NO_GIANT);
-        let mut later: IdMap<NodeId> = IdMap::default();
-        for (i, u) in part.nodes(me).enumerate() {
-            let list = graph.neighbors(u);
+        let mut seen: IdMap<NodeId> = IdMap::default();
+        for i in 0..own {
+            let list = list(i);
             if parent[i] == giant || list.len() <= SAMPLE {
                 continue;
             }
             for &v in &list[SAMPLE..] {
-                let j = match share.local(v) {
-                    Some(j) => j as NodeId,
-                    None if marks.contains(v) => own as NodeId + marks.index(v),
-                    None => *later.entry(v).or_insert_with(|| {
-                        let j = parent.len() as NodeId;
-                        parent.push(j);
-                        ghosts.push(v);
-                        j
-                    }),
+                let j = match owned.local(v) {
+                    Some(j) => j,
+                    None => match index.get(v) {
+                        Some(g) => own as NodeId + g,
+                        None => *seen.entry(v).or_insert_with(|| {
+                            let j = parent.len() as NodeId;
+                            parent.push(j);
+                            later.push(v);
+                            j
+                        }),
+                    },
                 };
                 rem_union(&mut parent, i as NodeId, j);
             }
         }
     }
     flatten(&mut parent);
+    let mut ghosts = index.into_ids();
+    ghosts.extend(later);
     Ok(LocalForest { parent, ghosts, giant })
 }
