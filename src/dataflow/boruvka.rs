@@ -55,7 +55,8 @@
 
 use std::ops::{Range, RangeInclusive};
 
-use super::ghosts::{IdTable, distinct};
+use super::id_table::IdTable;
+use super::local::GhostIndex;
 use super::{Channel, Chunk, Context, Outcome, Part, Share};
 use crate::Result;
 use crate::algo::msf::ForestEdge;
@@ -161,7 +162,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
                 first.push((u, w, a, b, if a == u { b } else { a }));
             }
         }
-        state.ghosts = distinct(&met, n)?;
+        state.ghosts = GhostIndex::build(n, || met.iter().copied())?.into_ids();
         state.ghost_parent = IdTable::new(state.ghosts.len())?;
         drop(met);
         state.hook(ctx, &first)?;
@@ -173,7 +174,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         light
     } else {
         met.extend(part.nodes(me).flat_map(|u| graph.neighbors(u)).filter(|&&v| share.local(v).is_none()));
-        state.ghosts = distinct(&met, n)?;
+        state.ghosts = GhostIndex::build(n, || met.iter().copied())?.into_ids();
         state.ghost_parent = IdTable::new(state.ghosts.len())?;
         drop(met);
         state.ask_ghosts(ctx)?;

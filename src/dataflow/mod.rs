@@ -26,7 +26,7 @@ pub mod cluster;
 pub mod config;
 pub mod differential;
 pub mod exchange;
-pub mod ghosts;
+pub mod id_table;
 pub mod label_prop;
 pub mod local;
 pub mod pagerank;
