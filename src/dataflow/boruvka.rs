@@ -125,8 +125,8 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         chosen: vec![UNCHOSEN; own],
         hooked: Vec::new(),
         share: part.share(me),
-        ghosts: Vec::new(),
-        ghost_parent: IdTable::default(),
+        ghosts: None,
+        ghost_parent: Vec::new(),
         forest: Vec::new(),
         control,
         candidates: ctx.channel(),
@@ -162,8 +162,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
                 first.push((u, w, a, b, if a == u { b } else { a }));
             }
         }
-        state.ghosts = GhostIndex::build(n, || met.iter().copied())?.into_ids();
-        state.ghost_parent = IdTable::new(state.ghosts.len())?;
+        state.ghosts = Some(GhostIndex::build(n, || met.iter().copied())?);
         drop(met);
         state.hook(ctx, &first)?;
         state.ask_ghosts(ctx)?;
@@ -174,8 +173,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         light
     } else {
         met.extend(part.nodes(me).flat_map(|u| graph.neighbors(u)).filter(|&&v| share.local(v).is_none()));
-        state.ghosts = GhostIndex::build(n, || met.iter().copied())?.into_ids();
-        state.ghost_parent = IdTable::new(state.ghosts.len())?;
+        state.ghosts = Some(GhostIndex::build(n, || met.iter().copied())?);
         drop(met);
         state.ask_ghosts(ctx)?;
         state.edges(ctx, 0..=bound)
@@ -266,9 +264,9 @@ struct State {
     /// Which nodes are this worker's own.
     share: Share,
     /// The other workers' nodes this worker's edges reach, sorted.
-    ghosts: Vec<NodeId>,
-    /// Each ghost's component when last asked ([`State::ask_ghosts`]).
-    ghost_parent: IdTable<NodeId>,
+    ghosts: Option<GhostIndex>,
+    /// Per ghost (by its number): its component when last asked ([`State::ask_ghosts`]).
+    ghost_parent: Vec<NodeId>,
     /// Forest edges chosen by this worker's components.
     forest: Vec<ForestEdge>,
     control: Channel<u64>,
@@ -334,17 +332,29 @@ impl State {
     /// ([`State::flatten`]).
     fn ask_ghosts(&mut self, ctx: &mut Context<'_>) -> Result<()> {
         let (part, peers) = (ctx.partition, ctx.peers());
+        let ghosts = self.ghosts.as_ref().map_or(&[][..], |g| g.ids());
         let mut asks = vec![Vec::new(); peers];
-        for &v in &self.ghosts {
+        for &v in ghosts {
             asks[part.owner(v)].push(v);
         }
         let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
-        for (ids, rs) in asks.iter().zip(&roots) {
-            for (&v, &r) in ids.iter().zip(rs) {
-                self.ghost_parent.insert(v, r)?;
-            }
-        }
+        // The ghosts are sorted, so each owner's answers come in the ghosts' order.
+        let mut next = vec![0usize; peers];
+        let ghosts = self.ghosts.as_ref().map_or(&[][..], |g| g.ids());
+        self.ghost_parent.clear();
+        self.ghost_parent.extend(ghosts.iter().map(|&v| {
+            let w = part.owner(v);
+            next[w] += 1;
+            roots[w][next[w] - 1]
+        }));
         Ok(())
+    }
+
+    /// The component of ghost `v` as last asked.
+    #[inline]
+    fn ghost(&self, v: NodeId) -> NodeId {
+        let index = self.ghosts.as_ref().expect("the ghosts are numbered before they are asked");
+        self.ghost_parent[index.index(v) as usize]
     }
 
     /// The component of node `v`, one of this worker's own nodes or ghosts: its own node's
@@ -353,7 +363,7 @@ impl State {
     fn component(&self, v: NodeId) -> NodeId {
         match self.share.local(v) {
             Some(j) => self.parent[j],
-            None => self.ghost_parent.get(v).expect("every ghost was asked"),
+            None => self.ghost(v),
         }
     }
 
@@ -364,7 +374,7 @@ impl State {
         let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
         let (n, targets) = (graph.num_nodes(), graph.targets());
         let (symmetric, sorted) = (graph.is_symmetric(), graph.props().sorted);
-        let ghost = |v: NodeId| self.ghost_parent.get(v).expect("every ghost was asked");
+        let ghost = |v: NodeId| self.ghost(v);
         let mut edges: Vec<Edge> = Vec::new();
         for (i, u) in part.nodes(me).enumerate() {
             let arcs = graph.range(u);

@@ -320,6 +320,11 @@ impl GhostIndex {
     }
 
     /// The ghosts, sorted.
+    pub(crate) fn ids(&self) -> &[NodeId] {
+        &self.ids
+    }
+
+    /// The ghosts, sorted.
     pub(crate) fn into_ids(self) -> Vec<NodeId> {
         self.ids
     }
