@@ -9,27 +9,36 @@
 //! `(weight, min(u, v), max(u, v))`, which makes the minimum edge of every component unique and
 //! the forest equal to every other implementation's.
 //!
+//! **State over own nodes and ghosts.** No worker holds an array over all `n` ids (the ghost
+//! index takes a bitmap over the ids only when it is smaller than the ghost arcs met). Component
+//! ids are node ids, and the forest of components is spread over the workers by the owners of
+//! the ids ([`Partition`](super::Partition)): each owner keeps, per own node, the component it hooked onto
+//! (`parent`, 4 bytes) and the position of its lightest candidate (4 bytes). A worker knows the
+//! components of its edges' ends through its own nodes' `parent` and, for its *ghosts* (the other
+//! workers' nodes its edges reach, numbered by `local`'s `GhostIndex`), by
+//! asking their owners when it needs them; inside the rounds it numbers the components its edges
+//! touch densely (*slots*, through an [`IdTable`]).
+//!
 //! One round, on every worker, in four steps:
 //!
-//! 1. **Candidates.** For each component touching one of its edges, the worker's lightest such
-//!    edge. Sent to the worker that owns the component's id (a [`Partition`]
-//!    of the node ids, which are also component ids).
-//! 2. **Choice.** The owner keeps the lightest candidate of each of its components and
-//!    broadcasts the choice `c → d` (component `c` hooks onto component `d` through edge `e`).
-//! 3. **Hooking.** Every worker now knows every choice of the round (the pairs `c → d` travel,
-//!    in slices, not the edges) and applies them, in the same way, to its copy of the component
-//!    forest `parent`. Two components that chose each other picked the same edge (the order is
-//!    total): the smaller id becomes the root of the pair and the edge counts once. All other
-//!    hooks point to a component whose id is not their own, so following `parent` ends in a root;
-//!    one find with path halving per hook makes every hooked component point straight at it.
-//!    The owner of each component keeps its chosen edge: the workers' parts are the forest,
-//!    gathered at worker 0 only when the job asks for the whole result ([`Context::finish`](super::Context::finish)).
-//! 4. **Relabelling.** Each worker replaces the component ids of its edges by their roots and
-//!    drops the edges whose two ends are now in one component.
+//! 1. **Candidates.** For each slot, the worker's lightest edge leaving it (an array over the
+//!    slots), sent to the owner of the component's id.
+//! 2. **Choice.** The owner keeps the lightest candidate of each of its components: component
+//!    `c` hooks onto component `d` through that edge.
+//! 3. **Trees.** The hooks form trees whose roots are pairs that chose each other (the order is
+//!    total, so both picked the same edge; the smaller id becomes the root and the edge counts
+//!    once). The owners resolve them by pointer jumping: each hooked component asks the owner of
+//!    its parent for that one's parent, and jumps, until every one points at its tree's root
+//!    (two supersteps per step, `O(log depth)` steps). Each owner keeps its components' chosen
+//!    edges: the workers' parts are the forest, gathered at worker 0 only when the job asks for
+//!    the whole result ([`Context::finish`](super::Context::finish)).
+//! 4. **Relabelling.** Every candidate is answered with its component's root, in the position it
+//!    was sent (no ids travel back); each worker merges the slots that got the same root, puts
+//!    the new slots on its edges and drops the edges inside one component.
 //!
 //! **Round one on the lists.** On a symmetric graph every node is its own component at first and
 //! its owner holds all its arcs, so round one needs no edge list and no candidates: each worker
-//! reads its nodes' lists once, picks each node's lightest edge and broadcasts the choices.
+//! reads its nodes' lists once and picks each node's lightest edge.
 //!
 //! **Light edges first.** As in the single-thread [`boruvka`](crate::algo::msf::boruvka()), the
 //! later rounds run first on the *light* edges only: those with a weight at most a bound chosen so
@@ -37,21 +46,24 @@
 //! evenly spaced sample of every worker's weights (one all-gather). Every light edge precedes every
 //! heavy one in the total order, so the forest is the same; but on random weights the light edges
 //! join most nodes into a few trees, and the heavy edges — read again from the mapped lists, with
-//! those inside one tree dropped by one lookup — are few by the time their rounds run. The light
-//! edges are taken in the same pass as round one's choices.
+//! those inside one tree dropped by one lookup per end — are few by the time their rounds run.
+//! Before the heavy pass the owners make every own node's `parent` its root (each round's hooks
+//! point at that round's roots: taken from the last round back, one question per hooked
+//! component) and the ghosts' components are asked again. The light edges, and the ghosts, are
+//! taken in the same pass as round one's choices.
 //!
 //! **Which worker takes an edge.** A symmetric file holds every edge twice; the worker of one end
 //! takes it (`takes`: the arcs to the next half of the ids around the circle). Taking every edge
 //! at its lower end would give the first of two contiguous workers three quarters of the edges;
 //! this rule gives each about half, and on sorted lists the taken arcs are two segments, so the
-//! heavy pass never reads the other half. (Figures against `boruvka-par`: BENCHMARKS.md, issue 12.)
+//! heavy pass never reads the other half. Where a worker owns a range of ids, each segment splits
+//! into other workers' nodes and its own, scanned apart.
 //!
-//! The run ends after a round in which no component had an outgoing edge. The component forest
-//! is replicated (one `u32` per node on each worker, and one `u64` per component id for the
-//! lightest local edge) because every worker must relabel its edges with every round's hooks;
-//! what travels is one candidate per (worker, component) and each round's hooks, which shrink
-//! geometrically. A component's owner keeps its candidates in a
-//! dense array over its own nodes (the ids of components are node ids).
+//! The run ends after a round in which no component had an outgoing edge. Memory per worker:
+//! 8 bytes per own node, the ghost index and 4 bytes per ghost, 20 bytes per edge it holds, and
+//! each round's candidates and answers; what travels is one candidate per (worker, component),
+//! its answer, and the pointer-jumping questions. Keeping it so costs time against a replicated
+//! forest: figures in BENCHMARKS.md (issue 13).
 
 use std::ops::{Range, RangeInclusive};
 

@@ -1,12 +1,11 @@
-//! [`IdTable`]: a map from node ids to small values for the few ids a worker keeps something
-//! for (its ghosts' components, the components its edges touch), in memory proportional to those
-//! ids, never to the number of nodes `n`.
+//! [`IdTable`]: a map from node ids to small values for the ids a worker meets in a set it cannot
+//! bound beforehand (timely Borůvka numbers the components its edges touch through it), in memory
+//! proportional to those ids, never to the number of nodes `n`.
 //!
-//! An open-addressing table at most half full, each id beside its value: one probe per lookup,
-//! the one cache miss an array over all ids would cost. Timely Borůvka looks up the component of
-//! every ghost its heavy arcs reach through it; the sorted ghosts with a directory (one entry per
-//! four ghosts, then a short scan) keep neighbouring ids together but read three arrays one after
-//! the other, and measured 1.3× slower there on Kronecker 22.
+//! An open-addressing table kept at most half full, each id beside its value: one probe per
+//! lookup on average. Where the ids are known first and looked up many times (a worker's
+//! ghosts), `local`'s `GhostIndex` numbers them instead: on uniform random 22
+//! timely Borůvka ran 2.4–2.8 s with it against 2.85–3.1 s with this table for its ghosts.
 
 use crate::graph::NodeId;
 use crate::{Error, Result};
