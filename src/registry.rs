@@ -293,7 +293,7 @@ pub static REGISTRY: &[Implementation] = &[
         problem: Problem::Msf,
         name: "timely-boruvka",
         kind: Kind::Timely,
-        description: "distributed Borůvka on timely workers: round one on the lists, light edges first, minimum edges per owner, hooks applied on every worker",
+        description: "distributed Borůvka on timely workers: round one on the lists, light edges first, minimum edges per owner, hooks resolved by pointer jumping at the owners; state over own nodes and ghosts",
         needs_symmetric: false,
         needs_weights: true,
         entry: Entry::Dataflow(crate::dataflow::boruvka::run),

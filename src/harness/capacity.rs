@@ -78,8 +78,9 @@ pub const FORMULAS: [Formula; 9] = [
         kind: Kind::Timely,
         node_bytes: 48,
         arc_bytes: 32,
-        assumption: "the component forest (4 B) and lightest-edge key (8 B) per node on every worker, candidates \
-                     per own node; the edges kept (20 B, at most one per arc) and records in flight",
+        assumption: "parent and candidate position (4 B each) per own node; each worker's ghosts (id, component, \
+                     index: ~12 B each) and slots per component touched (id, lightest edge, table: ~24 B); the \
+                     edges kept (20 B, at most one per arc) and records in flight",
     },
     Formula {
         problem: Problem::Pagerank,
