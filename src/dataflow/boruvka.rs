@@ -70,9 +70,9 @@ use std::ops::{Range, RangeInclusive};
 use super::id_table::IdTable;
 use super::local::GhostIndex;
 use super::{Channel, Chunk, Context, Outcome, Part, Share};
-use crate::Result;
 use crate::algo::msf::ForestEdge;
 use crate::graph::{NodeId, Shard, Weight};
+use crate::{Error, Result};
 
 /// An edge of the input with the components its ends belong to.
 #[derive(Clone, Copy, Debug)]
@@ -145,8 +145,11 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         ids: ctx.channel(),
     };
     let (targets, share) = (graph.targets(), part.share(me));
-    // The other workers' nodes this worker's edges reach (once per arc met).
+    // The other workers' nodes this worker's edges reach (once per arc met, at most one per own
+    // arc).
     let mut met: Vec<NodeId> = Vec::new();
+    met.try_reserve(own_arcs as usize)
+        .map_err(|_| Error::invalid(format!("out of memory for the ghosts of {own_arcs} arcs (timely-boruvka)")))?;
     let light = if symmetric {
         // Round one on the lists themselves, in the same pass that takes the light edges: every
         // node is its own component and its owner holds all its edges, so its choice needs no
@@ -262,7 +265,7 @@ fn number(slots: &mut IdTable<NodeId>, ids: &mut Vec<NodeId>, c: NodeId) -> Resu
     Ok(slot)
 }
 
-/// What a worker keeps across rounds: arrays over its own nodes only.
+/// What a worker keeps across rounds: arrays over its own nodes and its ghosts only.
 struct State {
     /// Per own node (local index), as a component id: the component it hooked onto (the root
     /// of its round's tree), or itself while it is a root. The forest of all components is
@@ -294,19 +297,14 @@ impl State {
     }
 
     /// Two supersteps: asks the owner of every id in `asks[w]` (all owned by worker `w`) for
-    /// `answer(id)` on the owner (`answer` sees the owner's `parent`), and returns the answers in
-    /// the same positions.
-    fn ask(
-        &mut self,
-        ctx: &mut Context<'_>,
-        asks: &[Vec<NodeId>],
-        answer: impl Fn(&[NodeId], NodeId) -> NodeId,
-    ) -> Result<Vec<Vec<NodeId>>> {
+    /// the id's `parent` there, and returns the answers in the same positions. Every worker
+    /// answers before it changes anything, so all answers are the parents as they were.
+    fn ask_parents(&mut self, ctx: &mut Context<'_>, asks: &[Vec<NodeId>]) -> Result<Vec<Vec<NodeId>>> {
         let part = ctx.partition;
         let asked = self.ids.all_to_all(ctx.worker, asks)?;
         let parent = &self.parent;
         let answers: Vec<Vec<NodeId>> =
-            asked.iter().map(|ids| ids.iter().map(|&x| answer(parent, part.local(x) as NodeId)).collect()).collect();
+            asked.iter().map(|ids| ids.iter().map(|&x| parent[part.local(x)]).collect()).collect();
         drop(asked);
         ctx.rounds += 2;
         self.ids.all_to_all(ctx.worker, &answers)
@@ -329,7 +327,7 @@ impl State {
                 asks[part.owner(p)].push(p);
                 askers[part.owner(p)].push(c);
             }
-            let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
+            let roots = self.ask_parents(ctx, &asks)?;
             for (cs, rs) in askers.iter().zip(&roots) {
                 for (&c, &r) in cs.iter().zip(rs) {
                     self.parent[c as usize] = r;
@@ -349,7 +347,7 @@ impl State {
         for &v in ghosts {
             asks[part.owner(v)].push(v);
         }
-        let roots = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
+        let roots = self.ask_parents(ctx, &asks)?;
         // The ghosts are sorted, so each owner's answers come in the ghosts' order.
         let mut next = vec![0usize; peers];
         let ghosts = self.ghosts.as_ref().map_or(&[][..], |g| g.ids());
@@ -539,7 +537,7 @@ impl State {
                 asks[part.owner(p)].push(p);
                 askers[part.owner(p)].push(c);
             }
-            let grand = self.ask(ctx, &asks, |parent, x| parent[x as usize])?;
+            let grand = self.ask_parents(ctx, &asks)?;
             active.clear();
             for (cs, gs) in askers.iter().zip(&grand) {
                 for (&c, &g) in cs.iter().zip(gs) {
