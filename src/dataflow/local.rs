@@ -85,46 +85,23 @@ impl<'a> Local<'a> {
         for i in 0..own {
             offsets.push(offsets[i] + list(i).len() as u64 + extra(i).len() as u64);
         }
+        let ghosts_of = |i: usize| list(i).iter().chain(extra(i)).copied().filter(|&v| owned.local(v).is_none());
         let mut count = GhostCount::marking(graph.num_nodes(), offsets[own] as usize)?;
-        for start in (0..own).step_by(BLOCK) {
-            let block = start..(start + BLOCK).min(own);
-            for i in block.clone() {
-                for &v in list(i).iter().chain(extra(i)) {
-                    if owned.local(v).is_none() {
-                        count.add(v);
-                    }
-                }
-            }
-            release(&block);
-        }
+        in_blocks(own, release, |i| ghosts_of(i).for_each(|v| count.add(v)));
         // Pass 2: the ghosts taken again, unless they were marked, and numbered.
         let mut fill = count.fill()?;
         if !fill.is_filled() {
-            for start in (0..own).step_by(BLOCK) {
-                let block = start..(start + BLOCK).min(own);
-                for i in block.clone() {
-                    for &v in list(i).iter().chain(extra(i)) {
-                        if owned.local(v).is_none() {
-                            fill.add(v);
-                        }
-                    }
-                }
-                release(&block);
-            }
+            in_blocks(own, release, |i| ghosts_of(i).for_each(|v| fill.add(v)));
         }
         let index = fill.finish()?;
         // Pass 3: every target in local indices.
         let mut targets = try_vec(offsets[own] as usize, "targets")?;
         let first = own as u32;
-        for start in (0..own).step_by(BLOCK) {
-            let block = start..(start + BLOCK).min(own);
-            for i in block.clone() {
-                targets.extend(
-                    list(i).iter().chain(extra(i)).map(|&v| owned.local(v).unwrap_or_else(|| first + index.index(v))),
-                );
-            }
-            release(&block);
-        }
+        in_blocks(own, release, |i| {
+            targets.extend(
+                list(i).iter().chain(extra(i)).map(|&v| owned.local(v).unwrap_or_else(|| first + index.index(v))),
+            )
+        });
         Ok(Local { own, ghosts: index.into_ids(), offsets: Cow::Owned(offsets), targets: Cow::Owned(targets) })
     }
 
@@ -152,6 +129,16 @@ impl<'a> Local<'a> {
     #[inline]
     pub fn neighbors(&self, i: usize) -> &[u32] {
         &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// Calls `visit(i)` for every own node `i` of `0..own`, a block of [`BLOCK`] nodes at a time, and
+/// `release` after each block (its arcs' pages go back to the page cache).
+fn in_blocks(own: usize, release: impl Fn(&std::ops::Range<usize>), mut visit: impl FnMut(usize)) {
+    for start in (0..own).step_by(BLOCK) {
+        let block = start..(start + BLOCK).min(own);
+        block.clone().for_each(&mut visit);
+        release(&block);
     }
 }
 
