@@ -163,9 +163,9 @@ pub fn main() -> ExitCode {
 }
 
 /// Adds the input's name to errors that do not carry one (too many nodes).
-fn name_input(path: &std::path::Path, err: costgraph::Error) -> anyhow::Error {
+fn name_input(path: &std::path::Path, err: costgraph_core::Error) -> anyhow::Error {
     match err {
-        costgraph::Error::TooManyNodes { .. } => anyhow::anyhow!("{}: {err}", path.display()),
+        costgraph_core::Error::TooManyNodes { .. } => anyhow::anyhow!("{}: {err}", path.display()),
         err => err.into(),
     }
 }

@@ -9,8 +9,8 @@
 //! [`BuildOptions`](crate::graph::BuildOptions) decide whether the CSR keeps them.
 //!
 //! ```
-//! use costgraph::graph::{BuildOptions, Csr};
-//! use costgraph::testing;
+//! use costgraph_core::graph::{BuildOptions, Csr};
+//! use costgraph_core::testing;
 //! let star = Csr::from_edges(&testing::star(5, 0), BuildOptions::undirected());
 //! assert_eq!(star.neighbors(0), &[1, 2, 3, 4]);
 //! let random = testing::random_graph(7, 100, 300, true, None);

@@ -16,7 +16,7 @@ use crate::generate::Rng;
 use crate::graph::NodeId;
 
 /// The identity labelling `0..n`: every node its own set.
-pub(crate) fn singletons(n: usize) -> Vec<NodeId> {
+pub fn singletons(n: usize) -> Vec<NodeId> {
     (0..n as NodeId).collect()
 }
 
@@ -27,7 +27,7 @@ pub(crate) fn singletons(n: usize) -> Vec<NodeId> {
 /// meet, usually after one or two steps, and never needs a separate `find`. Returns whether the
 /// two were in different sets (and are now joined).
 #[inline]
-pub(crate) fn rem_union(parent: &mut [NodeId], mut x: NodeId, mut y: NodeId) -> bool {
+pub fn rem_union(parent: &mut [NodeId], mut x: NodeId, mut y: NodeId) -> bool {
     loop {
         let (px, py) = (parent[x as usize], parent[y as usize]);
         if px == py {
@@ -52,7 +52,7 @@ pub(crate) fn rem_union(parent: &mut [NodeId], mut x: NodeId, mut y: NodeId) -> 
 
 /// Sequential final pass: points every node straight at its root (the smallest id of its set).
 /// Needs `parent[x] <= x` for all `x`.
-pub(crate) fn flatten(parent: &mut [NodeId]) {
+pub fn flatten(parent: &mut [NodeId]) {
     for x in 0..parent.len() {
         parent[x] = parent[parent[x] as usize];
     }
@@ -61,7 +61,7 @@ pub(crate) fn flatten(parent: &mut [NodeId]) {
 /// Concurrent find: follows parents to the root with relaxed loads (the answer may be stale by
 /// the time it returns; callers re-check with a compare-and-swap).
 #[inline]
-pub(crate) fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
+pub fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
     loop {
         let p = parent[x as usize].load(Relaxed);
         if p == x {
@@ -82,7 +82,7 @@ pub(crate) fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
 /// [`rem_union`] (Afforest's hook-only link, which never shortens a path, made `afforest` 1.6×
 /// slower on one thread on Kronecker 20).
 #[inline]
-pub(crate) fn link(parent: &[AtomicU32], mut x: NodeId, mut y: NodeId) {
+pub fn link(parent: &[AtomicU32], mut x: NodeId, mut y: NodeId) {
     loop {
         let (mut px, mut py) = (parent[x as usize].load(Relaxed), parent[y as usize].load(Relaxed));
         if px == py {
@@ -105,7 +105,7 @@ pub(crate) fn link(parent: &[AtomicU32], mut x: NodeId, mut y: NodeId) {
 
 /// Parallel pointer jumping over all nodes: afterwards every node points at its root. Safe to run
 /// while no union is in flight; with `parent[x] <= x` the result is the canonical labelling.
-pub(crate) fn compress(parent: &[AtomicU32]) {
+pub fn compress(parent: &[AtomicU32]) {
     parent.par_iter().with_min_len(4096).for_each(|p| {
         let mut x = p.load(Relaxed);
         loop {
@@ -122,7 +122,7 @@ pub(crate) fn compress(parent: &[AtomicU32]) {
 /// Samples labels to guess the most frequent one (the root of the largest component after the
 /// sampling rounds of Afforest). `label(i)` reads the current label of node `i`; returns `None` on
 /// an empty graph. Deterministic: the sample positions come from a fixed-seed SplitMix64.
-pub(crate) fn most_frequent(n: usize, label: impl Fn(usize) -> NodeId) -> Option<NodeId> {
+pub fn most_frequent(n: usize, label: impl Fn(usize) -> NodeId) -> Option<NodeId> {
     const SAMPLES: usize = 1024;
     if n == 0 {
         return None;

@@ -25,7 +25,7 @@ use super::dsu::singletons;
 use crate::graph::Csr;
 
 /// A frontier bitmap with every one of `n` nodes set.
-pub(crate) fn all_set(n: usize) -> Vec<u64> {
+pub fn all_set(n: usize) -> Vec<u64> {
     let mut words = vec![u64::MAX; n.div_ceil(64)];
     if !n.is_multiple_of(64) {
         words[n / 64] = (1u64 << (n % 64)) - 1;

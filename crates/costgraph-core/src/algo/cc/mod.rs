@@ -5,7 +5,7 @@
 
 pub mod afforest;
 pub mod boruvka_cc;
-pub(crate) mod dsu;
+pub mod dsu;
 pub mod label_prop;
 pub mod union_find;
 pub mod verify;

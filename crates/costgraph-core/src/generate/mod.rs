@@ -10,7 +10,7 @@
 //! and parallel edges (as Graph500 does); the builder removes duplicates and, when asked, loops.
 //!
 //! ```
-//! use costgraph::generate::{generate, Generator, GeneratorSpec, GridConfig};
+//! use costgraph_core::generate::{generate, Generator, GeneratorSpec, GridConfig};
 //! let spec = GeneratorSpec::new(Generator::Grid(GridConfig { rows: 2, cols: 3 }));
 //! let edges = generate(&spec).unwrap();
 //! assert_eq!((edges.num_nodes, edges.len()), (6, 7));

@@ -1,6 +1,5 @@
 use super::*;
 use crate::graph::{BuildOptions, EdgeList};
-use crate::registry::{self, Output, Problem};
 use crate::testing::{self, Rng};
 
 /// A random graph on `n` nodes with `m` edges drawn among the first 80% of the nodes (as
@@ -25,11 +24,18 @@ fn graphs() -> Vec<(String, Csr)> {
     graphs
 }
 
-fn ranks_of(output: Output) -> Ranks {
-    match output {
-        Output::Ranks(r) => r,
-        _ => panic!("a PageRank implementation returned something else"),
-    }
+/// Every PageRank kernel of this module on `g` (each prepared as the registry prepares it).
+fn kernels(g: &Csr) -> Vec<(&'static str, Box<dyn Fn() -> Ranks + '_>)> {
+    let params = Params::default();
+    let pull = InEdges::of(g);
+    let par = InEdges::of(g);
+    let tiles = HilbertTiles::sort(g, &Budget::default()).unwrap();
+    vec![
+        ("pull", Box::new(move || pull.pagerank(&params))),
+        ("pull-par", Box::new(move || par.pagerank_par(&params))),
+        ("push", Box::new(move || push(g, &params))),
+        ("hilbert", Box::new(move || tiles.pagerank(&params))),
+    ]
 }
 
 #[test]
@@ -50,24 +56,19 @@ fn reference_matches_closed_forms() {
 }
 
 #[test]
-fn every_implementation_matches_the_reference_at_1_2_4_threads() {
-    let implementations: Vec<_> = registry::of(Problem::Pagerank).collect();
-    assert!(implementations.len() >= 3);
+fn every_kernel_matches_the_reference_at_1_2_4_threads() {
     for threads in [1, 2, 4] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| {
             for (name, g) in graphs() {
-                for imp in &implementations {
-                    let graph = if imp.needs_symmetric && !g.is_symmetric() { &g.symmetrized() } else { &g };
-                    // Timely implementations run on a cluster and are tested through the binary.
-                    let Some(kernel) = imp.entry.prepare(graph).unwrap() else { continue };
-                    let ranks = ranks_of(kernel());
+                for (kernel_name, kernel) in kernels(&g) {
+                    let ranks = kernel();
                     assert_eq!(ranks.iterations(), if g.num_nodes() == 0 { 0 } else { 20 });
                     if let Err(e) = ranks.verify(&g) {
-                        panic!("{} on {name} at {threads} threads: {e}", imp.name);
+                        panic!("{kernel_name} on {name} at {threads} threads: {e}");
                     }
                     // The same kernel gives the same bits when run again.
-                    assert!(ranks_of(kernel()) == ranks, "{} on {name} is not deterministic", imp.name);
+                    assert!(kernel() == ranks, "{kernel_name} on {name} is not deterministic");
                 }
             }
         });
@@ -80,9 +81,8 @@ fn hilbert_uses_the_graphs_order_when_it_has_one() {
     let arcs = crate::graph::hilbert::hilbert_arcs(&g).unwrap();
     let with = random_graph(7, 500, 4000, true).with_hilbert_order().unwrap();
     assert_eq!(with.hilbert_arcs(), Some(&arcs[..]));
-    let imp = registry::find(Problem::Pagerank, "pagerank-hilbert").unwrap();
-    let a = ranks_of(imp.entry.prepare(&g).unwrap().expect("in process")());
-    let b = ranks_of(imp.entry.prepare(&with).unwrap().expect("in process")());
+    let a = HilbertTiles::sort(&g, &Budget::default()).unwrap().pagerank(&Params::default());
+    let b = HilbertTiles::of(&with, with.hilbert_arcs().unwrap()).unwrap().pagerank(&Params::default());
     assert!(a == b, "the file's order and the computed order give different ranks");
     a.verify(&g).unwrap();
 }

@@ -38,7 +38,7 @@ pub(crate) fn hash(seed: u64, stream: Stream, index: u64) -> u64 {
 /// cryptography. Its output for a seed is fixed: tests, benchmarks and the generators rely on it.
 ///
 /// ```
-/// use costgraph::generate::Rng;
+/// use costgraph_core::generate::Rng;
 /// let mut rng = Rng::new(42);
 /// let x = rng.below(10);
 /// assert!(x < 10);

@@ -26,7 +26,7 @@ use crate::graph::{NodeId, Weight};
 /// A weight with about `wanted` of a graph's `edges` edges at or below it, estimated from an evenly
 /// spaced sample of its arc `weights` (every edge has the same share of arcs); `Weight::MAX` when
 /// `wanted` covers every edge. Filter-Kruskal and Borůvka take these light edges first.
-pub(crate) fn light_bound(weights: &[Weight], edges: usize, wanted: usize) -> Weight {
+pub fn light_bound(weights: &[Weight], edges: usize, wanted: usize) -> Weight {
     const SAMPLES: usize = 1 << 14;
     if wanted >= edges || weights.is_empty() {
         return Weight::MAX;
@@ -74,7 +74,7 @@ impl Forest {
 
     /// A forest from edges already normalised to `u < v` and sorted by `(weight, u, v)` (as
     /// Kruskal takes them): no sort.
-    pub(crate) fn from_sorted(edges: Vec<ForestEdge>) -> Self {
+    pub fn from_sorted(edges: Vec<ForestEdge>) -> Self {
         debug_assert!(edges.iter().all(|e| e.0 < e.1) && edges.is_sorted_by_key(|&(u, v, w)| (w, u, v)));
         let weight = edges.iter().map(|e| e.2 as u64).sum();
         Forest { edges, weight }

@@ -86,7 +86,7 @@ pub const MIN_BATCH: usize = 16;
 /// edges (see the module documentation).
 ///
 /// # Panics
-/// When the graph has no weights (callers check [`crate::registry::Implementation::needs_weights`]).
+/// When the graph has no weights (callers check that it has: costgraph's registry marks MSF as `needs_weights`).
 pub fn kruskal(csr: &Csr) -> Forest {
     kruskal_batched(csr, 2 * csr.num_nodes() + 1024)
 }

@@ -199,11 +199,11 @@ pub fn reference(csr: &Csr, damping: f64, iterations: u32) -> Vec<f64> {
 
 /// What one sweep over (part of) the nodes adds up.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Totals {
+pub struct Totals {
     /// L1 change of the ranks.
-    pub(crate) change: f64,
+    pub change: f64,
     /// Total new rank of the dangling nodes.
-    pub(crate) dangling: f64,
+    pub dangling: f64,
 }
 
 impl std::ops::Add for Totals {
@@ -214,13 +214,13 @@ impl std::ops::Add for Totals {
 }
 
 /// The per-node state a sweep writes, for a contiguous range of nodes (or a worker's own nodes,
-/// in [`crate::dataflow::pagerank`]).
-pub(crate) struct Slots<'a> {
-    pub(crate) rank: &'a mut [f32],
+/// in costgraph's timely PageRank).
+pub struct Slots<'a> {
+    pub rank: &'a mut [f32],
     /// `rank / out-degree` for the next iteration (0 for dangling nodes).
-    pub(crate) contrib: &'a mut [f32],
+    pub contrib: &'a mut [f32],
     /// `1 / out-degree` (0 for dangling nodes).
-    pub(crate) inv_degree: &'a [f32],
+    pub inv_degree: &'a [f32],
 }
 
 impl<'a> Slots<'a> {
@@ -234,7 +234,7 @@ impl<'a> Slots<'a> {
     /// Sets each node's rank to `base + damping * sum_of(i)` (`i` counted from the start of the
     /// range) and its contribution for the next iteration; the one update every kernel shares.
     #[inline(always)]
-    pub(crate) fn update(self, base: f32, damping: f32, mut sum_of: impl FnMut(usize) -> f32) -> Totals {
+    pub fn update(self, base: f32, damping: f32, mut sum_of: impl FnMut(usize) -> f32) -> Totals {
         let mut totals = Totals::default();
         for (i, ((rank, contrib), &inv)) in
             self.rank.iter_mut().zip(self.contrib.iter_mut()).zip(self.inv_degree).enumerate()
@@ -253,14 +253,14 @@ impl<'a> Slots<'a> {
 
 /// `1 / degree`, or 0 for a dangling node (degree 0): a node's share of its rank per out-arc.
 #[inline]
-pub(crate) fn inv_degree(degree: u64) -> f32 {
+pub fn inv_degree(degree: u64) -> f32 {
     if degree == 0 { 0.0 } else { 1.0 / degree as f32 }
 }
 
 /// The rank every node gets before its in-arcs: the jump `(1 - d) / n` plus the dangling mass
 /// spread over the `n` nodes, `d * dangling / n`.
 #[inline]
-pub(crate) fn base(damping: f64, dangling: f64, n: usize) -> f32 {
+pub fn base(damping: f64, dangling: f64, n: usize) -> f32 {
     ((1.0 - damping) / n as f64 + damping * dangling / n as f64) as f32
 }
 
