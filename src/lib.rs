@@ -12,7 +12,7 @@
 //! The command-line interface lives in the binary (`src/main.rs`, `src/cli/`); the library never
 //! depends on clap.
 
-pub use costgraph_core::{algo, cleanup, generate, graph, io, progress, sysinfo, testing};
+pub use costgraph_core::{algo, cleanup, generate, graph, io, progress, sysinfo, testing, units};
 
 pub mod dataflow;
 pub mod error;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use costgraph::harness::capacity::human_bytes;
+use costgraph::units::human_bytes;
 use costgraph::harness::datasets::{self, Catalog, Check, Dataset, FetchOptions, Lock, Verified};
 use costgraph::harness::http::{self, ClientOptions, Progress};
 

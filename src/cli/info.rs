@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use costgraph::algo::cc;
 use costgraph::graph::{BuildOptions, GraphStats};
-use costgraph::harness::capacity::{self, GraphShape, human_bytes};
+use costgraph::harness::capacity::{self, GraphShape};
+use costgraph::units::human_bytes;
 use costgraph::io::{self, ReadOptions};
 use costgraph::registry;
 use serde_json::json;

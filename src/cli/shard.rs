@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use costgraph::graph::Budget;
-use costgraph::graph::budget::human_bytes;
+use costgraph::units::human_bytes;
 
 /// Arguments of `costgraph shard`.
 #[derive(clap::Args)]

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::capacity::human_bytes;
+use crate::units::human_bytes;
 use super::http;
 use super::provenance::sha256_file;
 use crate::io::Format;

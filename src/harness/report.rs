@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::capacity::{Estimate, human_bytes};
+use super::capacity::Estimate;
+use crate::units::human_bytes;
 use super::cost::{CoreVerdict, Cost, Interval, Point, Verdict, best_baseline, cost, verdict_text, verdicts};
 use super::provenance::Provenance;
 use super::stats::{MIN_RUNS_FOR_95, Sampling, Stop, Summary};

@@ -44,7 +44,7 @@ pub enum Error {
         count: u64,
     },
     /// Something needs more memory than the budget (`--memory`) or the machine allows.
-    #[error("{what} needs {}, but {limit}: {advice}", crate::graph::budget::human_bytes(*needed))]
+    #[error("{what} needs {}, but {limit}: {advice}", crate::units::human_bytes(*needed))]
     OverBudget {
         /// What needs the memory.
         what: String,

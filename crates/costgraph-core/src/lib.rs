@@ -12,8 +12,8 @@
 //!    minimum spanning forest, PageRank) and the result types they return.
 //!
 //! Beside them: [`error`] (the library's error type), [`sysinfo`] (memory, cores, load),
-//! [`progress`] (progress bars on a terminal), [`cleanup`] (temporary files removed on a signal)
-//! and [`testing`] (the small seeded graphs the tests and benchmarks share).
+//! [`progress`] (progress bars on a terminal), [`cleanup`] (temporary files removed on a signal),
+//! [`units`] (bytes and seconds in words) and [`testing`] (the small seeded graphs the tests and benchmarks share).
 
 #[cfg(not(target_endian = "little"))]
 compile_error!("costgraph's binary format is little-endian and is mapped without conversion");
@@ -27,5 +27,6 @@ pub mod io;
 pub mod progress;
 pub mod sysinfo;
 pub mod testing;
+pub mod units;
 
 pub use error::{Error, Result};

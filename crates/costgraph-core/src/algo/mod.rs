@@ -4,9 +4,13 @@
 //! - [`cc`] — connected components;
 //! - [`fingerprint`] — an order-independent digest of a result, computable in parts;
 //! - [`msf`] — minimum spanning forest;
+//! - [`output`] — [`Output`], the result of any of them, verified, summarised and digested;
 //! - [`pagerank`] — PageRank (vertex order, Hilbert order, rayon).
 
 pub mod cc;
 pub mod fingerprint;
 pub mod msf;
+pub mod output;
 pub mod pagerank;
+
+pub use output::Output;

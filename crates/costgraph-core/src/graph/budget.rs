@@ -8,6 +8,7 @@
 //! build start that the kernel would kill halfway. A refused check is an [`Error::OverBudget`]:
 //! one line with what needs the memory, how much, the limit and what to do.
 
+use crate::units::human_bytes;
 use crate::{Error, Result};
 
 /// The default budget as a percentage of the available memory.
@@ -156,18 +157,6 @@ pub fn available_memory() -> Option<u64> {
     }
 }
 
-/// Bytes as a short human figure (`1.5 GiB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
-}
-
 /// A zeroed vector of `len` values, or an error naming `what` when the allocator refuses: for
 /// arrays whose size comes from input, so that no input makes the process abort on allocation.
 pub fn try_zeroed<T: bytemuck::Zeroable>(len: usize, what: &str) -> Result<Vec<T>> {
@@ -177,6 +166,19 @@ pub fn try_zeroed<T: bytemuck::Zeroable>(len: usize, what: &str) -> Result<Vec<T
             human_bytes((len as u64).saturating_mul(size_of::<T>() as u64))
         ))
     })
+}
+
+/// An empty vector with room for `capacity` values, or an error naming `what` when the allocator
+/// refuses: for buffers whose size comes from input or from a budget's estimate.
+pub fn try_vec<T>(capacity: usize, what: &str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(capacity).map_err(|_| {
+        Error::invalid(format!(
+            "cannot allocate {} for {what}: not enough memory",
+            human_bytes((capacity as u64).saturating_mul(size_of::<T>() as u64))
+        ))
+    })?;
+    Ok(v)
 }
 
 #[cfg(test)]

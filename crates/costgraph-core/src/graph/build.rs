@@ -33,7 +33,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use bytemuck::Pod;
 use rayon::prelude::*;
 
-use super::budget::{Budget, human_bytes, try_zeroed};
+use super::budget::{Budget, try_zeroed};
+use crate::units::human_bytes;
 use super::{Array, Csr, EdgeList, GraphProps, NodeId, Weight};
 use crate::{Error, Result};
 
