@@ -65,7 +65,8 @@ proptest! {
         let path = dir.path().join("g.cgr");
         std::fs::write(&path, &bytes).unwrap();
         if let Ok(g) = cgr::open(&path) {
-            prop_assert!(g.validate().is_ok());
+            let lists = (g.offsets().to_vec().into(), g.targets().to_vec().into(), g.weights().map(|w| w.to_vec().into()));
+            prop_assert!(costgraph::graph::check_lists(lists.0, lists.1, lists.2, g.props(), (0, g.num_nodes())).is_ok());
             prop_assert!(g.targets().iter().all(|&t| (t as usize) < g.num_nodes()));
         }
     }

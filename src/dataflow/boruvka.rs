@@ -107,7 +107,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
 
     // The light bound, the same on every worker, from an evenly spaced sample of the arcs'
     // weights (each edge is stored as one or two arcs alike, so arcs sample edges fairly).
-    let weights = graph.weights().unwrap_or(&[]);
+    let weights = graph.lists().weights().unwrap_or(&[]);
     let own_arcs: u64 = part.nodes(me).map(|u| graph.degree(u) as u64).sum();
     let mut control = ctx.channel::<u64>();
     let total_arcs = control.sum(ctx.worker, own_arcs)?;
@@ -144,7 +144,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
         candidates: ctx.channel(),
         ids: ctx.channel(),
     };
-    let (targets, share) = (graph.targets(), part.share(me));
+    let (targets, share) = (graph.lists().targets(), part.share(me));
     // The other workers' nodes this worker's edges reach (once per arc met, at most one per own
     // arc).
     let mut met: Vec<NodeId> = Vec::new();
@@ -240,7 +240,7 @@ impl Scan<'_> {
     /// target's component (`component`) is not `u`'s.
     #[inline(always)]
     fn arcs(&mut self, positions: Range<usize>, taking: Option<usize>, component: impl Fn(NodeId) -> NodeId) {
-        let (targets, weights) = (self.graph.targets(), self.graph.weights().unwrap_or(&[]));
+        let (targets, weights) = (self.graph.lists().targets(), self.graph.lists().weights().unwrap_or(&[]));
         let u = self.u;
         for p in positions {
             let (v, w) = (targets[p], weights[p]);
@@ -382,7 +382,7 @@ impl State {
     /// current components: one lookup per end ([`State::component`]).
     fn edges(&self, ctx: &Context<'_>, keep: RangeInclusive<Weight>) -> Vec<Edge> {
         let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
-        let (n, targets) = (graph.num_nodes(), graph.targets());
+        let (n, targets) = (graph.num_nodes(), graph.lists().targets());
         let (symmetric, sorted) = (graph.is_symmetric(), graph.props().sorted);
         let ghost = |v: NodeId| self.ghost(v);
         let mut edges: Vec<Edge> = Vec::new();

@@ -52,7 +52,7 @@ impl<'a> Local<'a> {
         let own = part.num_local(me);
         if part.peers() == 1 && own == graph.num_nodes() && (0..own).all(|i| extra(i).is_empty()) {
             // The whole graph, in its own numbering (one worker owns node `i` as index `i`).
-            let (offsets, targets) = (Cow::Borrowed(graph.offsets()), Cow::Borrowed(graph.targets()));
+            let (offsets, targets) = (Cow::Borrowed(graph.lists().offsets()), Cow::Borrowed(graph.lists().targets()));
             return Ok(Local { own, ghosts: Vec::new(), offsets, targets });
         }
         match Owners::of(graph, part, me) {
@@ -67,7 +67,7 @@ impl<'a> Local<'a> {
         O: Owned,
     {
         let own = part.num_local(me);
-        let (arcs, ends) = (graph.targets(), graph.offsets());
+        let (arcs, ends) = (graph.lists().targets(), graph.lists().offsets());
         let list = |i: usize| {
             let r = owned.row(i);
             &arcs[ends[r] as usize..ends[r + 1] as usize]

@@ -258,7 +258,7 @@ fn hold(config: &ClusterConfig, job: &Job) -> Result<Held> {
 /// ([`balanced_bounds`] on the shard's offsets), and every worker learns the others' first nodes
 /// in one all-gather.
 fn shard_partition(worker: &mut Worker, abort: &Abort, shard: &Shard, workers: usize) -> Result<Partition> {
-    let local = balanced_bounds(shard.offsets(), workers);
+    let local = balanced_bounds(shard.lists().offsets(), workers);
     let mine = shard.first() + local[worker.index() % workers];
     let mut channel = Channel::<(u32, NodeId)>::new(worker, abort, &Rc::new(Counters::default()));
     let firsts = channel.all_gather(worker, mine)?;
@@ -292,7 +292,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
         let partition = if sharded {
             shard_partition(worker, abort, graph, workers)?
         } else {
-            Partition::of_offsets(graph.offsets(), worker.peers(), strategy)
+            Partition::of_offsets(graph.lists().offsets(), worker.peers(), strategy)
         };
         let counters = Rc::new(Counters::default());
         let mut control = Channel::<u64>::new(worker, abort, &counters);

@@ -54,7 +54,7 @@ use crate::algo::msf::{Forest, ForestEdge, ForestSummary};
 use crate::algo::pagerank::{Ranks, RanksSummary, VERIFY_L1};
 use crate::graph::{Csr, NodeId};
 use crate::io::AtomicFile;
-use crate::io::shard::{Sha256Writer, sha256_file};
+use crate::io::checksum::{Sha256Writer, sha256_file};
 use crate::registry::Output;
 use crate::{Error, Result};
 

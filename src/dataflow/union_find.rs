@@ -182,7 +182,7 @@ struct LocalForest {
 fn local_forest<O: Owned>(ctx: &Context<'_>, sample: bool, owned: O) -> Result<LocalForest> {
     let (me, graph, part) = (ctx.index(), ctx.graph, ctx.partition);
     let own = part.num_local(me);
-    let (arcs, ends) = (graph.targets(), graph.offsets());
+    let (arcs, ends) = (graph.lists().targets(), graph.lists().offsets());
     let list = |i: usize| {
         let r = owned.row(i);
         &arcs[ends[r] as usize..ends[r + 1] as usize]

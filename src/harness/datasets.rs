@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::units::human_bytes;
 use super::http;
-use super::provenance::sha256_file;
+use crate::io::checksum::sha256_file;
 use crate::io::Format;
 use crate::{Error, Result};
 

@@ -27,10 +27,10 @@ fn check_cuts(graph: &Path, out: &Path) {
         assert_eq!(files_in(&dir), names, "nothing else is left in the folder");
         let m = shard::read_manifest(&dir).unwrap();
         assert_eq!((m.nodes, m.arcs, m.parts), (whole.num_nodes() as u64, whole.num_arcs(), parts));
-        assert_eq!(m.graph_sha256, shard::sha256_file(graph).unwrap());
+        assert_eq!(m.graph_sha256, costgraph::io::checksum::sha256_file(graph).unwrap());
         let mut next = 0;
         for (i, entry) in m.shards.iter().enumerate() {
-            assert_eq!(entry.sha256, shard::sha256_file(&dir.join(&entry.file)).unwrap());
+            assert_eq!(entry.sha256, costgraph::io::checksum::sha256_file(&dir.join(&entry.file)).unwrap());
             let s = shard::open_part(&dir, &m, i, parts).unwrap();
             assert_eq!(s.first() as u64, next);
             next += s.num_local() as u64;

@@ -2,7 +2,7 @@
 //! (a 4-neighbourhood once symmetrized), like a road network: `m = rows (cols - 1) + (rows - 1) cols ≈ 2n`,
 //! diameter `rows + cols - 2`. Deterministic; only the weights (if any) are random.
 
-use super::EdgeModel;
+use super::model::EdgeModel;
 use super::rng::Rng;
 use crate::graph::{NodeId, check_node_count};
 use crate::{Error, Result};

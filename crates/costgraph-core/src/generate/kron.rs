@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use super::rng::{Rng, Stream, hash};
-use super::{EdgeModel, nodes_for_scale};
+use super::model::{EdgeModel, nodes_for_scale};
 use crate::graph::NodeId;
 use crate::{Error, Result};
 

@@ -4,7 +4,7 @@
 //! are rare (expected `m / n` and about `m² / n²`) and are left to the builder.
 
 use super::rng::Rng;
-use super::{EdgeModel, nodes_for_scale};
+use super::model::{EdgeModel, nodes_for_scale};
 use crate::graph::NodeId;
 use crate::{Error, Result};
 

@@ -30,12 +30,19 @@ use super::{Csr, NodeId};
 use crate::{Error, Result};
 
 /// An arc as stored in Hilbert order: `[src, dst]`.
-pub type Arc = [NodeId; 2];
+pub type Arc = super::ArcPair;
 
 /// The curve order (bits per coordinate) used for a graph of `num_nodes` nodes: enough bits for
 /// the largest id, at least one.
 pub fn curve_bits(num_nodes: usize) -> u32 {
     (usize::BITS - num_nodes.saturating_sub(1).leading_zeros()).max(1)
+}
+
+/// `csr` with its arcs in Hilbert-curve order attached ([`Csr::with_hilbert_arcs`]), computed in
+/// parallel, in memory ([`hilbert_arcs`]).
+pub fn with_hilbert_order(csr: Csr) -> Result<Csr> {
+    let arcs = hilbert_arcs(&csr)?;
+    csr.with_hilbert_arcs(super::Array::owned(arcs)).map_err(Error::invalid)
 }
 
 /// Bits of each coordinate one table lookup of [`index`] / [`point`] handles.

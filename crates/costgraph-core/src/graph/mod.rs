@@ -3,24 +3,28 @@
 //!
 //! Node ids are `u32` (at most [`MAX_NODES`] nodes), edge offsets `u64`, weights `u32`.
 
+mod adjacency;
 mod array;
 mod atomic;
 pub mod budget;
 mod build;
 mod csr;
 mod edges;
+mod props;
 mod ids;
 pub mod hilbert;
 mod relabel;
 mod shard;
 mod stats;
 
+pub use adjacency::{Adjacency, check_lists};
 pub use array::Array;
 pub use budget::Budget;
 pub use build::{BuildOptions, Builder, CsrSink, Sink};
-pub use csr::{Csr, GraphProps};
+pub use csr::Csr;
 pub use edges::EdgeList;
-pub use ids::{MAX_NODES, NodeId, Weight};
+pub use ids::{ArcPair, MAX_NODES, NodeId, Weight};
+pub use props::GraphProps;
 pub use relabel::{Relabel, densify};
 pub use shard::{Shard, balanced_bounds};
 pub use stats::GraphStats;

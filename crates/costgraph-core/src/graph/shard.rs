@@ -5,31 +5,29 @@
 
 use std::ops::Range;
 
-use super::csr::{check_arrays, weighted_list};
+use super::adjacency::{Adjacency, check_lists, check_original_ids};
 use super::{Array, GraphProps, NodeId, Weight};
 
 /// The nodes `first..first + k` of a graph of `total` nodes, with their out-arcs (targets are ids
 /// of the whole graph, below `total`), their weights and original ids when the graph has them.
 /// Node ids passed to its accessors are the whole graph's; asking for a node outside the range
-/// panics.
+/// panics. [`Shard::lists`] gives the same lists by position in the range.
 #[derive(Debug, Clone)]
 pub struct Shard {
     first: NodeId,
     total: usize,
-    /// `k + 1` offsets into `targets`, from 0.
-    offsets: Array<u64>,
-    targets: Array<NodeId>,
-    weights: Option<Array<Weight>>,
+    lists: Adjacency,
     original_ids: Option<Array<u64>>,
     props: GraphProps,
 }
 
 impl Shard {
-    /// Assembles a shard from its arrays and checks them: offsets from 0, monotone, ending at
-    /// the number of targets; the range inside `0..total`; every target below `total`; sorted
-    /// lists when the flags say so; one weight per arc and one original id per node. Symmetry
-    /// cannot be checked on a part (the reverses live in other shards): it is checked when the
-    /// whole graph is opened, before it is cut. `O(arcs)`, in parallel. Returns what is wrong.
+    /// Assembles a shard from its arrays and checks them ([`check_lists`]): offsets from 0,
+    /// monotone, ending at the number of targets; the range inside `0..total`; every target below
+    /// `total`; sorted lists when the flags say so; one weight per arc and one original id per
+    /// node. Symmetry cannot be checked on a part (the reverses live in other shards): it is
+    /// checked when the whole graph is opened, before it is cut. `O(arcs)`, in parallel. Returns
+    /// what is wrong.
     pub fn from_parts(
         first: NodeId,
         total: usize,
@@ -46,21 +44,20 @@ impl Shard {
                 first as u64 + k as u64
             ));
         }
-        check_arrays(&offsets, &targets, weights.as_deref(), original_ids.as_deref(), props, (first as usize, total))?;
-        Ok(Shard::assemble(first, total, offsets, targets, weights, original_ids, props))
+        let lists = check_lists(offsets, targets, weights, props, (first as usize, total))?;
+        check_original_ids(&lists, original_ids.as_deref())?;
+        Ok(Shard::assemble(first, total, lists, original_ids, props))
     }
 
-    /// Assembles arrays already checked.
+    /// Assembles lists already checked.
     pub(super) fn assemble(
         first: NodeId,
         total: usize,
-        offsets: Array<u64>,
-        targets: Array<NodeId>,
-        weights: Option<Array<Weight>>,
+        lists: Adjacency,
         original_ids: Option<Array<u64>>,
         props: GraphProps,
     ) -> Shard {
-        Shard { first, total, offsets, targets, weights, original_ids, props }
+        Shard { first, total, lists, original_ids, props }
     }
 
     /// The first node of the range.
@@ -75,7 +72,7 @@ impl Shard {
 
     /// Number of nodes this shard holds.
     pub fn num_local(&self) -> usize {
-        self.offsets.len() - 1
+        self.lists.len()
     }
 
     /// Number of nodes of the whole graph (node ids, targets included, are below it).
@@ -85,7 +82,7 @@ impl Shard {
 
     /// Number of arcs this shard holds (the out-arcs of its nodes).
     pub fn num_arcs(&self) -> u64 {
-        self.targets.len() as u64
+        self.lists.num_arcs()
     }
 
     /// True when the shard holds every node of its graph.
@@ -93,19 +90,9 @@ impl Shard {
         self.first == 0 && self.num_local() == self.total
     }
 
-    /// The offsets of the shard's nodes into [`Shard::targets`]: `num_local + 1` entries from 0.
-    pub fn offsets(&self) -> &[u64] {
-        &self.offsets
-    }
-
-    /// The targets of the shard's arcs (ids of the whole graph).
-    pub fn targets(&self) -> &[NodeId] {
-        &self.targets
-    }
-
-    /// The weights, parallel to [`Shard::targets`], when the graph is weighted.
-    pub fn weights(&self) -> Option<&[Weight]> {
-        self.weights.as_deref()
+    /// The shard's lists by position in its range (position `i` is node `first + i`).
+    pub fn lists(&self) -> &Adjacency {
+        &self.lists
     }
 
     /// The original id of each of the shard's nodes, when the input was relabelled.
@@ -120,7 +107,7 @@ impl Shard {
 
     /// True when the graph is weighted.
     pub fn is_weighted(&self) -> bool {
-        self.weights.is_some()
+        self.lists.is_weighted()
     }
 
     /// True when every arc of the whole graph has its reverse (in whichever shard holds its target).
@@ -128,50 +115,39 @@ impl Shard {
         self.props.symmetric
     }
 
-    /// The positions in [`Shard::targets`] of `u`'s out-arcs (`u` one of the shard's nodes).
+    /// The positions in the shard's targets ([`Adjacency::targets`] of [`Shard::lists`]) of `u`'s
+    /// out-arcs (`u` one of the shard's nodes).
     #[inline]
     pub fn range(&self, u: NodeId) -> Range<usize> {
-        let i = (u - self.first) as usize;
-        self.offsets[i] as usize..self.offsets[i + 1] as usize
+        self.lists.range(u - self.first)
     }
 
     /// Out-degree of `u`.
     #[inline]
     pub fn degree(&self, u: NodeId) -> usize {
-        self.range(u).len()
+        self.lists.degree(u - self.first)
     }
 
     /// Out-neighbours of `u`.
     #[inline]
     pub fn neighbors(&self, u: NodeId) -> &[NodeId] {
-        &self.targets[self.range(u)]
+        self.lists.neighbors(u - self.first)
     }
 
     /// Out-neighbours of `u` with the weight of each arc (1 when unweighted).
     pub fn weighted_neighbors(&self, u: NodeId) -> impl Iterator<Item = (NodeId, Weight)> + '_ {
-        weighted_list(&self.targets, self.weights.as_deref(), self.range(u))
+        self.lists.weighted_neighbors(u - self.first)
     }
 
-    /// Hands the pages holding the arcs (targets and weights) of the nodes `nodes` back to the page
-    /// cache when the shard is mapped ([`Array::release_range`]); nothing for arrays in memory.
+    /// Hands the pages holding the arcs of the nodes `nodes` back to the page cache when the
+    /// shard is mapped ([`Adjacency::release_arcs`]); nothing for arrays in memory.
     pub fn release_arcs(&self, nodes: Range<NodeId>) {
-        if nodes.is_empty() {
-            return;
-        }
-        let arcs = self.range(nodes.start).start..self.range(nodes.end - 1).end;
-        self.targets.release_range(arcs.clone());
-        if let Some(w) = &self.weights {
-            w.release_range(arcs);
-        }
+        self.lists.release_arcs(nodes.start - self.first..nodes.end - self.first);
     }
 
     /// Total size of the arrays in bytes.
     pub fn size_bytes(&self) -> u64 {
-        let (k, m) = (self.num_local() as u64, self.num_arcs());
-        (k + 1) * 8
-            + m * 4
-            + if self.is_weighted() { m * 4 } else { 0 }
-            + if self.original_ids.is_some() { k * 8 } else { 0 }
+        self.lists.size_bytes() + if self.original_ids.is_some() { self.num_local() as u64 * 8 } else { 0 }
     }
 }
 

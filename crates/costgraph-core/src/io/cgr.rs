@@ -436,7 +436,7 @@ pub fn write_shard(csr: &Csr, nodes: std::ops::Range<usize>, path: &Path) -> Res
     });
     let mut tmp = crate::io::AtomicFile::create(path)?;
     let io = |e| Error::io(path, e);
-    let mut out = crate::io::shard::Sha256Writer::new(BufWriter::with_capacity(1 << 20, tmp.file()));
+    let mut out = super::checksum::Sha256Writer::new(BufWriter::with_capacity(1 << 20, tmp.file()));
     out.write_all(&header.encode()).map_err(io)?;
     let mut at = HEADER_LEN as u64;
     let mut rebased = Vec::with_capacity(1 << 16);
@@ -693,7 +693,7 @@ mod tests {
     #[test]
     fn hilbert_section_round_trips_and_is_validated() {
         let dir = tempfile::tempdir().unwrap();
-        let g = sample(true).with_hilbert_order().unwrap();
+        let g = crate::graph::hilbert::with_hilbert_order(sample(true)).unwrap();
         let path = dir.path().join("h.cgr");
         write(&g, &path).unwrap();
         let h = open(&path).unwrap();

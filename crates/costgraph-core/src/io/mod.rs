@@ -20,6 +20,7 @@
 //! banner) are errors, since those formats require a header.
 
 pub mod cgr;
+pub mod checksum;
 pub mod compress;
 mod dimacs;
 mod mtx;

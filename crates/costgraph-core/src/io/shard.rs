@@ -9,13 +9,12 @@
 //! entry, and the shard is validated like any `.cgr` file; anything else is refused with one
 //! message naming the file.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::cgr;
+use super::checksum::sha256_file;
 use crate::graph::{Budget, GraphProps, Shard, balanced_bounds};
 use crate::{Error, Result};
 
@@ -267,51 +266,6 @@ pub fn open_part(dir: &Path, manifest: &Manifest, part: usize, parts: usize) -> 
         ));
     }
     Ok(shard)
-}
-
-/// The SHA-256 of a file, as lowercase hex.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hash = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buffer[..n]);
-    }
-    Ok(format!("{:x}", hash.finalize()))
-}
-
-/// A writer that computes the SHA-256 of everything written through it.
-pub struct Sha256Writer<W: Write> {
-    inner: W,
-    hash: Sha256,
-}
-
-impl<W: Write> Sha256Writer<W> {
-    /// Wraps `inner`.
-    pub fn new(inner: W) -> Self {
-        Sha256Writer { inner, hash: Sha256::new() }
-    }
-
-    /// The inner writer (not flushed) and the hash of the bytes written, as lowercase hex.
-    pub fn finish(self) -> (W, String) {
-        (self.inner, format!("{:x}", self.hash.finalize()))
-    }
-}
-
-impl<W: Write> Write for Sha256Writer<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 #[cfg(test)]

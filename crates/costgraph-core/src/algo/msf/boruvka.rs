@@ -181,7 +181,7 @@ fn run<E: Exec>(csr: &Csr) -> Forest {
     });
 
     // The light edges (at most the bound), then, between the trees they leave, the heavy ones.
-    let bound = super::light_bound(weights, weights.len() / 2, LIGHT_PER_NODE * n);
+    let bound = super::light::light_bound(weights, weights.len() / 2, LIGHT_PER_NODE * n);
     let light = links::<E>(csr, &s.parent, |w| w <= bound);
     rounds::<E>(light, components, &mut s, &mut forest);
     if bound < Weight::MAX {

@@ -139,7 +139,7 @@ fn first_bound(weights: &[Weight], edges: usize, batch: usize) -> Key {
     if edges <= batch {
         return MAX_KEY;
     }
-    (super::light_bound(weights, edges, batch / 4 * 3), NodeId::MAX, NodeId::MAX)
+    (super::light::light_bound(weights, edges, batch / 4 * 3), NodeId::MAX, NodeId::MAX)
 }
 
 /// The number of nodes without any edge other than self loops.

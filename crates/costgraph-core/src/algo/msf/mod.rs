@@ -5,97 +5,21 @@
 //!
 //! - [`kruskal`] — Kruskal with radix sort, single thread: the COST baseline;
 //! - [`boruvka`] — Borůvka, single thread and rayon;
-//! - [`verify`] — the verifier every result is checked with.
+//! - [`verify`] — the verifier every result is checked with;
+//! - [`Forest`] — the result, and [`light_bound`], the light-edge threshold both take edges below first.
 //!
 //! Implementations may assume the graph is weighted: the caller checks the registry's
 //! `needs_weights` first and tells the user to add weights (`costgraph generate ... --weights`,
 //! `costgraph convert --weighted`).
 
 pub mod boruvka;
+mod forest;
 pub mod kruskal;
+mod light;
 pub mod verify;
 
 pub use boruvka::{boruvka, boruvka_par};
+pub use forest::{Forest, ForestEdge, ForestSummary};
 pub use kruskal::kruskal;
+pub use light::light_bound;
 pub use verify::verify;
-
-use serde::Serialize;
-
-use crate::graph::{NodeId, Weight};
-
-/// A weight with about `wanted` of a graph's `edges` edges at or below it, estimated from an evenly
-/// spaced sample of its arc `weights` (every edge has the same share of arcs); `Weight::MAX` when
-/// `wanted` covers every edge. Filter-Kruskal and Borůvka take these light edges first.
-pub fn light_bound(weights: &[Weight], edges: usize, wanted: usize) -> Weight {
-    const SAMPLES: usize = 1 << 14;
-    if wanted >= edges || weights.is_empty() {
-        return Weight::MAX;
-    }
-    let step = weights.len().div_ceil(SAMPLES);
-    let mut sample: Vec<Weight> = weights.iter().step_by(step).copied().collect();
-    let rank = ((sample.len() as f64 * wanted as f64 / edges as f64) as usize).min(sample.len() - 1);
-    *sample.select_nth_unstable(rank).1
-}
-
-/// An edge of a forest, stored with `u < v`.
-pub type ForestEdge = (NodeId, NodeId, Weight);
-
-/// A minimum spanning forest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Forest {
-    edges: Vec<ForestEdge>,
-    weight: u64,
-}
-
-/// A short description of a [`Forest`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ForestSummary {
-    /// Sum of the edge weights.
-    pub weight: u64,
-    /// Number of edges.
-    pub edges: u64,
-    /// Number of trees (= nodes - edges; an isolated node is a tree).
-    pub trees: u64,
-}
-
-impl Forest {
-    /// Builds a forest from its edges (in any order, either orientation); they are normalised to
-    /// `u < v` and sorted by the total order `(weight, u, v)`.
-    pub fn new(mut edges: Vec<ForestEdge>) -> Self {
-        for e in &mut edges {
-            if e.0 > e.1 {
-                std::mem::swap(&mut e.0, &mut e.1);
-            }
-        }
-        edges.sort_unstable_by_key(|&(u, v, w)| (w, u, v));
-        let weight = edges.iter().map(|e| e.2 as u64).sum();
-        Forest { edges, weight }
-    }
-
-    /// A forest from edges already normalised to `u < v` and sorted by `(weight, u, v)` (as
-    /// Kruskal takes them): no sort.
-    pub fn from_sorted(edges: Vec<ForestEdge>) -> Self {
-        debug_assert!(edges.iter().all(|e| e.0 < e.1) && edges.is_sorted_by_key(|&(u, v, w)| (w, u, v)));
-        let weight = edges.iter().map(|e| e.2 as u64).sum();
-        Forest { edges, weight }
-    }
-
-    /// The edges, sorted by `(weight, u, v)`, each with `u < v`.
-    pub fn edges(&self) -> &[ForestEdge] {
-        &self.edges
-    }
-
-    /// Total weight.
-    pub fn weight(&self) -> u64 {
-        self.weight
-    }
-
-    /// Weight, edge count and tree count for a graph of `num_nodes` nodes.
-    pub fn summary(&self, num_nodes: usize) -> ForestSummary {
-        ForestSummary {
-            weight: self.weight,
-            edges: self.edges.len() as u64,
-            trees: num_nodes as u64 - self.edges.len() as u64,
-        }
-    }
-}

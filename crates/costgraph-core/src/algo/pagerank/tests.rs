@@ -79,7 +79,7 @@ fn every_kernel_matches_the_reference_at_1_2_4_threads() {
 fn hilbert_uses_the_graphs_order_when_it_has_one() {
     let g = random_graph(7, 500, 4000, true);
     let arcs = crate::graph::hilbert::hilbert_arcs(&g).unwrap();
-    let with = random_graph(7, 500, 4000, true).with_hilbert_order().unwrap();
+    let with = crate::graph::hilbert::with_hilbert_order(random_graph(7, 500, 4000, true)).unwrap();
     assert_eq!(with.hilbert_arcs(), Some(&arcs[..]));
     let a = HilbertTiles::sort(&g, &Budget::default()).unwrap().pagerank(&Params::default());
     let b = HilbertTiles::of(&with, with.hilbert_arcs().unwrap()).unwrap().pagerank(&Params::default());
