@@ -3,6 +3,8 @@
 //! of `P` processes, on one machine or several, and return the same result types as the local
 //! implementations so that the same verifiers and oracle tests apply.
 //!
+//! - [`Context`] — what a worker sees while it runs an algorithm; [`run`] — one job on this
+//!   process's workers;
 //! - [`config`] — the cluster (workers, processes, addresses), validated before anything starts;
 //! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
@@ -17,349 +19,33 @@
 //! [`run`] executes one job (graph, algorithm, repetitions) on this process's workers: either
 //! every process maps the same `.cgr` file and every worker takes its share of it, or each
 //! process opens only its own shard (`costgraph shard`, [`crate::io::shard`]) and its workers
-//! split the shard's nodes. Either way a worker sees its nodes through one [`Shard`] (a whole
+//! split the shard's nodes. Either way a worker sees its nodes through one [`Shard`](crate::graph::Shard) (a whole
 //! file is the one shard of itself), and worker 0 returns the timed result: gathered only when
 //! the job asks for it, otherwise its summary and digest ([`result`]).
 
 pub mod boruvka;
 pub mod cluster;
 pub mod config;
+mod context;
 pub mod differential;
 pub mod exchange;
+mod ghost_index;
 pub mod id_table;
+mod ids;
+mod job;
 pub mod label_prop;
 pub mod local;
+mod owned;
 pub mod pagerank;
 pub mod partition;
 pub mod result;
 pub mod union_find;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::Arc;
-use std::time::Instant;
-
-use timely::ExchangeData;
-use timely::worker::Worker;
-
 pub use cluster::Abort;
 pub use config::ClusterConfig;
+pub use context::{Algorithm, Context};
 pub use exchange::{Channel, Chunk, Counters};
+pub(crate) use ids::{IdHasher, IdMap};
+pub use job::{Job, Report, run};
 pub use partition::{Partition, Share, Strategy};
 pub use result::{Deliver, Outcome, Part};
-
-use crate::graph::{Csr, NodeId, Shard, balanced_bounds};
-use crate::{Error, Result};
-
-/// A hasher for node ids (a multiplicative hash: ids are not chosen by an adversary here, and
-/// SipHash would cost more than the union-find it serves).
-#[derive(Default)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_u32(&mut self, x: u32) {
-        self.0 = (self.0 ^ x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
-    }
-}
-
-/// A map keyed by node ids.
-pub(crate) type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
-
-/// What a worker sees while it runs an algorithm.
-pub struct Context<'a> {
-    /// The timely worker.
-    pub worker: &'a mut Worker,
-    /// The nodes this process holds with their arcs (the whole graph, or this process's shard);
-    /// each worker reads only the lists of the nodes it owns.
-    pub graph: &'a Shard,
-    /// Which worker owns which node.
-    pub partition: &'a Partition,
-    /// Set when another worker of the process failed.
-    pub abort: &'a Abort,
-    /// This worker's traffic counters.
-    pub counters: Rc<Counters>,
-    /// Supersteps the algorithm took (set by the algorithm).
-    pub rounds: u64,
-    /// The job (what it asks of the result).
-    pub job: &'a Job,
-    /// This process's index in the cluster.
-    pub process: usize,
-    /// The whole graph's arc count.
-    pub arcs: u64,
-    /// Whether this is the run's last repetition (the one whose result is kept and written).
-    pub last: bool,
-}
-
-impl Context<'_> {
-    /// A new channel (every worker must create its channels in the same order).
-    pub fn channel<D: ExchangeData + Clone>(&mut self) -> Channel<D> {
-        Channel::new(self.worker, self.abort, &self.counters)
-    }
-
-    /// This worker's index in `0..peers`.
-    pub fn index(&self) -> usize {
-        self.worker.index()
-    }
-
-    /// The number of workers in the cluster.
-    pub fn peers(&self) -> usize {
-        self.worker.peers()
-    }
-
-    /// Gathers one value per node at worker 0: `local[i]` is the value of this worker's `i`-th
-    /// node ([`Partition::global`]). Worker 0 gets every node's value (its own copied, the others'
-    /// sent with [`Channel::round_slices`], not one record per node); the other workers get an
-    /// empty vector. One superstep.
-    pub fn gather<T: ExchangeData + Copy + Default>(&mut self, local: &[T]) -> Result<Vec<T>> {
-        let (me, part) = (self.index(), self.partition);
-        let mut channel = self.channel::<Chunk<T>>();
-        let mut all = if me == 0 { vec![T::default(); self.graph.num_nodes()] } else { Vec::new() };
-        let mut place = |worker: usize, first: usize, values: &[T]| {
-            for (i, &x) in values.iter().enumerate() {
-                all[part.global(worker, first + i) as usize] = x;
-            }
-        };
-        if me == 0 {
-            place(0, 0, local);
-        }
-        let outgoing = (me != 0).then_some((0, local));
-        channel.round_slices(self.worker, outgoing, |worker, first, values| place(worker, first, &values))?;
-        self.rounds += 1;
-        Ok(all)
-    }
-}
-
-/// A distributed algorithm: runs on every worker and ends with [`Context::finish`]; worker 0
-/// returns the outcome, the others `None`.
-pub type Algorithm = fn(&mut Context<'_>) -> Result<Option<Outcome>>;
-
-/// One distributed run: which algorithm on which graph, how often.
-#[derive(Clone, Debug)]
-pub struct Job {
-    /// The `.cgr` file every process maps (when `shards` is `None`).
-    pub graph: PathBuf,
-    /// A folder written by `costgraph shard`: process `p` opens only part `p`, checked against
-    /// the manifest (the folder must hold as many parts as the cluster has processes).
-    pub shards: Option<PathBuf>,
-    /// The problem's name (`cc`, `msf`, `pagerank`).
-    pub problem: &'static str,
-    /// The implementation's name (part of the job's identity checked between processes).
-    pub name: &'static str,
-    /// The algorithm.
-    pub algorithm: Algorithm,
-    /// The algorithm needs edge weights.
-    pub needs_weights: bool,
-    /// Counted repetitions.
-    pub repeat: u32,
-    /// Uncounted repetitions before the counted ones.
-    pub warmup: u32,
-    /// How nodes are split among workers.
-    pub partition: Strategy,
-    /// What to do with the result: gather it, summarise it, write it in parts.
-    pub deliver: Deliver,
-}
-
-/// What worker 0 reports.
-#[derive(Debug)]
-pub struct Report {
-    /// Seconds this process took to map and validate the graph.
-    pub load_secs: f64,
-    /// Seconds of each counted repetition, from a barrier before to a barrier after.
-    pub compute_secs: Vec<f64>,
-    /// The result, or its summary and digest.
-    pub output: Outcome,
-    /// Supersteps of the last repetition.
-    pub rounds: u64,
-    /// Records sent from one worker to another in the last repetition, summed over workers.
-    pub records_exchanged: u64,
-    /// Their size in bytes.
-    pub bytes_exchanged: u64,
-    /// The whole graph's node count.
-    pub nodes: usize,
-    /// The whole graph's arc count.
-    pub arcs: u64,
-    /// The graph when this process mapped all of it (for verification); `None` with shards.
-    pub graph: Option<Arc<Csr>>,
-}
-
-/// What each worker hands back to [`run`].
-struct WorkerReport {
-    output: Option<Outcome>,
-    compute_secs: Vec<f64>,
-    rounds: u64,
-    records: u64,
-    bytes: u64,
-}
-
-/// What this process holds of the graph, and how its nodes are split among the workers.
-struct Held {
-    shard: Shard,
-    /// The whole graph, when this process mapped all of it.
-    whole: Option<Arc<Csr>>,
-    /// What identifies the graph between processes.
-    identity: String,
-    arcs: u64,
-}
-
-/// Where this process's shard is: the folder of the manifest, and the file the hostfile names
-/// (if it does); `None` when the process maps the whole graph.
-fn shard_source<'a>(config: &'a ClusterConfig, job: &'a Job) -> Result<Option<(&'a Path, Option<&'a Path>)>> {
-    match (&job.shards, config.shards.get(config.process)) {
-        (Some(_), Some(_)) => Err(Error::invalid("give the shards either with --shards or in the hostfile, not both")),
-        (Some(dir), None) => Ok(Some((dir, None))),
-        (None, Some(file)) => Ok(Some((file.parent().unwrap_or(Path::new(".")), Some(file)))),
-        (None, None) => Ok(None),
-    }
-}
-
-/// Maps the whole graph, or opens this process's shard and checks it against the manifest.
-fn hold(config: &ClusterConfig, job: &Job) -> Result<Held> {
-    let Some((dir, named)) = shard_source(config, job)? else {
-        let csr = Arc::new(crate::io::cgr::open(&job.graph)?);
-        return Ok(Held { shard: csr.whole_shard(), identity: "whole".into(), arcs: csr.num_arcs(), whole: Some(csr) });
-    };
-    if job.partition != Strategy::Balanced {
-        return Err(Error::invalid(
-            "--shards holds contiguous node ranges: only the balanced partition applies (not --partition modulo)",
-        ));
-    }
-    let manifest = crate::io::shard::read_manifest(dir)?;
-    if let Some(file) = named {
-        let listed = manifest.shards.get(config.process).map(|s| s.file.as_str());
-        if file.file_name().and_then(|n| n.to_str()) != listed {
-            return Err(Error::format(
-                file,
-                format!(
-                    "the hostfile names this shard for process {}, but the manifest's part {} is {}",
-                    config.process,
-                    config.process,
-                    listed.unwrap_or("missing")
-                ),
-            ));
-        }
-    }
-    let shard = crate::io::shard::open_part(dir, &manifest, config.process, config.processes)?;
-    Ok(Held { shard, whole: None, identity: manifest.graph_sha256, arcs: manifest.arcs })
-}
-
-/// The partition of a sharded graph: process `p`'s workers split its shard by `arcs + nodes`
-/// ([`balanced_bounds`] on the shard's offsets), and every worker learns the others' first nodes
-/// in one all-gather.
-fn shard_partition(worker: &mut Worker, abort: &Abort, shard: &Shard, workers: usize) -> Result<Partition> {
-    let local = balanced_bounds(shard.lists().offsets(), workers);
-    let mine = shard.first() + local[worker.index() % workers];
-    let mut channel = Channel::<(u32, NodeId)>::new(worker, abort, &Rc::new(Counters::default()));
-    let firsts = channel.all_gather(worker, mine)?;
-    Ok(Partition::from_firsts(shard.num_nodes(), firsts))
-}
-
-/// Runs `job` on this process's workers of the cluster `config`. Process 0 returns the report of
-/// worker 0; the other processes return `None` once the run has completed everywhere.
-pub fn run(config: &ClusterConfig, job: &Job) -> Result<Option<Report>> {
-    config.validate()?;
-    let start = Instant::now();
-    let held = hold(config, job)?;
-    let load_secs = start.elapsed().as_secs_f64();
-    let source = job.shards.as_ref().or(config.shards.get(config.process)).unwrap_or(&job.graph);
-    if job.needs_weights && !held.shard.is_weighted() {
-        return Err(Error::invalid(format!(
-            "{}: {} needs edge weights but the graph has none",
-            source.display(),
-            job.name
-        )));
-    }
-    let fingerprint = fingerprint(job, &held);
-    let (nodes, arcs, whole) = (held.shard.num_nodes(), held.arcs, held.whole.clone());
-    let shared = Arc::new(held.shard);
-    let sharded = held.whole.is_none();
-    let (algorithm, repeat, warmup, strategy, workers, process) =
-        (job.algorithm, job.repeat, job.warmup, job.partition, config.workers, config.process);
-    let job_shared = Arc::new(job.clone());
-    let results = cluster::execute(config, fingerprint, move |worker, abort| {
-        let graph = &*shared;
-        let partition = if sharded {
-            shard_partition(worker, abort, graph, workers)?
-        } else {
-            Partition::of_offsets(graph.lists().offsets(), worker.peers(), strategy)
-        };
-        let counters = Rc::new(Counters::default());
-        let mut control = Channel::<u64>::new(worker, abort, &counters);
-        // Whether to gather is process 0's choice (only it needs the whole result).
-        let mut job = (*job_shared).clone();
-        job.deliver.gather = control.sum(worker, (worker.index() == 0 && job.deliver.gather) as u64)? > 0;
-        let mut report = WorkerReport { output: None, compute_secs: Vec::new(), rounds: 0, records: 0, bytes: 0 };
-        for repetition in 0..warmup + repeat {
-            control.sum(worker, 0)?;
-            counters.records.set(0);
-            counters.bytes.set(0);
-            let start = Instant::now();
-            let mut ctx = Context {
-                worker,
-                graph,
-                partition: &partition,
-                abort,
-                counters: Rc::clone(&counters),
-                rounds: 0,
-                job: &job,
-                process,
-                arcs,
-                last: repetition + 1 == warmup + repeat,
-            };
-            let output = algorithm(&mut ctx)?;
-            let rounds = ctx.rounds;
-            control.sum(worker, 0)?;
-            if repetition >= warmup {
-                report.compute_secs.push(start.elapsed().as_secs_f64());
-            }
-            report.output = output;
-            report.rounds = rounds;
-        }
-        let (records, bytes) = (counters.records.get(), counters.bytes.get());
-        report.records = control.sum(worker, records)?;
-        report.bytes = control.sum(worker, bytes)?;
-        Ok(report)
-    })?;
-    let Some(first) = results.into_iter().find(|r| r.output.is_some()) else {
-        return Ok(None);
-    };
-    Ok(Some(Report {
-        load_secs,
-        compute_secs: first.compute_secs,
-        output: first.output.ok_or_else(|| Error::Cluster("worker 0 returned no result".into()))?,
-        rounds: first.rounds,
-        records_exchanged: first.records,
-        bytes_exchanged: first.bytes,
-        nodes,
-        arcs,
-        graph: whole,
-    }))
-}
-
-/// Identifies a job, so that processes started with different arguments refuse to run together.
-fn fingerprint(job: &Job, held: &Held) -> u64 {
-    let text = format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-        job.name,
-        held.identity,
-        held.shard.num_nodes(),
-        held.arcs,
-        held.shard.is_weighted(),
-        job.repeat,
-        job.warmup,
-        job.partition.name(),
-        job.deliver.output.is_some()
-    );
-    crate::io::cgr::fnv1a(text.as_bytes())
-}

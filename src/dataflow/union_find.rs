@@ -47,7 +47,8 @@
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
-use super::local::{GhostIndex, Owned, Owners};
+use super::ghost_index::GhostIndex;
+use super::owned::{Owned, Owners};
 use super::{Chunk, Context, IdHasher, IdMap, Outcome, Part};
 use crate::Result;
 use crate::algo::cc::dsu::{flatten, most_frequent, rem_union, singletons};

@@ -51,7 +51,7 @@ use timely::worker::Worker;
 use super::{Abort, Context, Counters, Outcome, Partition};
 use crate::algo::cc::Components;
 use crate::graph::{NodeId, Shard};
-use crate::registry::Output;
+use crate::algo::Output;
 use crate::{Error, Result};
 
 /// The outer timestamp: 0 for the graph, `t` for the `t`-th batch of changes.
@@ -238,7 +238,7 @@ pub fn step_until(worker: &mut Worker, abort: &Abort, mut done: impl FnMut() -> 
 /// parts (`--output` is refused).
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     let me = ctx.index();
-    if ctx.job.deliver.output.is_some() {
+    if ctx.deliver.output.is_some() {
         return Err(Error::invalid(
             "differential-cc collects its labels at worker 0 through its dataflow: --output DIR is for the timely implementations",
         ));

@@ -27,7 +27,7 @@ use super::memory::{Counter, Held};
 use super::stream::{StreamSpec, UpdateStream};
 use super::{LabelSink, Time, build, load_share, step_until};
 use crate::dataflow::{ClusterConfig, Partition, Strategy, cluster};
-use crate::registry::Output;
+use crate::algo::Output;
 use crate::{Error, Result};
 
 /// `batches` batches of `batch` changes each.
