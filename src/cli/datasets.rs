@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use costgraph::units::human_bytes;
 use costgraph::harness::datasets::{self, Catalog, Check, Dataset, FetchOptions, Lock, Verified};
 use costgraph::harness::http::{self, ClientOptions, Progress};
+use costgraph::units::human_bytes;
 
 /// Arguments of `costgraph datasets`.
 #[derive(clap::Args)]

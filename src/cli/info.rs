@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use costgraph::algo::cc;
 use costgraph::graph::{BuildOptions, GraphStats};
 use costgraph::harness::capacity::{self, GraphShape};
-use costgraph::units::human_bytes;
 use costgraph::io::{self, ReadOptions};
 use costgraph::registry;
+use costgraph::units::human_bytes;
 use serde_json::json;
 
 /// Arguments of `costgraph info`.

@@ -18,13 +18,13 @@ use costgraph::dataflow::differential::updates::{self, Segment, UpdatesJob};
 use costgraph::graph::BuildOptions;
 use costgraph::harness::datasets;
 use costgraph::harness::provenance::Provenance;
-use costgraph::io::checksum::sha256_file;
 use costgraph::harness::report::GraphInfo;
 use costgraph::harness::updates::{ConfigurationResult, ProcessResult, RssSampler, UpdatesReport, replay};
+use costgraph::io::checksum::sha256_file;
 use costgraph::io::{self, ReadOptions};
 
+use super::cluster;
 use super::run::ClusterArgs;
-use super::{cluster, cost};
 
 /// The problems `updates` maintains.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -142,7 +142,7 @@ pub struct Args {
     #[arg(long, default_value = "updates-report", value_name = "DIR")]
     out: PathBuf,
     /// Scale of the default Kronecker graph (when no graph is given).
-    #[arg(long, default_value_t = cost::DEFAULT_SCALE)]
+    #[arg(long, default_value_t = costgraph::harness::sweep::DEFAULT_SCALE)]
     scale: u32,
     /// Cache folder for the default graph (default: $COSTGRAPH_CACHE, else datasets/cache).
     #[arg(long, value_name = "DIR")]
@@ -171,14 +171,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("{w} workers or processes are more than costgraph starts (at most {limit})");
     }
     ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
-    cost::check_output_dir(&args.out)?;
+    costgraph::harness::sweep::check_output_dir(&args.out)?;
     let exe = std::env::current_exe().context("cannot find the costgraph executable to run children")?;
     let timeout = Duration::from_secs(args.timeout);
     let (graph, origin) = match &args.graph {
         Some(g) => (g.clone(), "given on the command line".to_string()),
         None => {
-            let path = cost::default_graph_path(&datasets::cache_dir(args.cache.as_deref()), args.scale);
-            let origin = cost::default_kronecker(&exe, &path, args.scale, timeout)?;
+            let path =
+                costgraph::harness::sweep::default_graph_path(&datasets::cache_dir(args.cache.as_deref()), args.scale);
+            let origin = costgraph::harness::sweep::default_kronecker(
+                &exe,
+                &path,
+                args.scale,
+                timeout,
+                &mut costgraph::harness::sweep::StderrObserver::new(),
+            )?;
             (path, origin)
         }
     };
@@ -208,7 +215,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .with_context(|| format!("differential-cc on {workers} worker(s) × {processes} process(es)"))?;
             let result: ProcessResult = serde_json::from_str(stdout.trim())
                 .with_context(|| format!("process 0 of {workers} × {processes} printed no valid result"))?;
-            let line = cost::quote_all(&exe, &command);
+            let line = costgraph::harness::sweep::quote_all(&exe, &command);
             configurations.push((workers, processes, line, result));
         }
     }

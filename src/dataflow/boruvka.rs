@@ -67,8 +67,8 @@
 
 use std::ops::{Range, RangeInclusive};
 
-use super::id_table::IdTable;
 use super::ghost_index::GhostIndex;
+use super::id_table::IdTable;
 use super::{Channel, Chunk, Context, Outcome, Part, Share};
 use crate::algo::msf::ForestEdge;
 use crate::graph::{NodeId, Shard, Weight};

@@ -250,7 +250,6 @@ pub fn fits(needed: u64, available: Option<u64>) -> bool {
     available.is_none_or(|a| needed <= a)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,7 +42,7 @@ impl Interval {
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.4} [{:.4}, {:.4}]", self.median, self.low, self.high)
+        f.write_str(&crate::units::human_interval(self.median, self.low, self.high))
     }
 }
 

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::units::human_bytes;
 use super::http;
-use crate::io::checksum::sha256_file;
 use crate::io::Format;
+use crate::io::checksum::sha256_file;
+use crate::units::human_bytes;
 use crate::{Error, Result};
 
 /// The catalog as shipped in the repository.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::sweep::Outcome;
+use super::measure::Outcome;
 use crate::{Error, Result};
 
 /// The journal's file name inside the report folder.
@@ -139,8 +139,8 @@ fn ends_with_newline(path: &Path) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::harness::child::{Failure, FailureKind};
     use crate::harness::stats::Stop;
-    use crate::harness::sweep::{Failure, FailureKind};
 
     fn outcome(ok: bool) -> Outcome {
         let record = serde_json::from_value(serde_json::json!({

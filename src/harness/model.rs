@@ -20,9 +20,9 @@
 
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::report::ProblemReport;
+use super::analysis::ProblemReport;
 use crate::registry::{Kind, Problem};
 
 /// The model in one line, for reports.
@@ -32,20 +32,6 @@ pub const FORMULA: &str = "T(M) = T1/(M·C·e) + V·(M−1)/(M²·B) + R·L, wit
      exchanged at w workers × w/(w−1)), B the link rate in bytes/s, R the rounds, L the latency; no congestion, \
      and e assumed to hold at M·C cores; the estimated COST is the fewest cores M·C whose T(M) is below the \
      baseline's median";
-
-/// The traffic of one timely run, as `costgraph run --json` reports it (absent for the others).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Traffic {
-    /// Supersteps of the last repetition.
-    #[serde(default)]
-    pub rounds: Option<u64>,
-    /// Records sent from one worker to another in it.
-    #[serde(default)]
-    pub records_exchanged: Option<u64>,
-    /// Their bytes.
-    #[serde(default)]
-    pub bytes_exchanged: Option<u64>,
-}
 
 /// The clusters to estimate: `machines=16,32 gbit=10 latency=0.05` (latency in milliseconds).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -167,6 +153,27 @@ pub fn estimated_cost(rows: &[ModelRow], problem: Problem, implementation: &str)
         .filter(|r| r.problem == problem && r.implementation == implementation && r.beats_baseline)
         .map(|r| r.cores)
         .min()
+}
+
+/// The capacity model's estimates (this module).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelReport {
+    /// The clusters estimated.
+    pub spec: ModelSpec,
+    /// Cores per machine assumed (this machine's).
+    pub cores_per_machine: usize,
+    /// The formula, in words.
+    pub formula: String,
+    /// One row per implementation and cluster.
+    pub rows: Vec<ModelRow>,
+}
+
+impl ModelReport {
+    /// Estimates every problem of `problems` on the clusters of `spec`.
+    pub fn of(problems: &[ProblemReport], spec: super::model::ModelSpec, cores_per_machine: usize) -> ModelReport {
+        let rows = problems.iter().flat_map(|p| super::model::estimate(p, &spec, cores_per_machine)).collect();
+        ModelReport { spec, cores_per_machine, formula: super::model::FORMULA.into(), rows }
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@
 //! the interval is the whole range `[min, max]` with coverage `1 − 2^(1−n)` (94 % at 5 runs, 75 % at
 //! 3). Reports say so.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The confidence level of the median's interval.
 pub const CONFIDENCE: f64 = 0.95;
@@ -87,7 +87,7 @@ impl Summary {
 
     /// `0.0123 [0.0118, 0.0131]`: the median and its interval, in seconds, for tables.
     pub fn interval_text(&self) -> String {
-        format!("{:.4} [{:.4}, {:.4}]", self.median, self.ci_low, self.ci_high)
+        crate::units::human_interval(self.median, self.ci_low, self.ci_high)
     }
 }
 
@@ -217,6 +217,44 @@ impl Sampling {
     }
 }
 
+/// Latency percentiles (seconds), nearest-rank: `pXX` is the smallest sample with at least XX% of
+/// the samples at or below it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    /// Number of samples.
+    pub samples: usize,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Largest sample.
+    pub max: f64,
+}
+
+impl Percentiles {
+    /// The percentiles of `samples`, or `None` when there are none.
+    pub fn of(samples: &[f64]) -> Option<Percentiles> {
+        if samples.is_empty() {
+            return None;
+        }
+        let sorted = sorted(samples);
+        let n = sorted.len();
+        let rank = |per_mille| nearest_rank(&sorted, per_mille);
+        Some(Percentiles {
+            samples: n,
+            p50: rank(500),
+            p90: rank(900),
+            p99: rank(990),
+            p999: rank(999),
+            max: sorted[n - 1],
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,7 +312,7 @@ mod tests {
         let s = Summary::of(&twelve).unwrap();
         assert_eq!((s.ci_low, s.ci_high), (3.0, 10.0));
         assert!(s.confident());
-        assert_eq!(s.interval_text(), "6.5000 [3.0000, 10.0000]");
+        assert_eq!(s.interval_text(), "6.50 s [3.00 s, 10.00 s]");
         assert!((s.relative_half_width() - 3.5 / 6.5).abs() < 1e-12);
     }
 

@@ -1,753 +1,617 @@
-//! Configurations and the child processes that measure them.
+//! A COST sweep as a library call: a [`CostPlan`] (graph, problems, implementations, core counts,
+//! sampling, memory, external systems) in, a written [`Report`] out ([`run`]). The command line
+//! only fills the plan from its flags; an example or another program can run a sweep the same way.
 //!
-//! A configuration is just "an argv for a child `costgraph` process + the cores it uses": one
-//! argv builder per [`Layout`] turns (problem, implementation, graph, policy) into the command
-//! line. Every configuration runs in a fresh process, so thread pools, page-cache warmth inside
-//! the process and peak memory are per configuration; the child loads the graph once, runs the
-//! warm-up repetitions and then the counted ones, and prints one JSON object ([`RunRecord`]).
-//! An external system ([`super::external`]) is a shell command instead of a child `costgraph`.
-//!
-//! [`measure`] samples one configuration in batches (a fresh process each) until its
-//! [`Sampling`] rule is met, and never fails: a configuration that crashes, times out, runs out of
-//! memory or fails its verifier becomes an [`Outcome`] with a [`Failure`], and the sweep goes on
-//! (partial availability). [`super::journal`] keeps every outcome as it finishes.
+//! In order: the default graph made when none is given; the plan of every problem's
+//! configurations; the graph loaded once for its shape, the capacity estimates checked (what does
+//! not fit is left out, with the reason); external systems' inputs written; then every
+//! configuration measured in fresh child processes, each finished one journaled at once (and
+//! re-used under `resume`); finally each problem analysed and the report written.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use super::external::ExternalCommand;
-use super::stats::{Sampling, Stop};
-use crate::registry::{Implementation, Kind, Problem};
+use super::analysis;
+use super::capacity::{self, GraphShape};
+use super::child::{Failure, run_child};
+use super::external::{self, ExternalSpec};
+use super::journal::{self, Journal};
+use super::measure;
+use super::model::{ModelReport, ModelSpec};
+use super::plan::{self, Configuration, Policy};
+use super::provenance::Provenance;
+use super::render;
+use super::report::{CapacityRow, GraphInfo, PolicyInfo, Report};
+use super::stats::{MIN_RUNS_FOR_95, Sampling};
+use crate::generate::{GRAPH500_EDGE_FACTOR, Generator, GeneratorSpec, KronConfig};
+use crate::graph::BuildOptions;
+use crate::io::checksum::sha256_file;
+use crate::io::{self, ReadOptions};
+use crate::registry::{self, Implementation, Kind, Problem};
+use crate::units::human_bytes;
 use crate::{Error, Result};
 
-/// How a configuration uses its cores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "layout", rename_all = "kebab-case")]
-pub enum Layout {
-    /// A single-thread baseline.
-    SingleThread,
-    /// A rayon pool of this many threads.
-    Threads {
-        /// Threads in the pool.
-        threads: usize,
-    },
-    /// timely workers in one process.
-    Workers {
-        /// Workers in the process.
-        workers: usize,
-    },
-    /// timely over several processes.
-    Processes {
-        /// Processes.
-        processes: usize,
-        /// Workers per process.
-        workers: usize,
-    },
-    /// An external system told to use this many cores (its `{threads}` / `{workers}`).
-    Cores {
-        /// Cores.
-        cores: usize,
+/// Scale of the embedded default Kronecker graph (2^scale nodes, 16 edges per node).
+pub const DEFAULT_SCALE: u32 = 18;
+
+/// Weights of the embedded default graph (so that MSF can run on it too).
+pub const DEFAULT_WEIGHTS: &str = "1..255";
+
+/// Implementations the embedded default sweep leaves out unless told otherwise: its first fixed
+/// point alone takes longer than the whole quick sweep.
+pub const DEFAULT_GRAPH_SKIP: &[&str] = &["differential-cc"];
+
+/// The graph a sweep runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphSource {
+    /// A graph file (`.cgr` recommended: every configuration loads it again).
+    File(PathBuf),
+    /// The embedded default: a Kronecker graph of this scale, generated once into `cache`.
+    Default {
+        /// Its scale.
+        scale: u32,
+        /// The cache folder it is kept in.
+        cache: PathBuf,
     },
 }
 
-impl Layout {
-    /// Cores the configuration uses.
-    pub fn cores(&self) -> usize {
-        match *self {
-            Layout::SingleThread => 1,
-            Layout::Threads { threads } => threads,
-            Layout::Workers { workers } => workers,
-            Layout::Processes { processes, workers } => processes * workers,
-            Layout::Cores { cores } => cores,
-        }
-    }
-
-    /// Processes the configuration starts.
-    pub fn processes(&self) -> usize {
-        match *self {
-            Layout::Processes { processes, .. } => processes,
-            _ => 1,
-        }
-    }
-
-    /// A short label: `1 thread`, `4 threads`, `4 workers`, `2 × 2 workers`.
-    pub fn label(&self) -> String {
-        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-        match *self {
-            Layout::SingleThread => "1 thread".into(),
-            Layout::Threads { threads } => plural(threads, "thread"),
-            Layout::Workers { workers } => plural(workers, "worker"),
-            Layout::Processes { processes, workers } => format!("{processes} × {}", plural(workers, "worker")),
-            Layout::Cores { cores } => plural(cores, "core"),
+impl GraphSource {
+    /// The graph file the sweep reads (for the default, where it is kept).
+    pub fn path(&self) -> PathBuf {
+        match self {
+            GraphSource::File(path) => path.clone(),
+            GraphSource::Default { scale, cache } => default_graph_path(cache, *scale),
         }
     }
 }
 
-/// One configuration of a sweep.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Configuration {
-    /// The problem.
-    pub problem: Problem,
-    /// The implementation's name.
-    pub implementation: String,
-    /// Its kind.
-    pub kind: Kind,
-    /// How it uses its cores.
-    #[serde(flatten)]
-    pub layout: Layout,
-    /// The child `costgraph`'s arguments (after the program name), without `--repeat` (each
-    /// batch adds its own); empty for an external system.
-    pub args: Vec<String>,
-    /// The command of an external system (`kind` is then [`Kind::External`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external: Option<ExternalCommand>,
-}
-
-impl Configuration {
-    /// `union-find (1 thread)`, for messages.
-    pub fn describe(&self) -> String {
-        format!("{} {} ({})", self.problem.name(), self.implementation, self.layout.label())
-    }
-
-    /// The child's arguments for a batch of `runs` counted runs.
-    pub fn batch_args(&self, runs: usize) -> Vec<String> {
-        [self.args.clone(), vec!["--repeat".into(), runs.to_string()]].concat()
-    }
-}
-
-/// What a sweep runs, besides the implementations.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Policy {
-    /// The graph file.
-    pub graph: PathBuf,
-    /// Uncounted warm-up runs per batch (each batch is a fresh process).
-    pub warmup: u32,
+/// Everything a sweep needs to know; [`run`] carries it out.
+#[derive(Clone, Debug)]
+pub struct CostPlan {
+    /// The problems swept, in order.
+    pub problems: Vec<Problem>,
+    /// The graph.
+    pub graph: GraphSource,
+    /// Implementations left out by name.
+    pub skip: Vec<&'static str>,
     /// How many counted runs each configuration gets.
     pub sampling: Sampling,
-    /// Thread / worker counts for rayon and single-process timely.
+    /// Uncounted warm-up runs per batch.
+    pub warmup: u32,
+    /// Thread / worker counts: 1, 2, 4, … and the largest.
     pub core_counts: Vec<usize>,
-    /// Process counts for multi-process timely (each with worker counts that fit in the largest
-    /// core count).
+    /// Process counts for multi-process timely on this machine.
     pub processes: Vec<usize>,
-    /// Children run even when their memory estimate does not fit (`cost --force`).
+    /// Limit per child process.
+    pub timeout: Duration,
+    /// The folder the report and the journal are written to.
+    pub out: PathBuf,
+    /// Re-use what an earlier sweep into `out` measured with the same binary, graph and parameters.
+    pub resume: bool,
+    /// External systems swept next to the built-in implementations.
+    pub externals: Vec<ExternalSpec>,
+    /// Memory each configuration may use (default: the memory available now).
+    pub memory: Option<u64>,
+    /// Run configurations whose capacity estimate does not fit.
     pub force: bool,
+    /// The capacity model's clusters to estimate, if any.
+    pub model: Option<ModelSpec>,
+    /// The costgraph executable the children run.
+    pub exe: PathBuf,
+    /// The command line that asked for the sweep (recorded in the report).
+    pub command_line: Vec<String>,
 }
 
-/// 1, 2, 4, … up to `max_cores`, and `max_cores` itself when it is not a power of two.
-pub fn core_counts(max_cores: usize) -> Vec<usize> {
-    let mut counts: Vec<usize> =
-        std::iter::successors(Some(1usize), |c| c.checked_mul(2)).take_while(|&c| c <= max_cores.max(1)).collect();
-    if counts.last() != Some(&max_cores.max(1)) {
-        counts.push(max_cores);
-    }
-    counts
-}
-
-/// The layouts an implementation of `kind` runs in under `policy`.
-pub fn layouts(kind: Kind, policy: &Policy) -> Vec<Layout> {
-    match kind {
-        Kind::SingleThread => vec![Layout::SingleThread],
-        Kind::Rayon => policy.core_counts.iter().map(|&threads| Layout::Threads { threads }).collect(),
-        Kind::Timely => {
-            let max = policy.core_counts.iter().copied().max().unwrap_or(1);
-            let one = policy.core_counts.iter().map(|&workers| Layout::Workers { workers });
-            let many = policy.processes.iter().filter(|&&p| p > 1).flat_map(|&processes| {
-                policy
-                    .core_counts
-                    .iter()
-                    .filter(move |&&w| processes * w <= max)
-                    .map(move |&workers| Layout::Processes { processes, workers })
-            });
-            one.chain(many).collect()
-        }
-        Kind::External => policy.core_counts.iter().map(|&cores| Layout::Cores { cores }).collect(),
-    }
-}
-
-/// The child's arguments for one configuration: the argv builder of each layout.
-pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, policy: &Policy) -> Vec<String> {
-    let mut run = vec![
-        "run".to_string(),
-        problem.name().to_string(),
-        policy.graph.display().to_string(),
-        "--impl".into(),
-        implementation.name.into(),
-        "--warmup".into(),
-        policy.warmup.to_string(),
-        "--json".into(),
-    ];
-    // Baselines always run their verifier; so does every run of a problem whose results are
-    // compared by verifier rather than by digest (see `Problem::exact`).
-    if matches!(layout, Layout::SingleThread) || !problem.exact() {
-        run.push("--verify".into());
-    }
-    if policy.force {
-        run.push("--force".into());
-    }
-    match layout {
-        Layout::SingleThread => run,
-        Layout::Threads { threads } => [vec!["--threads".to_string(), threads.to_string()], run].concat(),
-        Layout::Workers { workers } | Layout::Cores { cores: workers } => {
-            [run, vec!["--workers".to_string(), workers.to_string()]].concat()
-        }
-        Layout::Processes { processes, workers } => {
-            let cluster = ["cluster", "--processes", &processes.to_string(), "--workers", &workers.to_string()];
-            [cluster.map(String::from).to_vec(), run].concat()
-        }
-    }
-}
-
-/// Every configuration of `problem`: the single-thread baselines first, then every rayon
-/// implementation at each thread count, then every timely implementation in one process and over
-/// several. Fails clearly when nothing (or no baseline) is registered.
-pub fn plan(problem: Problem, implementations: &[&Implementation], policy: &Policy) -> Result<Vec<Configuration>> {
-    let name = problem.name();
-    if implementations.is_empty() {
-        return Err(Error::invalid(format!("no implementations registered for {name}")));
-    }
-    if !implementations.iter().any(|i| i.kind == Kind::SingleThread) {
-        return Err(Error::invalid(format!("no single-thread baseline registered for {name}; COST needs one")));
-    }
-    let mut configurations = Vec::new();
-    for kind in [Kind::SingleThread, Kind::Rayon, Kind::Timely] {
-        for imp in implementations.iter().filter(|i| i.kind == kind) {
-            for layout in layouts(kind, policy) {
-                configurations.push(Configuration {
-                    problem,
-                    implementation: imp.name.to_string(),
-                    kind,
-                    layout,
-                    args: args(problem, imp, layout, policy),
-                    external: None,
-                });
-            }
-        }
-    }
-    Ok(configurations)
-}
-
-/// What a child `costgraph run --json` reports (the fields the harness uses).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
-    /// Nodes of the graph.
-    pub nodes: u64,
-    /// Stored arcs.
-    pub arcs: u64,
-    /// Threads or workers the child used.
-    pub threads: usize,
-    /// Seconds to load (map or parse) the graph.
-    pub load_secs: f64,
-    /// Seconds to prepare the implementation's view (e.g. symmetrize).
-    #[serde(default)]
-    pub prep_secs: f64,
-    /// Each counted computation, in seconds.
-    pub compute_secs: Vec<f64>,
-    /// The result's summary (component count, forest weight, ...).
-    pub result: serde_json::Value,
-    /// The result's exact fingerprint (`Output::digest`).
-    pub digest: String,
-    /// The verifier's verdict, when the child ran it.
-    #[serde(default)]
-    pub verified: Option<bool>,
-    /// The verifier's complaint, when it had one.
-    #[serde(default)]
-    pub verify_error: Option<String>,
-    /// Peak resident memory of the child.
-    #[serde(default)]
-    pub peak_rss_bytes: Option<u64>,
-    /// Rounds, records and bytes exchanged (timely implementations).
-    #[serde(flatten)]
-    pub traffic: super::model::Traffic,
-}
-
-/// The last `lines` lines of `text`, for error messages.
-fn tail(text: &[u8], lines: usize) -> String {
-    let text = String::from_utf8_lossy(text);
-    let all: Vec<&str> = text.trim_end().lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// Reads a child's stream to the end on a thread; the receiver gets the bytes once it closes.
-fn read_all(stream: Option<impl Read + Send + 'static>) -> std::sync::mpsc::Receiver<Vec<u8>> {
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut s) = stream {
-            let _ = s.read_to_end(&mut bytes);
-        }
-        let _ = send.send(bytes);
-    });
-    receive
-}
-
-/// How a configuration failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailureKind {
-    /// Ended by a signal (a panic that aborts, a segfault).
-    Crash,
-    /// Ran past the time limit and was killed.
-    Timeout,
-    /// Ran out of memory: an allocation failed, or the kernel's OOM killer sent SIGKILL.
-    OutOfMemory,
-    /// Finished with an answer that is wrong: its verifier failed, or it disagrees with the
-    /// baseline.
-    Wrong,
-    /// Any other failure: a non-zero exit, output that is not a report, a command that cannot start.
-    Error,
-}
-
-impl FailureKind {
-    /// In words, for reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            FailureKind::Crash => "crash",
-            FailureKind::Timeout => "timeout",
-            FailureKind::OutOfMemory => "out of memory",
-            FailureKind::Wrong => "wrong answer",
-            FailureKind::Error => "error",
-        }
-    }
-}
-
-/// Why a configuration has no figures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
-    /// The kind of failure.
-    pub kind: FailureKind,
-    /// The reason in words, with the tail of the child's stderr.
-    pub reason: String,
-}
-
-impl Failure {
-    /// A failure of `kind` for `reason`.
-    pub fn new(kind: FailureKind, reason: impl Into<String>) -> Failure {
-        Failure { kind, reason: reason.into() }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.name(), self.reason)
-    }
-}
-
-/// What a finished child printed, and how long it took.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChildOutput {
-    /// Its standard output.
-    pub stdout: Vec<u8>,
-    /// Its standard error.
-    pub stderr: Vec<u8>,
-    /// Wall-clock time from start to exit.
-    pub wall: Duration,
-}
-
-/// Runs `program args` to completion (killing it after `timeout`) and returns what it printed, or
-/// a [`Failure`] that says how it failed (timeout, out of memory, crash, exit status) with the tail
-/// of its stderr. A killed child's own children may hold its pipes open; their output is waited
-/// for at most [`GRACE`] more, so this never hangs.
-pub fn run_child(program: &Path, args: &[String], timeout: Duration) -> std::result::Result<ChildOutput, Failure> {
-    let spawned =
-        Command::new(program).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
-    let mut child = spawned.map_err(|e| Failure::new(FailureKind::Error, Error::io(program, e).to_string()))?;
-    let stdout = read_all(child.stdout.take());
-    let stderr = read_all(child.stderr.take());
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) => {}
-            Err(e) => return Err(Failure::new(FailureKind::Error, Error::io(program, e).to_string())),
-        }
-        if start.elapsed() >= timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let wall = start.elapsed();
-    let deadline = Instant::now() + GRACE;
-    let stdout = stdout.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_default();
-    let stderr = stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_default();
-    let stderr_tail = tail(&stderr, 5);
-    let (kind, why) = match status {
-        None => (FailureKind::Timeout, format!("timed out after {} s", timeout.as_secs_f64())),
-        Some(s) if s.success() => return Ok(ChildOutput { stdout, stderr, wall }),
-        Some(s) => {
-            let signal = signal_of(&s);
-            let why = match (s.code(), signal) {
-                (Some(code), Some(n)) => format!("exit status: {code} (signal {n} in a command run by the shell)"),
-                _ => format!("{s}"),
-            };
-            (classify(signal, &stderr_tail), why)
-        }
-    };
-    let why = match kind {
-        FailureKind::OutOfMemory if !stderr_tail.contains("memory allocation") => {
-            format!("{why} (SIGKILL: most likely the kernel's out-of-memory killer)")
-        }
-        _ => why,
-    };
-    Err(Failure::new(kind, if stderr_tail.is_empty() { why } else { format!("{why}; stderr: {stderr_tail}") }))
-}
-
-/// The signal that ended a child: its own, or — for a shell whose command was killed — the one
-/// the shell reports as exit status 128 + N.
-fn signal_of(status: &std::process::ExitStatus) -> Option<i32> {
-    #[cfg(unix)]
-    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(status) {
-        return Some(signal);
-    }
-    status.code().filter(|&c| c > 128 && c <= 128 + 64).map(|c| c - 128)
-}
-
-/// The kind of failure of a child that ended by `signal` (if any) and printed `stderr`.
-fn classify(signal: Option<i32>, stderr: &str) -> FailureKind {
-    if stderr.contains("memory allocation of") || stderr.contains("out of memory") {
-        FailureKind::OutOfMemory
-    } else if stderr.contains("verification of") {
-        FailureKind::Wrong
-    } else if signal == Some(9) {
-        FailureKind::OutOfMemory
-    } else if signal.is_some() {
-        FailureKind::Crash
-    } else {
-        FailureKind::Error
-    }
-}
-
-/// How long output is still awaited from the pipes of a child that was killed.
-pub const GRACE: Duration = Duration::from_secs(2);
-
-/// Parses a child's stdout: exactly one JSON object with at least one counted time.
-pub fn parse_record(stdout: &[u8]) -> Result<RunRecord> {
-    let record: RunRecord = serde_json::from_slice(stdout).map_err(|e| {
-        let text = String::from_utf8_lossy(stdout);
-        let excerpt: String = text.chars().take(120).collect();
-        Error::invalid(format!("printed something that is not a run report ({e}): {excerpt:?}"))
-    })?;
-    if record.compute_secs.is_empty() || record.compute_secs.iter().any(|t| !t.is_finite() || *t < 0.0) {
-        return Err(Error::invalid(format!("reported no usable times: {:?}", record.compute_secs)));
-    }
-    Ok(record)
-}
-
-/// One batch of a built-in configuration: a child `costgraph` with `runs` counted runs.
-pub fn run_builtin(
-    exe: &Path,
-    configuration: &Configuration,
-    runs: usize,
-    timeout: Duration,
-) -> std::result::Result<RunRecord, Failure> {
-    let out = run_child(exe, &configuration.batch_args(runs), timeout)?;
-    parse_record(&out.stdout).map_err(|e| Failure::new(FailureKind::Error, e.to_string()))
-}
-
-/// What measuring one configuration came to: its merged record, or why it has none.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    /// Every batch's runs together (the first batch's load and preparation times).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<RunRecord>,
-    /// Why there is no record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failure: Option<Failure>,
-    /// Why sampling stopped (when it finished).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop: Option<Stop>,
-    /// Batches (fresh processes) that were run.
-    pub batches: usize,
-    /// The highest 1-minute load average seen at the start and end of the configuration.
-    pub load_average: Option<f64>,
-    /// Wall-clock seconds the configuration took, all batches together.
-    pub wall_secs: f64,
-}
-
-/// Measures one configuration: runs `batch(runs)` (one fresh process with `runs` counted runs)
-/// until `sampling` is satisfied, merging the batches. When the problem is `exact` every batch
-/// must give the same answer. Never fails: a failed batch becomes the outcome's [`Failure`].
-pub fn measure(
-    sampling: &Sampling,
-    exact: bool,
-    mut batch: impl FnMut(usize) -> std::result::Result<RunRecord, Failure>,
-) -> Outcome {
-    let start = Instant::now();
-    let load_before = crate::sysinfo::load_average();
-    let mut merged: Option<RunRecord> = None;
-    let mut batches = 0;
-    let mut runs = sampling.first_batch();
-    let result = loop {
-        batches += 1;
-        let record = match batch(runs) {
-            Ok(r) => r,
-            Err(f) => break Err(f),
+impl CostPlan {
+    /// A plan for `problems` on `graph` with the defaults of `costgraph cost`: automatic sampling
+    /// to ±5 % (at most 50 runs or 1 s per configuration), one warm-up run, this machine's cores,
+    /// 2 processes when there are 2 cores or more, 600 s per child, report in `cost-report/`.
+    pub fn new(problems: Vec<Problem>, graph: GraphSource, exe: PathBuf) -> CostPlan {
+        let max_cores = crate::sysinfo::cores();
+        let skip = match graph {
+            GraphSource::Default { .. } => DEFAULT_GRAPH_SKIP.to_vec(),
+            GraphSource::File(_) => Vec::new(),
         };
-        let merged = match &mut merged {
-            None => merged.insert(record),
-            Some(m) => {
-                if exact && (m.digest != record.digest || m.result != record.result) {
-                    break Err(Failure::new(
-                        FailureKind::Wrong,
-                        format!(
-                            "batch {batches} gave a different answer ({}) than batch 1 ({})",
-                            record.result, m.result
-                        ),
-                    ));
-                }
-                m.compute_secs.extend(&record.compute_secs);
-                m.peak_rss_bytes = m.peak_rss_bytes.max(record.peak_rss_bytes);
-                m.verified = match (m.verified, record.verified) {
-                    (Some(a), Some(b)) => Some(a && b),
-                    (a, b) => a.or(b),
-                };
-                m
-            }
-        };
-        let elapsed = start.elapsed().as_secs_f64();
-        let per_run = elapsed / merged.compute_secs.len().max(1) as f64;
-        match sampling.next(&merged.compute_secs, elapsed, per_run) {
-            Ok(next) => runs = next,
-            Err(stop) => break Ok(stop),
-        }
-    };
-    let load_after = crate::sysinfo::load_average();
-    let load_average = match (load_before, load_after) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    let (record, failure, stop) = match result {
-        Ok(stop) => (merged, None, Some(stop)),
-        Err(f) => (None, Some(f), None),
-    };
-    Outcome { record, failure, stop, batches, load_average, wall_secs: start.elapsed().as_secs_f64() }
-}
-
-/// Measures every configuration in order with `measure`, calling `progress` before each one and
-/// `finished` after it (to journal it). A failed configuration does not end the sweep. A
-/// configuration for which `reuse` has an outcome is not measured again.
-pub fn sweep(
-    configurations: &[Configuration],
-    mut reuse: impl FnMut(&Configuration) -> Option<Outcome>,
-    mut measure: impl FnMut(&Configuration) -> Outcome,
-    mut progress: impl FnMut(&Configuration, bool),
-    mut finished: impl FnMut(&Configuration, &Outcome) -> Result<()>,
-) -> Result<Vec<Outcome>> {
-    let mut outcomes = Vec::with_capacity(configurations.len());
-    for c in configurations {
-        let reused = reuse(c);
-        progress(c, reused.is_some());
-        let outcome = match reused {
-            Some(o) => o,
-            None => {
-                let o = measure(c);
-                finished(c, &o)?;
-                o
-            }
-        };
-        outcomes.push(outcome);
-    }
-    Ok(outcomes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::registry::Entry;
-
-    fn imp(name: &'static str, kind: Kind) -> Implementation {
-        fn never(_: &crate::graph::Csr) -> crate::registry::Output {
-            unreachable!("plans never run implementations")
-        }
-        Implementation {
-            problem: Problem::Cc,
-            name,
-            kind,
-            description: "",
-            needs_symmetric: false,
-            needs_weights: false,
-            entry: Entry::Local(never),
-        }
-    }
-
-    fn policy() -> Policy {
-        Policy {
-            graph: "g.cgr".into(),
+        CostPlan {
+            problems,
+            graph,
+            skip,
+            sampling: Sampling::Auto { target: 0.05, max_runs: 50, max_secs: 1.0 },
             warmup: 1,
-            sampling: Sampling::Fixed { runs: 5 },
-            core_counts: core_counts(4),
-            processes: vec![2],
+            core_counts: plan::core_counts(max_cores),
+            processes: if max_cores >= 2 { vec![2] } else { Vec::new() },
+            timeout: Duration::from_secs(600),
+            out: PathBuf::from("cost-report"),
+            resume: false,
+            externals: Vec::new(),
+            memory: None,
             force: false,
+            model: None,
+            exe,
+            command_line: std::env::args().collect(),
         }
     }
 
-    #[test]
-    fn core_counts_are_powers_of_two_and_the_maximum() {
-        assert_eq!(core_counts(1), [1]);
-        assert_eq!(core_counts(2), [1, 2]);
-        assert_eq!(core_counts(6), [1, 2, 4, 6]);
-        assert_eq!(core_counts(8), [1, 2, 4, 8]);
+    /// Checks the plan before anything runs: core and process counts, the external systems
+    /// against the problems swept and the registry, the default graph's scale.
+    pub fn check(&self) -> Result<()> {
+        let max_cores = self.core_counts.iter().copied().max().unwrap_or(0);
+        if max_cores == 0 {
+            return Err(Error::invalid("the largest core count must be at least 1"));
+        }
+        if max_cores > crate::dataflow::config::MAX_WORKERS {
+            return Err(Error::invalid(format!(
+                "{max_cores} cores is more than costgraph starts (at most {})",
+                crate::dataflow::config::MAX_WORKERS
+            )));
+        }
+        if self.processes.contains(&0) {
+            return Err(Error::invalid("process counts must be at least 1"));
+        }
+        if let Some(p) = self.processes.iter().find(|&&p| p > max_cores) {
+            return Err(Error::invalid(format!("{p} processes need at least {p} cores, more than {max_cores}")));
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::invalid("the time limit per configuration must be at least 1 second"));
+        }
+        for (i, spec) in self.externals.iter().enumerate() {
+            let problem = spec.problem()?;
+            if !self.problems.contains(&problem) {
+                return Err(Error::invalid(format!(
+                    "external system {:?} solves {}, which this sweep does not run",
+                    spec.name,
+                    problem.name()
+                )));
+            }
+            if registry::find(problem, &spec.name).is_some() {
+                return Err(Error::invalid(format!(
+                    "external system {:?}: a registered {} implementation has that name; choose another",
+                    spec.name,
+                    problem.name()
+                )));
+            }
+            if self.externals[..i].iter().any(|s| s.name == spec.name && s.problem == spec.problem) {
+                return Err(Error::invalid(format!("two external systems are named {:?}", spec.name)));
+            }
+        }
+        if let GraphSource::Default { scale, .. } = self.graph {
+            let kron = KronConfig { scale, edge_factor: GRAPH500_EDGE_FACTOR };
+            GeneratorSpec::new(Generator::Kron(kron))
+                .size()
+                .map_err(|e| Error::invalid(format!("default graph of scale {scale}: {e}")))?;
+        }
+        Ok(())
     }
 
-    #[test]
-    fn plans_baselines_first_with_argv_per_layout() {
-        let (uf, lp, tl) = (imp("uf", Kind::SingleThread), imp("lp", Kind::Rayon), imp("tl", Kind::Timely));
-        let plan = plan(Problem::Cc, &[&tl, &lp, &uf], &policy()).unwrap();
-        let layouts: Vec<String> = plan.iter().map(|c| format!("{} {}", c.implementation, c.layout.label())).collect();
-        assert_eq!(
-            layouts,
-            [
-                "uf 1 thread",
-                "lp 1 thread",
-                "lp 2 threads",
-                "lp 4 threads",
-                "tl 1 worker",
-                "tl 2 workers",
-                "tl 4 workers",
-                "tl 2 × 1 worker",
-                "tl 2 × 2 workers"
-            ]
-        );
-        let common = "run cc g.cgr --impl uf --warmup 1 --json";
-        assert_eq!(plan[0].batch_args(5).join(" "), format!("{common} --verify --repeat 5"));
-        assert_eq!(plan[2].batch_args(6).join(" "), "--threads 2 run cc g.cgr --impl lp --warmup 1 --json --repeat 6");
-        assert_eq!(plan[5].batch_args(5).join(" "), "run cc g.cgr --impl tl --warmup 1 --json --workers 2 --repeat 5");
-        assert_eq!(
-            plan[8].batch_args(5).join(" "),
-            "cluster --processes 2 --workers 2 run cc g.cgr --impl tl --warmup 1 --json --repeat 5"
-        );
-        assert_eq!(plan[8].layout.cores(), 4);
+    /// The per-configuration policy the argv builders read.
+    fn policy(&self) -> Policy {
+        Policy {
+            graph: self.graph.path(),
+            warmup: self.warmup,
+            sampling: self.sampling,
+            core_counts: self.core_counts.clone(),
+            processes: self.processes.clone(),
+            force: self.force,
+        }
+    }
+}
+
+/// What a sweep tells its caller while it runs (every method does nothing by default).
+pub trait Observer {
+    /// A line worth showing (the default graph made, capacity, resuming).
+    fn note(&mut self, _message: &str) {}
+    /// The sweep is about to measure `total` configurations.
+    fn start(&mut self, _total: usize) {}
+    /// Configuration number `done` of `total` begins (or is re-used from the journal).
+    fn begin(&mut self, _done: usize, _total: usize, _configuration: &Configuration, _reused: bool) {}
+    /// A configuration failed; the sweep goes on.
+    fn failed(&mut self, _configuration: &Configuration, _failure: &Failure) {}
+    /// A configuration was measured and journaled.
+    fn end(&mut self, _configuration: &Configuration) {}
+    /// Every configuration is done.
+    fn finish(&mut self) {}
+}
+
+/// An [`Observer`] that shows a progress bar on a terminal (a line per configuration otherwise)
+/// and writes notes to stderr.
+pub struct StderrObserver {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl StderrObserver {
+    /// A new observer.
+    pub fn new() -> StderrObserver {
+        StderrObserver { bar: None }
     }
 
-    #[test]
-    fn plans_refuse_without_implementations_or_baseline() {
-        let err = plan(Problem::Cc, &[], &policy()).unwrap_err().to_string();
-        assert_eq!(err, "no implementations registered for cc");
-        let lp = imp("lp", Kind::Rayon);
-        assert!(plan(Problem::Cc, &[&lp], &policy()).unwrap_err().to_string().contains("no single-thread baseline"));
+    fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+impl Default for StderrObserver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Observer for StderrObserver {
+    fn note(&mut self, message: &str) {
+        self.say(message);
     }
 
-    fn sh(script: &str, timeout: Duration) -> std::result::Result<Vec<u8>, Failure> {
-        run_child(Path::new("/bin/sh"), &["-c".to_string(), script.to_string()], timeout).map(|o| o.stdout)
+    fn start(&mut self, total: usize) {
+        self.bar = Some(crate::progress::bar(total as u64, "cost sweep", false));
     }
 
-    #[test]
-    #[cfg(unix)]
-    fn children_that_fail_are_explained() {
-        let ok =
-            br#"{"nodes":3,"arcs":4,"threads":1,"load_secs":0.1,"compute_secs":[0.2,0.3],"result":{},"digest":"ab"}"#;
-        let out = sh(&format!("printf '%s' '{}'", String::from_utf8_lossy(ok)), Duration::from_secs(10)).unwrap();
-        let record = parse_record(&out).unwrap();
-        assert_eq!((record.compute_secs.len(), record.prep_secs, record.peak_rss_bytes), (2, 0.0, None));
-
-        let crash = sh("echo 'thread main panicked: boom' >&2; kill -SEGV $$", Duration::from_secs(10)).unwrap_err();
-        assert_eq!(crash.kind, FailureKind::Crash);
-        assert!(crash.reason.contains("SIGSEGV") && crash.reason.contains("boom"), "{crash}");
-        let exit = sh("echo 'error: bad graph' >&2; exit 1", Duration::from_secs(10)).unwrap_err();
-        assert_eq!(exit.kind, FailureKind::Error);
-        assert!(exit.reason.contains("exit status: 1") && exit.reason.contains("bad graph"), "{exit}");
-        let slow = sh("sleep 5", Duration::from_millis(200)).unwrap_err();
-        assert_eq!(slow.kind, FailureKind::Timeout);
-        assert!(slow.reason.contains("timed out after 0.2 s"), "{slow}");
-        let killed = sh("kill -KILL $$", Duration::from_secs(10)).unwrap_err();
-        assert_eq!(killed.kind, FailureKind::OutOfMemory);
-        assert!(killed.reason.contains("out-of-memory killer"), "{killed}");
-        let alloc = sh("echo 'memory allocation of 8 bytes failed' >&2; kill -ABRT $$", Duration::from_secs(10));
-        assert_eq!(alloc.unwrap_err().kind, FailureKind::OutOfMemory);
-        let nested = sh("sh -c 'kill -SEGV $$'", Duration::from_secs(10)).unwrap_err();
-        assert_eq!(nested.kind, FailureKind::Crash);
-        assert!(nested.reason.starts_with("exit status: 139 (signal 11 in a command run by the shell)"), "{nested}");
-        let wrong = sh("echo 'error: verification of afforest failed: x' >&2; exit 1", Duration::from_secs(10));
-        assert_eq!(wrong.unwrap_err().kind, FailureKind::Wrong);
-
-        let garbage = parse_record(b"hello\n").unwrap_err();
-        assert!(garbage.to_string().contains("not a run report"), "{garbage}");
-        let empty = parse_record(
-            br#"{"nodes":3,"arcs":4,"threads":1,"load_secs":0.1,"compute_secs":[],"result":{},"digest":"ab"}"#,
-        );
-        assert!(empty.unwrap_err().to_string().contains("no usable times"));
-    }
-
-    fn record(times: &[f64], digest: &str) -> RunRecord {
-        RunRecord {
-            nodes: 1,
-            arcs: 1,
-            threads: 1,
-            load_secs: 0.1,
-            prep_secs: 0.0,
-            compute_secs: times.to_vec(),
-            result: serde_json::json!({}),
-            digest: digest.into(),
-            verified: Some(true),
-            verify_error: None,
-            peak_rss_bytes: Some(10),
-            traffic: Default::default(),
+    fn begin(&mut self, done: usize, total: usize, configuration: &Configuration, reused: bool) {
+        let note = if reused { " (re-used from runs.jsonl)" } else { "" };
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{}{note}", configuration.describe()));
+            if bar.is_hidden() {
+                eprintln!("[{done}/{total}] {}{note}", configuration.describe());
+            }
         }
     }
 
-    #[test]
-    fn measuring_samples_in_batches_until_precise_or_capped() {
-        let auto = Sampling::Auto { target: 0.05, max_runs: 24, max_secs: 60.0 };
-        // Noisy: 6, then 6, then 12 more runs (the run cap).
-        let mut asked = Vec::new();
-        let o = measure(&auto, true, |runs| {
-            asked.push(runs);
-            Ok(record(&(0..runs).map(|i| 1.0 + (i % 2) as f64).collect::<Vec<_>>(), "d"))
-        });
-        assert_eq!(asked, [6, 6, 12]);
-        assert_eq!((o.stop, o.batches, o.record.unwrap().compute_secs.len()), (Some(Stop::RunCap), 3, 24));
-        // Steady: one batch.
-        let o = measure(&auto, true, |runs| Ok(record(&vec![1.0; runs], "d")));
-        assert_eq!((o.stop, o.batches), (Some(Stop::Precise), 1));
-        // A batch that answers differently is a wrong answer, unless the problem is not exact.
-        let mut n = 0;
-        let mut flip = |runs: usize| {
-            n += 1;
-            Ok(record(&(0..runs).map(|i| 1.0 + (i % 2) as f64).collect::<Vec<_>>(), if n == 1 { "a" } else { "b" }))
+    fn failed(&mut self, configuration: &Configuration, failure: &Failure) {
+        self.say(&format!("{} failed ({failure}); the sweep goes on", configuration.describe()));
+    }
+
+    fn end(&mut self, _configuration: &Configuration) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// What a sweep wrote.
+#[derive(Debug)]
+pub struct SweepOutcome {
+    /// The report (also in `report.json`).
+    pub report: Report,
+    /// The report files written.
+    pub files: Vec<PathBuf>,
+    /// The journal of every configuration (`runs.jsonl`).
+    pub journal: PathBuf,
+}
+
+/// Carries out `plan`: measures every configuration, writes the report into `plan.out` and returns
+/// it. A failed configuration does not end the sweep: it is recorded and the report is `partial`
+/// ([`Report::ok`] is false). Errors are what stops a sweep before or after the measurements: a
+/// plan that cannot run, a graph that cannot be read, no baseline that fits in memory, a report
+/// folder that cannot be written.
+pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome> {
+    plan.check()?;
+    // The report is written after the sweep, which can take hours: check its folder now.
+    check_output_dir(&plan.out)?;
+    let policy = plan.policy();
+    let graph = policy.graph.clone();
+    if !plan.skip.is_empty() {
+        observer.note(&format!("skipping {}", plan.skip.join(", ")));
+    }
+    // Plans first: a problem without implementations fails before any work.
+    let mut plans = Vec::new();
+    for &problem in &plan.problems {
+        let implementations: Vec<&Implementation> =
+            registry::of(problem).filter(|i| !plan.skip.contains(&i.name)).collect();
+        let configurations = plan::plan(problem, &implementations, &policy)?;
+        plans.push((problem, implementations, configurations));
+    }
+
+    let origin = match &plan.graph {
+        GraphSource::File(_) => "given on the command line".to_string(),
+        GraphSource::Default { scale, .. } => default_kronecker(&plan.exe, &graph, *scale, plan.timeout, observer)?,
+    };
+    let csr = io::load_graph(&graph, &ReadOptions::default(), BuildOptions::directed())?;
+    let shape = GraphShape::of(&csr);
+    if plan.problems.contains(&Problem::Msf) && !shape.weighted {
+        return Err(Error::invalid(format!("{}: msf needs edge weights but the graph has none", graph.display())));
+    }
+    let (capacity_rows, too_big) = check_capacity(&mut plans, &shape, plan.memory, plan.force, observer)?;
+    let graph_sha256 = sha256_file(&graph)?;
+
+    // External systems: their input written once (cached by the graph's checksum), then their
+    // configurations after the built-in ones of their problem.
+    for spec in &plan.externals {
+        let input = external::input_file(&graph, &csr, &graph_sha256, spec.format, &plan.out.join("inputs"))?;
+        let configurations = spec.configurations(&policy, &input, &csr, &plan.out.join("external"))?;
+        let problem = spec.problem()?;
+        let (_, _, configs) = plans.iter_mut().find(|(p, _, _)| *p == problem).expect("checked against the problems");
+        configs.extend(configurations);
+    }
+    if !plan.externals.is_empty() {
+        let scratch = plan.out.join("external");
+        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+    }
+    drop(csr);
+
+    let graph_info = GraphInfo {
+        sha256: graph_sha256.clone(),
+        file_bytes: std::fs::metadata(&graph).map_err(|e| Error::io(&graph, e))?.len(),
+        path: graph.clone(),
+        origin,
+        nodes: shape.nodes,
+        arcs: shape.arcs,
+        weighted: shape.weighted,
+        symmetric: shape.symmetric,
+    };
+    let provenance = Provenance::collect();
+    let cores = provenance.machine.cores;
+    if let Some(load) = crate::sysinfo::load_average().filter(|&l| l > cores as f64) {
+        observer.note(&format!(
+            "warning: the load average is {load:.2} on {cores} cores before the sweep: the figures will be noisy"
+        ));
+    }
+
+    // Every finished configuration goes to runs.jsonl at once; `resume` re-uses matching ones.
+    let exe_sha256 = sha256_file(&plan.exe)?;
+    let mut journal = Journal::open(&plan.out, plan.resume)?;
+    if plan.resume {
+        let unreadable = match journal.unreadable_lines {
+            0 => String::new(),
+            n => format!(" ({n} unreadable line(s), e.g. torn by a kill, ignored)"),
         };
-        let o = measure(&auto, true, &mut flip);
-        assert_eq!(o.failure.unwrap().kind, FailureKind::Wrong);
-        assert!(o.record.is_none() && o.stop.is_none());
-        assert!(measure(&auto, false, &mut flip).failure.is_none());
-        // A failing batch is the outcome, not an error.
-        let o = measure(&Sampling::Fixed { runs: 3 }, true, |_| Err(Failure::new(FailureKind::Timeout, "timed out")));
-        assert_eq!((o.failure.unwrap().kind, o.batches), (FailureKind::Timeout, 1));
+        observer.note(&format!(
+            "resuming: {} earlier record(s) in {}{unreadable}",
+            journal.previous(),
+            journal.path().display()
+        ));
+    }
+    let timeout_secs = plan.timeout.as_secs();
+    let policy_key =
+        serde_json::json!({ "warmup": plan.warmup, "sampling": plan.sampling, "timeout_secs": timeout_secs });
+    let key = |c: &Configuration| {
+        let command = match &c.external {
+            Some(e) => serde_json::json!({ "external": e.spec, "cores": c.layout.cores() }),
+            None => serde_json::json!({ "args": c.args }),
+        };
+        journal::key(&exe_sha256, &graph_sha256, command, policy_key.clone())
+    };
+
+    let total: usize = plans.iter().map(|(_, _, configs)| configs.len()).sum();
+    observer.start(total);
+    let (mut done, mut reused) = (0, 0);
+    let mut problem_reports = Vec::new();
+    for (problem, _, configs) in plans {
+        let mut outcomes = Vec::with_capacity(configs.len());
+        for c in &configs {
+            let earlier = journal.reusable(&key(c));
+            done += 1;
+            reused += usize::from(earlier.is_some());
+            observer.begin(done, total, c, earlier.is_some());
+            if let Some(outcome) = earlier {
+                outcomes.push(outcome);
+                continue;
+            }
+            let mut warmup = plan.warmup;
+            let outcome = measure::measure(&plan.sampling, problem.exact(), |runs| match &c.external {
+                Some(e) => e.run(runs, std::mem::take(&mut warmup), plan.timeout),
+                None => measure::run_builtin(&plan.exe, c, runs, plan.timeout),
+            });
+            if let Some(f) = &outcome.failure {
+                observer.failed(c, f);
+            }
+            journal.append(key(c), c.describe(), &outcome)?;
+            observer.end(c);
+            outcomes.push(outcome);
+        }
+        let rows = configs.into_iter().zip(outcomes).collect();
+        problem_reports.push(analysis::analyze(problem, rows, |c| command_line(&plan.exe, c, &plan.sampling)));
+    }
+    observer.finish();
+    if plan.resume {
+        observer.note(&format!("re-used {reused} of {total} configuration(s) from {}", journal.path().display()));
     }
 
-    #[test]
-    fn a_failing_configuration_does_not_end_the_sweep() {
-        let (uf, lp) = (imp("uf", Kind::SingleThread), imp("lp", Kind::Rayon));
-        let plan = plan(Problem::Cc, &[&uf, &lp], &policy()).unwrap();
-        let (mut seen, mut journaled) = (0, 0);
-        let outcomes = sweep(
-            &plan,
-            |c| {
-                (c.layout.cores() == 4)
-                    .then(|| measure(&Sampling::Fixed { runs: 1 }, true, |_| Ok(record(&[9.0], "d"))))
-            },
-            |c| {
-                measure(&Sampling::Fixed { runs: 1 }, true, |_| {
-                    if c.layout.cores() == 2 {
-                        Err(Failure::new(FailureKind::OutOfMemory, "killed by signal 9"))
-                    } else {
-                        Ok(record(&[1.0], "d"))
-                    }
-                })
-            },
-            |_, _| seen += 1,
-            |_, _| {
-                journaled += 1;
-                Ok(())
-            },
-        )
-        .unwrap();
-        assert_eq!((seen, journaled, outcomes.len()), (4, 3, 4), "every configuration; the re-used one not journaled");
-        assert_eq!(outcomes[2].failure.as_ref().unwrap().kind, FailureKind::OutOfMemory);
-        assert_eq!(outcomes[3].record.as_ref().unwrap().compute_secs, [9.0]);
+    let policy_info = PolicyInfo {
+        warmup: plan.warmup,
+        sampling: plan.sampling,
+        timeout_secs,
+        core_counts: plan.core_counts.clone(),
+        processes: plan.processes.clone(),
+        method: method(&plan.sampling, plan.warmup, &plan.skip, &too_big),
+    };
+    let mut report =
+        Report::new(provenance, plan.command_line.clone(), policy_info, graph_info, capacity_rows, problem_reports);
+    if let Some(spec) = plan.model.clone() {
+        report.model = Some(ModelReport::of(&report.problems, spec, cores));
     }
+    let files = render::write_report(&report, &plan.out)?;
+    Ok(SweepOutcome { report, files, journal: journal.path().to_path_buf() })
+}
+
+/// The method in words, for the report.
+fn method(sampling: &Sampling, warmup: u32, skip: &[&str], too_big: &[String]) -> String {
+    let runs = match *sampling {
+        Sampling::Fixed { runs } => format!("{runs} counted run(s) in one process"),
+        Sampling::Auto { target, max_runs, max_secs } => format!(
+            "batches of counted runs, each batch a fresh process, starting with {MIN_RUNS_FOR_95} runs and doubling \
+             until the median's 95 % interval is within ±{:.0} % of it, or {max_runs} runs, or {max_secs} s on the \
+             configuration",
+            100.0 * target
+        ),
+    };
+    format!(
+        "each batch loads the graph once and makes {warmup} uncounted warm-up run(s) first; {runs}; min / median / \
+         p90 / max of the counted compute times, and the median's 95 % confidence interval from order statistics \
+         (distribution-free: binomial ranks, exact coverage); a configuration beats the baseline only when its \
+         interval lies below the baseline's, overlapping intervals tie; end to end = load + prepare + compute; every \
+         result compared with the baseline's by digest (external systems: by their reported count or weight, or \
+         their labels); the baseline also runs its verifier{}{}",
+        if skip.is_empty() { String::new() } else { format!("; left out (--skip): {}", skip.join(", ")) },
+        if too_big.is_empty() {
+            String::new()
+        } else {
+            format!("; left out (does not fit in memory): {}", too_big.join("; "))
+        }
+    )
+}
+
+/// Checks that the report folder `dir` is (or can be created as) a writable folder, without
+/// creating it yet.
+pub fn check_output_dir(dir: &Path) -> Result<()> {
+    let mut probe = dir;
+    while !probe.exists() {
+        probe = match probe.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+    }
+    if !probe.is_dir() {
+        return Err(Error::invalid(format!("{}: {} is not a folder", dir.display(), probe.display())));
+    }
+    tempfile::tempfile_in(probe).map_err(|e| {
+        let e = e.raw_os_error().map_or(e, std::io::Error::from_raw_os_error);
+        Error::invalid(format!("{}: cannot write in {}: {e}", dir.display(), probe.display()))
+    })?;
+    Ok(())
+}
+
+/// Where the default Kronecker graph of `scale` is kept in the cache folder `cache`.
+pub fn default_graph_path(cache: &Path, scale: u32) -> PathBuf {
+    cache.join("generated").join(format!("kron-s{scale}-w{DEFAULT_WEIGHTS}.cgr"))
+}
+
+/// Makes sure the default Kronecker graph exists at `path` (generating it with `costgraph
+/// generate` in a child process) and says what it did; returns how the graph was made.
+pub fn default_kronecker(
+    exe: &Path,
+    path: &Path,
+    scale: u32,
+    timeout: Duration,
+    observer: &mut dyn Observer,
+) -> Result<String> {
+    let dir = path.parent().expect("the default graph lives in a folder");
+    let args: Vec<String> = ["generate", "kron", "--scale", &scale.to_string(), "--weights", DEFAULT_WEIGHTS, "-o"]
+        .into_iter()
+        .map(String::from)
+        .chain([path.display().to_string()])
+        .collect();
+    let how = format!(
+        "Kronecker graph (Graph500 parameters, scale {scale}, weights {DEFAULT_WEIGHTS}) made by `{}`",
+        quote_all(exe, &args)
+    );
+    if path.is_file() {
+        observer.note(&format!("no graph given: using the default {how}, found at {}", path.display()));
+        return Ok(how);
+    }
+    observer.note(&format!("no graph given: generating the default {how}"));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    run_child(exe, &args, timeout).map_err(|f| Error::invalid(format!("generating the default graph failed: {f}")))?;
+    if !path.is_file() {
+        return Err(Error::invalid(format!("`costgraph generate` did not write {}", path.display())));
+    }
+    Ok(how)
+}
+
+/// Estimates every configuration's memory; leaves out of the sweep (unless `force`) those that
+/// do not fit in the available memory (or `memory`, when less), saying which and why, so that
+/// nothing is killed by the kernel halfway. Fails when no single-thread baseline of a problem fits
+/// (COST needs one). Returns each implementation's estimate at its largest configuration, for the
+/// report, and the configurations left out with their estimates.
+fn check_capacity(
+    plans: &mut [(Problem, Vec<&Implementation>, Vec<Configuration>)],
+    shape: &GraphShape,
+    memory: Option<u64>,
+    force: bool,
+    observer: &mut dyn Observer,
+) -> Result<(Vec<CapacityRow>, Vec<String>)> {
+    let available = capacity::available_within(memory);
+    let available_text = available.map_or("unknown".into(), human_bytes);
+    let mut rows = Vec::new();
+    let mut left_out = Vec::new();
+    for (problem, implementations, configs) in plans.iter_mut() {
+        let estimate = |c: &Configuration| {
+            let imp = implementations.iter().find(|i| i.name == c.implementation);
+            imp.map(|imp| capacity::estimate(imp, shape, c.layout.processes(), c.layout.cores()))
+        };
+        for imp in implementations.iter() {
+            let Some(largest) =
+                configs.iter().filter(|c| c.implementation == imp.name).max_by_key(|c| c.layout.cores())
+            else {
+                continue;
+            };
+            let estimate = estimate(largest).expect("the implementation is in the plan");
+            rows.push(CapacityRow {
+                problem: *problem,
+                implementation: imp.name.into(),
+                kind: imp.kind,
+                cores: largest.layout.cores(),
+                fits: capacity::fits(estimate.total_bytes, available),
+                estimate,
+            });
+        }
+        let mut kept = Vec::new();
+        for c in configs.drain(..) {
+            match estimate(&c) {
+                Some(e) if !force && !capacity::fits(e.total_bytes, available) => left_out.push(format!(
+                    "{} {} at {} (needs {}: graph {}, symmetric copy {}, working set {}, runtime {})",
+                    problem.name(),
+                    c.implementation,
+                    c.layout.label(),
+                    human_bytes(e.total_bytes),
+                    human_bytes(e.graph_bytes),
+                    human_bytes(e.symmetric_copy_bytes),
+                    human_bytes(e.working_bytes),
+                    human_bytes(e.runtime_bytes)
+                )),
+                _ => kept.push(c),
+            }
+        }
+        if !kept.iter().any(|c| c.kind == Kind::SingleThread) {
+            return Err(Error::invalid(format!(
+                "the graph does not fit in memory ({available_text} available) for any single-thread baseline of {}, \
+                 and COST needs one: {}; run anyway with force (--force)",
+                problem.name(),
+                left_out.join("; ")
+            )));
+        }
+        *configs = kept;
+    }
+    let largest = rows.iter().map(|r| r.estimate.total_bytes).max().unwrap_or(0);
+    if force && rows.iter().any(|r| !r.fits) {
+        observer.note(&format!(
+            "capacity: some configurations do not fit in {available_text} available, running them anyway (--force)"
+        ));
+    } else if left_out.is_empty() {
+        observer.note(&format!(
+            "capacity: the largest configuration needs about {} of {available_text} available",
+            human_bytes(largest)
+        ));
+    } else {
+        observer.note(&format!(
+            "capacity: leaving out {} configuration(s) that do not fit in {available_text} available (--force runs \
+             them): {}",
+            left_out.len(),
+            left_out.join("; ")
+        ));
+    }
+    Ok((rows, left_out))
+}
+
+/// A configuration's full command line (its first batch's), quoted for a shell where needed.
+fn command_line(exe: &Path, c: &Configuration, sampling: &Sampling) -> String {
+    match &c.external {
+        Some(e) => e.command.clone(),
+        None => quote_all(exe, &c.batch_args(sampling.first_batch())),
+    }
+}
+
+/// `exe args...` quoted for a POSIX shell.
+pub fn quote_all(exe: &Path, args: &[String]) -> String {
+    std::iter::once(exe.display().to_string())
+        .chain(args.iter().cloned())
+        .map(|a| external::shell_quote(&a))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

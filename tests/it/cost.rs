@@ -83,7 +83,7 @@ fn sweeps_every_registered_implementation_or_refuses_clearly() {
     }
     let stdout = run_ok(&sweep_args(graph, out_s));
     assert!(stdout.contains("status: ok"), "{stdout}");
-    assert!(stdout.contains("[95 % CI]") && stdout.contains("s compute (median [95 % CI])"), "{stdout}");
+    assert!(stdout.contains("[95 % CI]") && stdout.contains("] compute (median [95 % CI])"), "{stdout}");
     assert!(stdout.contains("warning: ") && stdout.contains("fewer than 6 runs"), "{stdout}");
     let report = report_json(&out);
     assert_eq!(report["schema_version"], 2);

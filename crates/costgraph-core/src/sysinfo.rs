@@ -1,5 +1,5 @@
 //! Facts about this process and machine that reports record: peak memory, CPU model, cores,
-//! total memory, free disk space, operating system. Linux `/proc` where available; `None` elsewhere.
+//! total memory, free disk space, operating system, and resident memory sampled over a run. Linux `/proc` where available; `None` elsewhere.
 
 /// Peak resident set size of this process in bytes (`VmHWM`), when the OS reports it.
 pub fn peak_rss_bytes() -> Option<u64> {
@@ -71,6 +71,46 @@ fn proc_field(file: &str, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(file).ok()?;
     let line = text.lines().find(|l| l.starts_with(key))?;
     line[key.len()..].split_whitespace().next()?.parse().ok()
+}
+
+/// Samples this process's resident memory, with one more figure of the caller's (`extra`), every
+/// `interval` on a thread of its own until [`stop`](RssSampler::stop): for memory over a run.
+pub struct RssSampler<T> {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<(f64, u64, T)>>,
+}
+
+impl<T: Send + 'static> RssSampler<T> {
+    /// Starts sampling: each sample is (seconds since the start, resident bytes, `extra()`).
+    pub fn start(interval: std::time::Duration, extra: impl Fn() -> T + Send + 'static) -> RssSampler<T> {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let start = std::time::Instant::now();
+            let mut samples = Vec::new();
+            loop {
+                if let Some(bytes) = rss_bytes() {
+                    samples.push((start.elapsed().as_secs_f64(), bytes, extra()));
+                }
+                // Sleep in short steps so that stopping is prompt.
+                let until = std::time::Instant::now() + interval;
+                while std::time::Instant::now() < until {
+                    if flag.load(Ordering::Relaxed) {
+                        return samples;
+                    }
+                    std::thread::sleep(interval.min(std::time::Duration::from_millis(20)));
+                }
+            }
+        });
+        RssSampler { stop, thread }
+    }
+
+    /// Stops sampling and returns the samples.
+    pub fn stop(self) -> Vec<(f64, u64, T)> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

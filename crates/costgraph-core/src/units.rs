@@ -31,6 +31,22 @@ pub fn human_secs(secs: f64) -> String {
     }
 }
 
+/// A count or rate in short form: `1.50M`, `12.3k`, `950.0`.
+pub fn human_count(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{:.2}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.1}k", x / 1e3)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// A median with its interval, each in the unit that reads best: `57.1 ms [44.1 ms, 88.9 ms]`.
+pub fn human_interval(median: f64, low: f64, high: f64) -> String {
+    format!("{} [{}, {}]", human_secs(median), human_secs(low), human_secs(high))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +61,10 @@ mod tests {
         assert_eq!(human_secs(0.3105), "310.5 ms");
         assert_eq!(human_secs(85e-6), "85.0 µs");
         assert_eq!(human_secs(0.0), "0 s");
+        assert_eq!(
+            (human_count(1.5e6), human_count(12_345.0), human_count(950.0)),
+            ("1.50M".into(), "12.3k".into(), "950.0".into())
+        );
+        assert_eq!(human_interval(0.0571, 0.0441, 0.0889), "57.1 ms [44.1 ms, 88.9 ms]");
     }
 }

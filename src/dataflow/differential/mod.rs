@@ -49,9 +49,9 @@ use timely::progress::Timestamp;
 use timely::worker::Worker;
 
 use super::{Abort, Context, Counters, Outcome, Partition};
+use crate::algo::Output;
 use crate::algo::cc::Components;
 use crate::graph::{NodeId, Shard};
-use crate::algo::Output;
 use crate::{Error, Result};
 
 /// The outer timestamp: 0 for the graph, `t` for the `t`-th batch of changes.

@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use super::memory::{Counter, Held};
 use super::stream::{StreamSpec, UpdateStream};
 use super::{LabelSink, Time, build, load_share, step_until};
-use crate::dataflow::{ClusterConfig, Partition, Strategy, cluster};
 use crate::algo::Output;
+use crate::dataflow::{ClusterConfig, Partition, Strategy, cluster};
 use crate::{Error, Result};
 
 /// `batches` batches of `batch` changes each.

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::outcome::{Outcome, Part};
 use super::part_file::{FORMAT, PartEntry, RESULT, ResultManifest, write_part};
+use crate::algo::Output;
 use crate::algo::cc::{Components, ComponentsSummary};
 use crate::algo::fingerprint::{self, Fingerprint};
 use crate::algo::msf::{Forest, ForestEdge, ForestSummary};
@@ -12,7 +13,6 @@ use crate::algo::pagerank::{Ranks, RanksSummary};
 use crate::dataflow::{Chunk, Context, IdMap};
 use crate::graph::NodeId;
 use crate::io::AtomicFile;
-use crate::algo::Output;
 use crate::{Error, Result};
 
 impl Context<'_> {

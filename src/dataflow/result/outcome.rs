@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::algo::Output;
 use crate::algo::msf::ForestEdge;
 use crate::graph::NodeId;
-use crate::algo::Output;
 
 /// One worker's share of a result.
 pub enum Part<'p> {

@@ -2,12 +2,12 @@
 //! [`result`](super)): labels against the arcs of its nodes, ranks for finiteness and their sum,
 //! forest edges against the graph's arcs.
 
+use crate::Result;
 use crate::algo::msf::ForestEdge;
 use crate::algo::pagerank::VERIFY_L1;
-use crate::dataflow::local::Local;
 use crate::dataflow::Context;
+use crate::dataflow::local::Local;
 use crate::graph::NodeId;
-use crate::Result;
 
 use super::outcome::Part;
 
@@ -120,4 +120,3 @@ impl Context<'_> {
         Ok(absent.map(|(u, v, w)| format!("edge ({u}, {v}, weight {w}) is not an edge of the graph")))
     }
 }
-

@@ -5,13 +5,13 @@ use std::io::Read;
 use std::path::Path;
 
 use super::part_file::{FORMAT, HEADER, MAGIC, RESULT, ResultManifest};
+use crate::algo::Output;
 use crate::algo::cc::Components;
 use crate::algo::msf::{Forest, ForestEdge};
 use crate::algo::pagerank::Ranks;
 use crate::dataflow::config::{MAX_PROCESSES, MAX_WORKERS};
 use crate::graph::Csr;
 use crate::io::checksum::sha256_file;
-use crate::algo::Output;
 use crate::{Error, Result};
 
 /// Reads `DIR/result.json` and every part it lists, checks each part (its SHA-256, header, and

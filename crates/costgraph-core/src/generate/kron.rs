@@ -11,8 +11,8 @@
 
 use rayon::prelude::*;
 
-use super::rng::{Rng, Stream, hash};
 use super::model::{EdgeModel, nodes_for_scale};
+use super::rng::{Rng, Stream, hash};
 use crate::graph::NodeId;
 use crate::{Error, Result};
 

@@ -3,8 +3,8 @@
 //! so the average degree of the symmetrized graph is about `degree`. Self loops and repeated pairs
 //! are rare (expected `m / n` and about `m² / n²`) and are left to the builder.
 
-use super::rng::Rng;
 use super::model::{EdgeModel, nodes_for_scale};
+use super::rng::Rng;
 use crate::graph::NodeId;
 use crate::{Error, Result};
 

@@ -34,8 +34,8 @@ use bytemuck::Pod;
 use rayon::prelude::*;
 
 use super::budget::{Budget, try_zeroed};
-use crate::units::human_bytes;
 use super::{Array, Csr, EdgeList, GraphProps, NodeId, Weight};
+use crate::units::human_bytes;
 use crate::{Error, Result};
 
 /// What the builder does to the edges on the way in.

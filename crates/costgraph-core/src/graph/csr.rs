@@ -8,7 +8,7 @@ use std::ops::Deref;
 use rayon::prelude::*;
 
 use super::adjacency::{Adjacency, check_lists, check_original_ids};
-use super::{Array, ArcPair, EdgeList, GraphProps, NodeId, Shard, Weight};
+use super::{ArcPair, Array, EdgeList, GraphProps, NodeId, Shard, Weight};
 
 /// A graph in compressed sparse row form: the out-neighbours of node `u` are
 /// `targets[offsets[u]..offsets[u + 1]]`, with `weights` in the same positions when present

@@ -10,9 +10,9 @@ pub mod budget;
 mod build;
 mod csr;
 mod edges;
-mod props;
-mod ids;
 pub mod hilbert;
+mod ids;
+mod props;
 mod relabel;
 mod shard;
 mod stats;
@@ -28,7 +28,6 @@ pub use props::GraphProps;
 pub use relabel::{Relabel, densify};
 pub use shard::{Shard, balanced_bounds};
 pub use stats::GraphStats;
-
 
 /// Checks that `count` nodes fit in `u32` ids.
 pub fn check_node_count(count: u64) -> crate::Result<usize> {

@@ -24,8 +24,11 @@ fn graphs() -> Vec<(String, Csr)> {
     graphs
 }
 
+/// A prepared PageRank kernel: each call runs it once.
+type Kernel<'a> = Box<dyn Fn() -> Ranks + 'a>;
+
 /// Every PageRank kernel of this module on `g` (each prepared as the registry prepares it).
-fn kernels(g: &Csr) -> Vec<(&'static str, Box<dyn Fn() -> Ranks + '_>)> {
+fn kernels(g: &Csr) -> Vec<(&'static str, Kernel<'_>)> {
     let params = Params::default();
     let pull = InEdges::of(g);
     let par = InEdges::of(g);

@@ -10,10 +10,12 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::report::{ProblemReport, Report};
+use super::svg::{drawing_error, powers_of_two, ratio_label};
+use crate::Result;
+use crate::harness::analysis::ProblemReport;
 use crate::harness::cost::Cost;
+use crate::harness::report::Report;
 use crate::registry::Kind;
-use crate::{Error, Result};
 
 /// Size of one panel (pixels).
 const PANEL: (u32, u32) = (1000, 460);
@@ -26,17 +28,13 @@ pub fn scaling_svg(report: &Report) -> Result<String> {
     let panels = report.problems.len().max(1);
     {
         let root = SVGBackend::with_string(&mut svg, (PANEL.0, PANEL.1 * panels as u32)).into_drawing_area();
-        root.fill(&WHITE).map_err(drawing)?;
+        root.fill(&WHITE).map_err(drawing_error("scaling.svg"))?;
         for (area, problem) in root.split_evenly((panels, 1)).iter().zip(&report.problems) {
             panel(area, problem)?;
         }
-        root.present().map_err(drawing)?;
+        root.present().map_err(drawing_error("scaling.svg"))?;
     }
     Ok(svg)
-}
-
-fn drawing(e: impl std::fmt::Display) -> Error {
-    Error::invalid(format!("cannot draw scaling.svg: {e}"))
 }
 
 /// One line: label, whether external, and (cores, speedup low, median, high) in core order.
@@ -75,16 +73,6 @@ fn lines(problem: &ProblemReport, baseline: f64) -> Vec<Line> {
     lines
 }
 
-/// Powers of two from below `lo` to above `hi`, as axis key points.
-fn powers_of_two(lo: f64, hi: f64) -> Vec<f64> {
-    let (a, b) = (lo.log2().floor() as i32, hi.log2().ceil() as i32);
-    (a..=b).map(|e| 2f64.powi(e)).filter(|&v| v >= lo && v <= hi).collect()
-}
-
-fn ratio_label(v: f64) -> String {
-    if v >= 1.0 { format!("{v:.0}×") } else { format!("1/{:.0}×", 1.0 / v) }
-}
-
 fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> Result<()> {
     let Some(b) = &problem.baseline else {
         area.draw(&Text::new(
@@ -92,7 +80,7 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
             (20, 30),
             ("sans-serif", 18),
         ))
-        .map_err(drawing)?;
+        .map_err(drawing_error("scaling.svg"))?;
         return Ok(());
     };
     let lines = lines(problem, b.compute.median);
@@ -123,7 +111,7 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
             (x_range.0..x_range.1).log_scale().with_key_points(x_keys),
             (y_lo..y_hi).log_scale().with_key_points(powers_of_two(y_lo, y_hi)),
         )
-        .map_err(drawing)?;
+        .map_err(drawing_error("scaling.svg"))?;
     chart
         .configure_mesh()
         .x_desc("cores (log scale)")
@@ -132,7 +120,7 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
         .y_label_formatter(&|y| ratio_label(*y))
         .light_line_style(WHITE)
         .draw()
-        .map_err(drawing)?;
+        .map_err(drawing_error("scaling.svg"))?;
 
     // The baseline's own interval, as speedups: a configuration ties exactly when its bar meets it.
     let band = (b.compute.median / b.compute.high, b.compute.median / b.compute.low.max(f64::MIN_POSITIVE));
@@ -142,12 +130,14 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
             [(x_range.0, band.0.max(y_lo)), (x_range.1, band.1.min(y_hi))],
             band_color.filled(),
         )])
-        .map_err(drawing)?;
+        .map_err(drawing_error("scaling.svg"))?;
     let grey = RGBColor(150, 150, 150);
     chart
         .draw_series(DashedLineSeries::new([(1.0, 1.0), (x_range.1, x_range.1)], 8, 5, grey.stroke_width(2)))
-        .map_err(drawing)?;
-    chart.draw_series(LineSeries::new([(x_range.0, 1.0), (x_range.1, 1.0)], BLACK.stroke_width(2))).map_err(drawing)?;
+        .map_err(drawing_error("scaling.svg"))?;
+    chart
+        .draw_series(LineSeries::new([(x_range.0, 1.0), (x_range.1, 1.0)], BLACK.stroke_width(2)))
+        .map_err(drawing_error("scaling.svg"))?;
 
     let color = |i: usize| Palette99::pick(i).to_rgba();
     // Line i is drawn at x · 2^(nudge(i)): a few percent apart, centred on the true core count.
@@ -155,7 +145,7 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
     for (i, line) in lines.iter().enumerate() {
         let c = color(i);
         let mid = || line.points.iter().map(|&(x, _, m, _)| (x * nudge(i), m));
-        chart.draw_series(LineSeries::new(mid(), c.stroke_width(2))).map_err(drawing)?;
+        chart.draw_series(LineSeries::new(mid(), c.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
         // Error bars: the 95 % interval of the speedup, with caps a few percent wide in x.
         for &(x, lo, _, hi) in &line.points {
             let x = x * nudge(i);
@@ -164,12 +154,14 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
                 PathElement::new([(x / 1.04, lo), (x * 1.04, lo)], c.stroke_width(2)),
                 PathElement::new([(x / 1.04, hi), (x * 1.04, hi)], c.stroke_width(2)),
             ];
-            chart.draw_series(bar).map_err(drawing)?;
+            chart.draw_series(bar).map_err(drawing_error("scaling.svg"))?;
         }
         if line.external {
-            chart.draw_series(mid().map(|p| TriangleMarker::new(p, 6, c.filled()))).map_err(drawing)?;
+            chart
+                .draw_series(mid().map(|p| TriangleMarker::new(p, 6, c.filled())))
+                .map_err(drawing_error("scaling.svg"))?;
         } else {
-            chart.draw_series(mid().map(|p| Circle::new(p, 4, c.filled()))).map_err(drawing)?;
+            chart.draw_series(mid().map(|p| Circle::new(p, 4, c.filled()))).map_err(drawing_error("scaling.svg"))?;
         }
     }
     // The COST point of each implementation: a ring around the configuration that first beats.
@@ -189,7 +181,7 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
             .map(|p| (p.0 * nudge(i), p.2))
             .next()
             .expect("found above");
-        chart.draw_series([Circle::new(point, 10, color(i).stroke_width(3))]).map_err(drawing)?;
+        chart.draw_series([Circle::new(point, 10, color(i).stroke_width(3))]).map_err(drawing_error("scaling.svg"))?;
     }
     legend(&legend_area, &lines, &b.implementation, &color)
 }
@@ -204,35 +196,37 @@ fn legend(
     let font = ("sans-serif", 14);
     let mut y = 50;
     let row = |area: &DrawingArea<SVGBackend<'_>, Shift>, y: i32, text: &str| {
-        area.draw(&Text::new(text.to_string(), (44, y - 7), font)).map_err(drawing)
+        area.draw(&Text::new(text.to_string(), (44, y - 7), font)).map_err(drawing_error("scaling.svg"))
     };
     for (i, line) in lines.iter().enumerate() {
         let c = color(i);
-        area.draw(&PathElement::new([(6, y), (34, y)], c.stroke_width(2))).map_err(drawing)?;
+        area.draw(&PathElement::new([(6, y), (34, y)], c.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
         if line.external {
-            area.draw(&TriangleMarker::new((20, y), 6, c.filled())).map_err(drawing)?;
+            area.draw(&TriangleMarker::new((20, y), 6, c.filled())).map_err(drawing_error("scaling.svg"))?;
         } else {
-            area.draw(&Circle::new((20, y), 4, c.filled())).map_err(drawing)?;
+            area.draw(&Circle::new((20, y), 4, c.filled())).map_err(drawing_error("scaling.svg"))?;
         }
         row(area, y, &line.label)?;
         y += 22;
     }
     y += 8;
     let grey = RGBColor(150, 150, 150);
-    area.draw(&PathElement::new([(6, y), (16, y)], grey.stroke_width(2))).map_err(drawing)?;
-    area.draw(&PathElement::new([(24, y), (34, y)], grey.stroke_width(2))).map_err(drawing)?;
+    area.draw(&PathElement::new([(6, y), (16, y)], grey.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
+    area.draw(&PathElement::new([(24, y), (34, y)], grey.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
     row(area, y, "ideal (speedup = cores)")?;
     y += 22;
-    area.draw(&Rectangle::new([(6, y - 7), (34, y + 7)], RGBColor(222, 222, 222).filled())).map_err(drawing)?;
-    area.draw(&PathElement::new([(6, y), (34, y)], BLACK.stroke_width(2))).map_err(drawing)?;
+    area.draw(&Rectangle::new([(6, y - 7), (34, y + 7)], RGBColor(222, 222, 222).filled()))
+        .map_err(drawing_error("scaling.svg"))?;
+    area.draw(&PathElement::new([(6, y), (34, y)], BLACK.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
     row(area, y, &format!("baseline {baseline} (1 thread) = 1×"))?;
     y += 16;
     row(area, y, "grey band: the baseline's 95 % CI")?;
     y += 22;
-    area.draw(&Circle::new((20, y), 9, BLACK.stroke_width(3))).map_err(drawing)?;
+    area.draw(&Circle::new((20, y), 9, BLACK.stroke_width(3))).map_err(drawing_error("scaling.svg"))?;
     row(area, y, "COST: fewest cores that beat")?;
     y += 22;
-    area.draw(&PathElement::new([(20, y - 7), (20, y + 7)], BLACK.stroke_width(2))).map_err(drawing)?;
+    area.draw(&PathElement::new([(20, y - 7), (20, y + 7)], BLACK.stroke_width(2)))
+        .map_err(drawing_error("scaling.svg"))?;
     row(area, y, "bars: 95 % CI of the median")?;
     Ok(())
 }
@@ -240,7 +234,7 @@ fn legend(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::harness::report::tests::{report, synthetic};
+    use crate::harness::fixtures::{report, synthetic};
 
     /// Renders an SVG to pixels with resvg, without fonts: text is skipped, so only the data,
     /// axes and legend marks can make the image non-blank.
