@@ -177,10 +177,12 @@ impl Tree {
             for (module, text) in &tree.code {
                 for (is_pub, path) in uses(text) {
                     let name = path.last().cloned().unwrap_or_default();
-                    if is_pub && name != "*" && name != "self" {
-                        if let Some(target) = tree.resolve(module, &path) {
-                            found.insert((module.clone(), name), target);
-                        }
+                    if is_pub
+                        && name != "*"
+                        && name != "self"
+                        && let Some(target) = tree.resolve(module, &path)
+                    {
+                        found.insert((module.clone(), name), target);
                     }
                 }
             }
@@ -224,10 +226,10 @@ impl Tree {
                 break;
             }
         }
-        if let Some(name) = rest.get(i) {
-            if let Some(target) = self.reexports.get(&(current.clone(), name.clone())) {
-                return Some(target.clone());
-            }
+        if let Some(name) = rest.get(i)
+            && let Some(target) = self.reexports.get(&(current.clone(), name.clone()))
+        {
+            return Some(target.clone());
         }
         self.files.contains_key(&current).then_some(current)
     }
