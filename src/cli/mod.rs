@@ -8,6 +8,8 @@ mod cost;
 mod datasets;
 mod generate;
 mod info;
+mod key;
+mod launched;
 mod list;
 mod run;
 mod shard;
@@ -25,6 +27,10 @@ struct Cli {
     /// Threads for rayon (default: all cores). Single-thread implementations ignore it.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// End when standard input closes (set by the costgraph process that starts this one, which
+    /// holds the pipe open while it runs, so that this process never outlives it).
+    #[arg(long, global = true, hide = true)]
+    lifeline: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +60,11 @@ enum Command {
     Updates(updates::Args),
     /// Check a result written in parts (`run ... --output DIR`) against the whole graph.
     Verify(verify::Args),
+    /// Make a new key for the processes of a cluster to share (`--key-file` of `run`).
+    Key(key::Args),
+    /// One process of a cluster started by `cost --hosts` or `cluster` (reads its request on stdin).
+    #[command(hide = true)]
+    Launched,
     /// One process of one `updates` configuration (started by `updates`; prints JSON).
     #[command(hide = true)]
     UpdatesProcess(updates::ProcessArgs),
@@ -99,36 +110,6 @@ impl MemoryArgs {
     }
 }
 
-/// Blocks SIGINT and SIGTERM in every thread and waits for them in one: on either, the registered
-/// temporary files (spill folders, half-written outputs) are removed and the process exits with
-/// 128 + the signal number. Must run before any other thread starts (they inherit the mask).
-#[cfg(unix)]
-fn remove_temporaries_on_interrupt() {
-    // SAFETY: `set` is a local signal set initialised by sigemptyset before use; pthread_sigmask
-    // only changes this thread's mask, here before any other thread exists.
-    let set = unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        libc::sigaddset(&mut set, libc::SIGTERM);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-        set
-    };
-    std::thread::spawn(move || {
-        let mut signal = 0;
-        // SAFETY: `set` is a valid, initialised signal set blocked in every thread; sigwait only
-        // writes the received signal number into `signal`.
-        if unsafe { libc::sigwait(&set, &mut signal) } == 0 {
-            costgraph::cleanup::remove_registered();
-            eprintln!("error: interrupted; temporary files removed");
-            std::process::exit(128 + signal);
-        }
-    });
-}
-
-#[cfg(not(unix))]
-fn remove_temporaries_on_interrupt() {}
-
 /// A problem, as named on the command line.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ProblemArg {
@@ -171,10 +152,29 @@ fn name_input(path: &std::path::Path, err: costgraph_core::Error) -> anyhow::Err
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let writes_parts = matches!(&cli.command, Command::Run(args) if args.writes_parts());
-    if writes_parts || matches!(cli.command, Command::Convert(_) | Command::Generate(_) | Command::Shard(_)) {
-        remove_temporaries_on_interrupt();
+    costgraph::cleanup::install_signal_handler("error: interrupted; child processes ended, temporary files removed");
+    if cli.lifeline {
+        costgraph::cleanup::exit_when_closed(std::io::stdin(), "error: the parent process is gone; stopped");
     }
+    dispatch(cli)
+}
+
+/// The key a launch request carried (`costgraph launched`), which `run` uses before the
+/// environment's or a key file's.
+static LAUNCH_KEY: std::sync::OnceLock<costgraph::dataflow::ClusterKey> = std::sync::OnceLock::new();
+
+/// Keeps the key of this process's launch request.
+fn set_launch_key(key: costgraph::dataflow::ClusterKey) {
+    let _ = LAUNCH_KEY.set(key);
+}
+
+/// The key of this process's launch request, if it was launched.
+fn launch_key() -> Option<costgraph::dataflow::ClusterKey> {
+    LAUNCH_KEY.get().cloned()
+}
+
+/// Sets up the thread pool and runs the command.
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
     if let Some(threads) = cli.threads {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         anyhow::ensure!(
@@ -197,5 +197,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Updates(args) => updates::run(args),
         Command::UpdatesProcess(args) => updates::run_process(args),
         Command::Verify(args) => verify::run(args),
+        Command::Key(args) => key::run(args),
+        Command::Launched => launched::run(),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use costgraph::dataflow::{self, ClusterConfig, Deliver, Job, Outcome, Strategy};
+use costgraph::dataflow::{self, ClusterConfig, ClusterKey, Deliver, Job, Outcome, Strategy, scheduler};
 use costgraph::graph::Budget;
 use costgraph::graph::{BuildOptions, Csr};
 use costgraph::harness::capacity::{self, GraphShape};
@@ -56,23 +56,28 @@ pub struct Args {
 }
 
 /// Where a timely implementation runs: this process is one of `--processes`, each with
-/// `--workers` threads. The other kinds ignore `--workers` and refuse a cluster.
+/// `--workers` threads. The other kinds ignore `--workers` and refuse a cluster. Without
+/// `--process` and `--hostfile`, a process started by Slurm (`srun`), Open MPI or PMI takes its
+/// place from the scheduler's variables.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ClusterArgs {
     /// Timely worker threads in this process.
     #[arg(long, default_value_t = 1, value_name = "W")]
     pub workers: usize,
-    /// Number of processes in the cluster.
-    #[arg(long, default_value_t = 1, value_name = "P")]
-    pub processes: usize,
-    /// This process's index in 0..P (process 0 prints the result).
-    #[arg(long, default_value_t = 0, value_name = "I")]
-    pub process: usize,
+    /// Number of processes in the cluster (default: 1, or the scheduler's).
+    #[arg(long, value_name = "P")]
+    pub processes: Option<usize>,
+    /// This process's index in 0..P (process 0 prints the result; default: 0, or the scheduler's).
+    #[arg(long, value_name = "I")]
+    pub process: Option<usize>,
     /// File with one host:port per process (default: 127.0.0.1:PORT+i), each optionally
     /// followed by that process's shard file (its manifest beside it).
     #[arg(long, value_name = "FILE", conflicts_with = "port")]
     pub hostfile: Option<PathBuf>,
-    /// First port of the default addresses.
+    /// Every process's host:port, comma separated (what a launcher passes instead of a hostfile).
+    #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',', conflicts_with_all = ["hostfile", "port"], hide = true)]
+    pub addresses: Vec<String>,
+    /// First port of the default addresses (and of each host's under a scheduler).
     #[arg(long, value_name = "PORT", default_value_t = costgraph::dataflow::config::DEFAULT_BASE_PORT)]
     pub port: u16,
     /// Seconds to wait for the other processes to connect.
@@ -85,29 +90,78 @@ pub struct ClusterArgs {
     /// (DIR/part-I.cgr, checked against DIR/manifest.json) instead of the whole graph.
     #[arg(long, value_name = "DIR")]
     pub shards: Option<PathBuf>,
+    /// The run's key (64 hex digits, in a file only its owner can read; `costgraph key -o FILE`
+    /// makes one), which every process of a multi-process run must hold. Default: the variable
+    /// COSTGRAPH_CLUSTER_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 impl ClusterArgs {
-    /// The validated cluster configuration.
+    /// Whether anything here asks for more than one process in this one.
+    pub(super) fn asks_for_a_cluster(&self) -> bool {
+        self.processes.is_some_and(|p| p != 1)
+            || self.process.is_some_and(|p| p != 0)
+            || self.hostfile.is_some()
+            || !self.addresses.is_empty()
+            || self.shards.is_some()
+    }
+
+    /// The validated cluster configuration: from the flags, or from the scheduler that started
+    /// this process; with the run's key when there are several processes.
     pub(super) fn config(&self) -> anyhow::Result<ClusterConfig> {
-        let mut config = match &self.hostfile {
-            Some(file) => ClusterConfig::from_hostfile(self.workers, self.processes, self.process, file)?,
-            None => ClusterConfig::localhost(self.workers, self.processes, self.process, self.port)?,
+        let placement = if self.process.is_none() && self.processes.is_none() {
+            scheduler::placement(&|name| std::env::var(name).ok(), self.port)?
+        } else {
+            None
+        };
+        let (processes, process) = match &placement {
+            Some(p) => (p.processes, p.process),
+            None => (self.processes.unwrap_or(1), self.process.unwrap_or(0)),
+        };
+        let mut config = match (&self.hostfile, &placement) {
+            _ if !self.addresses.is_empty() => {
+                ClusterConfig::new(self.workers, processes, process, self.addresses.clone())?
+            }
+            (Some(file), _) => ClusterConfig::from_hostfile(self.workers, processes, process, file)?,
+            (None, Some(p)) => match &p.addresses {
+                Some(addresses) => ClusterConfig::new(self.workers, processes, process, addresses.clone())?,
+                None => bail!(
+                    "{} started {processes} processes but does not say on which hosts: give --hostfile (one \
+                     host:port per rank)",
+                    p.scheduler
+                ),
+            },
+            (None, None) => ClusterConfig::localhost(self.workers, processes, process, self.port)?,
         };
         anyhow::ensure!(
             self.connect_timeout.is_finite() && self.connect_timeout > 0.0 && self.connect_timeout <= 86_400.0,
             "--connect-timeout must be a positive number of seconds, at most 86400"
         );
         config.connect_timeout = std::time::Duration::from_secs_f64(self.connect_timeout);
+        if config.processes > 1 {
+            config.key = Some(self.key()?);
+        }
         Ok(config)
     }
-}
 
-impl Args {
-    /// Whether the run writes its result in parts (`--output`), so that an interruption must
-    /// remove the half-written ones.
-    pub(super) fn writes_parts(&self) -> bool {
-        self.output.is_some()
+    /// The run's key, from --key-file or COSTGRAPH_CLUSTER_KEY.
+    fn key(&self) -> anyhow::Result<ClusterKey> {
+        if let Some(key) = super::launch_key() {
+            return Ok(key);
+        }
+        if let Some(file) = &self.key_file {
+            return Ok(ClusterKey::read_file(file)?);
+        }
+        match ClusterKey::from_env()? {
+            Some(key) => Ok(key),
+            None => bail!(
+                "a run of several processes needs the run's key, so that no stranger can join it: make one with \
+                 `costgraph key -o FILE`, copy it to every machine, and give --key-file FILE to every process \
+                 (or set {} to its 64 hex digits)",
+                costgraph::dataflow::key::ENV_VAR
+            ),
+        }
     }
 }
 
@@ -128,7 +182,7 @@ pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
             imp.name
         );
     }
-    if c.processes != 1 || c.process != 0 || c.hostfile.is_some() || c.shards.is_some() {
+    if c.asks_for_a_cluster() {
         bail!(
             "{} is a {} implementation: --processes, --process, --hostfile, --shards (and `costgraph cluster`) are for the timely ones",
             imp.name,

@@ -211,7 +211,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .into_iter()
                 .chain(args.stream.argv())
                 .collect();
-            let (stdout, _) = cluster::launch(&exe, &command, processes, workers, None, args.timeout)
+            let (stdout, _) = cluster::launch_local(&exe, &command, processes, workers, None, args.timeout)
                 .with_context(|| format!("differential-cc on {workers} worker(s) × {processes} process(es)"))?;
             let result: ProcessResult = serde_json::from_str(stdout.trim())
                 .with_context(|| format!("process 0 of {workers} × {processes} printed no valid result"))?;

@@ -1,12 +1,12 @@
 //! Starting a timely computation with bounded failure: the connections between processes are made
-//! here with a deadline (timely's own connection code retries forever), every worker runs under
-//! `catch_unwind` and an abort flag, and the caller gets a [`Result`] within a bounded time when a
-//! peer never starts, dies mid-run, or a worker fails.
+//! here with a deadline (timely's own connection code retries forever), each proving the run's key
+//! before it counts ([`super::handshake`]: a stranger on the port is dropped, the run goes on);
+//! every worker runs under `catch_unwind` and an abort flag, and the caller gets a [`Result`]
+//! within a bounded time when a peer never starts, dies mid-run, or a worker fails.
 
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once, mpsc};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,8 @@ use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
 use timely::worker::Worker;
 
 use super::config::ClusterConfig;
+use super::handshake::{self, Claims, Refusal};
+use super::key::ClusterKey;
 use crate::{Error, Result};
 
 /// How long the other workers of a process get to wind down after one has failed, before the
@@ -26,9 +28,6 @@ const ABORT_GRACE: Duration = Duration::from_secs(5);
 /// before its connection is given up: a peer whose link went down, or whose machine vanished,
 /// otherwise hangs the run for TCP's retransmission limit (a quarter of an hour).
 pub const PEER_SILENCE_LIMIT: Duration = Duration::from_secs(15);
-
-/// The handshake's first word: "CGTIMELY".
-const MAGIC: u64 = u64::from_le_bytes(*b"CGTIMELY");
 
 /// A flag every worker of a process polls while it waits; set when any of them fails.
 #[derive(Clone, Debug, Default)]
@@ -220,53 +219,56 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a worker panicked".into())
 }
 
-/// The handshake each side of a connection sends: magic, process index, workers per process,
-/// number of processes, job fingerprint.
-fn hello(config: &ClusterConfig, fingerprint: u64) -> [u8; 40] {
-    let mut out = [0u8; 40];
-    let words = [MAGIC, config.process as u64, config.workers as u64, config.processes as u64, fingerprint];
-    for (chunk, w) in out.chunks_exact_mut(8).zip(words) {
-        chunk.copy_from_slice(&w.to_le_bytes());
+/// How long one accepted connection gets to complete its handshake: a silent or slow stranger
+/// is dropped after this, without holding up the other connections (each is handled apart).
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most handshakes in progress at once on a listening process: connections beyond it are
+/// closed at once (a flood of strangers costs this many threads, not one per connection).
+const MAX_HANDSHAKES: usize = 64;
+
+/// What this process says about itself in the handshake.
+fn claims(config: &ClusterConfig, fingerprint: u64) -> Claims {
+    Claims {
+        process: config.process as u64,
+        workers: config.workers as u64,
+        processes: config.processes as u64,
+        fingerprint,
     }
-    out
 }
 
-/// Exchanges handshakes on `stream` and checks the peer's: returns the peer's process index.
-fn handshake(stream: &mut TcpStream, config: &ClusterConfig, fingerprint: u64, deadline: Instant) -> Result<usize> {
-    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(10));
-    let io = |e: std::io::Error| Error::Cluster(format!("handshake with a peer failed: {e}"));
-    stream.set_read_timeout(Some(left)).map_err(io)?;
-    stream.write_all(&hello(config, fingerprint)).map_err(io)?;
-    let mut buf = [0u8; 40];
-    stream.read_exact(&mut buf).map_err(io)?;
-    stream.set_read_timeout(None).map_err(io)?;
-    let w: Vec<u64> = buf.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
-    if w[0] != MAGIC {
-        return Err(Error::Cluster("a peer that is not a costgraph process connected".into()));
-    }
-    let peer = w[1] as usize;
-    if w[2] != config.workers as u64 || w[3] != config.processes as u64 {
+/// Checks what an authenticated peer claims against this process's configuration: the same
+/// workers, processes and job, and a valid index other than this process's. Returns its index.
+fn check_claims(peer: Claims, config: &ClusterConfig, fingerprint: u64) -> Result<usize> {
+    let index = peer.process;
+    if peer.workers != config.workers as u64 || peer.processes != config.processes as u64 {
         return Err(Error::Cluster(format!(
-            "process {peer} runs {} worker(s) × {} process(es) but this one {} × {}: every process needs the same \
+            "process {index} runs {} worker(s) × {} process(es) but this one {} × {}: every process needs the same \
              --workers and --processes",
-            w[2], w[3], config.workers, config.processes
+            peer.workers, peer.processes, config.workers, config.processes
         )));
     }
-    if w[4] != fingerprint {
+    if peer.fingerprint != fingerprint {
         return Err(Error::Cluster(format!(
-            "process {peer} runs a different job (algorithm, graph or repetitions differ)"
+            "process {index} runs a different job (algorithm, graph or repetitions differ)"
         )));
     }
-    if peer >= config.processes || peer == config.process {
-        return Err(Error::Cluster(format!("a peer claims the invalid process index {peer}")));
+    if index >= config.processes as u64 || index == config.process as u64 {
+        return Err(Error::Cluster(format!("a peer claims the invalid process index {index}")));
     }
-    Ok(peer)
+    Ok(index as usize)
 }
 
 /// Connects this process to every other one, within the configured deadline: it listens on its
-/// own address, connects to the processes with smaller indices and accepts those with larger
-/// ones. Returns one stream per process (`None` at this process's index), as timely expects.
+/// own address, dials the processes with smaller indices and answers those with larger ones.
+/// Every connection must prove the run's key ([`handshake`]) before it counts; an accepted
+/// connection that does not (garbage, silence, an echo, another key) is closed and the process
+/// goes on listening, so a stranger on the port neither ends nor delays the run. Returns one
+/// stream per process (`None` at this process's index), as timely expects.
 fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStream>>> {
+    let key = config.key.clone().ok_or_else(|| {
+        Error::invalid("a run of several processes needs the run's key (COSTGRAPH_CLUSTER_KEY or --key-file)")
+    })?;
     let deadline = Instant::now() + config.connect_timeout;
     let me = config.process;
     let own = &config.addresses[me];
@@ -275,49 +277,36 @@ fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStr
     listener.set_nonblocking(true).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
     let mut sockets: Vec<Option<TcpStream>> = (0..config.processes).map(|_| None).collect();
     let timeout_secs = config.connect_timeout.as_secs_f64();
+    let mine = claims(config, fingerprint);
 
-    for (peer, address) in config.addresses.iter().enumerate().take(me) {
-        let addr = address
-            .to_socket_addrs()
-            .ok()
-            .and_then(|mut a| a.next())
-            .ok_or_else(|| Error::Cluster(format!("address {address} of process {peer} does not resolve")))?;
-        let mut stream = loop {
-            match TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
-                Ok(stream) => break stream,
-                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-                Err(e) => {
-                    return Err(Error::Cluster(format!(
-                        "process {peer} at {address} did not accept a connection within {timeout_secs} s ({e})"
-                    )));
-                }
-            }
-        };
-        stream.set_nodelay(true).map_err(|e| Error::Cluster(format!("{address}: {e}")))?;
-        bound_silence(&stream).map_err(|e| Error::Cluster(format!("{address}: {e}")))?;
-        let got = handshake(&mut stream, config, fingerprint, deadline)?;
-        if got != peer {
-            return Err(Error::Cluster(format!("{address} answered as process {got}, expected process {peer}")));
+    // Answer the processes with larger indices on threads of their own, while dialling.
+    let (found, arrivals) = mpsc::channel::<(TcpStream, Claims)>();
+    let in_progress = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let answering = {
+        let (key, stop, in_progress) = (key.clone(), Arc::clone(&stop), Arc::clone(&in_progress));
+        std::thread::Builder::new()
+            .name("costgraph:accept".into())
+            .spawn(move || accept_peers(listener, key, mine, deadline, stop, in_progress, found))
+            .map_err(|e| Error::Cluster(format!("cannot start the listening thread: {e}")))?
+    };
+    let result = (|| {
+        for (peer, address) in config.addresses.iter().enumerate().take(me) {
+            sockets[peer] = Some(dial_peer(peer, address, &key, mine, config, fingerprint, deadline)?);
         }
-        sockets[peer] = Some(stream);
-    }
-
-    let mut missing = config.processes - me - 1;
-    while missing > 0 {
-        match listener.accept() {
-            Ok((mut stream, _)) => {
-                stream.set_nonblocking(false).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
-                stream.set_nodelay(true).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
-                bound_silence(&stream).map_err(|e| Error::Cluster(format!("{own}: {e}")))?;
-                let peer = handshake(&mut stream, config, fingerprint, deadline)?;
-                if peer < me || sockets[peer].is_some() {
-                    return Err(Error::Cluster(format!("process {peer} connected twice or out of order")));
+        let mut missing = config.processes - me - 1;
+        while missing > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match arrivals.recv_timeout(left.min(Duration::from_millis(100))) {
+                Ok((stream, peer)) => {
+                    let index = check_claims(peer, config, fingerprint)?;
+                    if index < me || sockets[index].is_some() {
+                        return Err(Error::Cluster(format!("process {index} connected twice or out of order")));
+                    }
+                    sockets[index] = Some(stream);
+                    missing -= 1;
                 }
-                sockets[peer] = Some(stream);
-                missing -= 1;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline {
+                Err(_) if Instant::now() >= deadline => {
                     let absent: Vec<String> =
                         (me + 1..config.processes).filter(|&p| sockets[p].is_none()).map(|p| p.to_string()).collect();
                     return Err(Error::Cluster(format!(
@@ -325,12 +314,112 @@ fn connect(config: &ClusterConfig, fingerprint: u64) -> Result<Vec<Option<TcpStr
                         absent.join(", ")
                     )));
                 }
-                std::thread::sleep(Duration::from_millis(20));
+                Err(_) => {}
             }
-            Err(e) => return Err(Error::Cluster(format!("process {me} accepting on {own}: {e}"))),
+        }
+        Ok(())
+    })();
+    stop.store(true, Ordering::Relaxed);
+    let _ = answering.join();
+    result.map(|()| sockets)
+}
+
+/// The listening thread: accepts connections until `stop` or `deadline`, each handshake on a
+/// thread of its own (at most [`MAX_HANDSHAKES`] at once), and sends the authenticated ones.
+fn accept_peers(
+    listener: TcpListener,
+    key: ClusterKey,
+    mine: Claims,
+    deadline: Instant,
+    stop: Arc<AtomicBool>,
+    in_progress: Arc<AtomicUsize>,
+    found: mpsc::Sender<(TcpStream, Claims)>,
+) {
+    while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+        match listener.accept() {
+            Ok((mut stream, from)) => {
+                if in_progress.load(Ordering::Relaxed) >= MAX_HANDSHAKES {
+                    continue; // dropped: closed at once
+                }
+                in_progress.fetch_add(1, Ordering::Relaxed);
+                let (key, found, counter) = (key.clone(), found.clone(), Arc::clone(&in_progress));
+                let spawned = std::thread::Builder::new().name("costgraph:handshake".into()).spawn(move || {
+                    let until = deadline.min(Instant::now() + HANDSHAKE_TIMEOUT);
+                    let answered = stream
+                        .set_nonblocking(false)
+                        .and_then(|()| stream.set_nodelay(true))
+                        .and_then(|()| bound_silence(&stream))
+                        .map_err(|e| Refusal::Stranger(e.to_string()))
+                        .and_then(|()| handshake::answer(&mut stream, &key, mine, until));
+                    match answered {
+                        Ok(peer) => {
+                            let _ = found.send((stream, peer));
+                        }
+                        Err(refusal) => eprintln!("note: dropped a connection from {from}: {refusal}"),
+                    }
+                    counter.fetch_sub(1, Ordering::Relaxed);
+                });
+                if spawned.is_err() {
+                    in_progress.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(10)),
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
         }
     }
-    Ok(sockets)
+}
+
+/// Dials process `peer` at `address` until it answers with the run's key, or the deadline.
+fn dial_peer(
+    peer: usize,
+    address: &str,
+    key: &ClusterKey,
+    mine: Claims,
+    config: &ClusterConfig,
+    fingerprint: u64,
+    deadline: Instant,
+) -> Result<TcpStream> {
+    let addr = address
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| Error::Cluster(format!("address {address} of process {peer} does not resolve")))?;
+    let timeout_secs = config.connect_timeout.as_secs_f64();
+    let mut last = String::from("no answer");
+    loop {
+        if Instant::now() >= deadline {
+            return Err(Error::Cluster(format!(
+                "process {peer} at {address} did not accept a connection that proves the run's key within \
+                 {timeout_secs} s ({last})"
+            )));
+        }
+        let mut stream = match TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
+            Ok(stream) => stream,
+            Err(e) => {
+                last = e.to_string();
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        stream.set_nodelay(true).map_err(|e| Error::Cluster(format!("{address}: {e}")))?;
+        bound_silence(&stream).map_err(|e| Error::Cluster(format!("{address}: {e}")))?;
+        let until = deadline.min(Instant::now() + HANDSHAKE_TIMEOUT);
+        match handshake::dial(&mut stream, key, mine, until) {
+            Ok(answer) => {
+                let got = check_claims(answer, config, fingerprint)?;
+                if got != peer {
+                    return Err(Error::Cluster(format!(
+                        "{address} answered as process {got}, expected process {peer}"
+                    )));
+                }
+                return Ok(stream);
+            }
+            Err(refusal) => {
+                last = refusal.to_string();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
 }
 
 /// Makes a silent peer an error after [`PEER_SILENCE_LIMIT`]: keep-alive probes on an idle

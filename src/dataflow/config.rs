@@ -7,6 +7,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::key::ClusterKey;
 use crate::{Error, Result};
 
 /// The first port of the default addresses `127.0.0.1:PORT+i`.
@@ -38,6 +39,9 @@ pub struct ClusterConfig {
     /// Each process's shard file, when the hostfile names them (empty otherwise): process `i`
     /// opens only `shards[i]`, checked against the manifest in its folder.
     pub shards: Vec<PathBuf>,
+    /// The run's key, which every connection between processes must prove (required with
+    /// several processes).
+    pub key: Option<ClusterKey>,
 }
 
 impl ClusterConfig {
@@ -113,9 +117,16 @@ impl ClusterConfig {
             addresses,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             shards: Vec::new(),
+            key: None,
         };
         config.validate()?;
         Ok(config)
+    }
+
+    /// The same configuration, with the run's key every connection must prove.
+    pub fn with_key(mut self, key: ClusterKey) -> Self {
+        self.key = Some(key);
+        self
     }
 
     /// Checks the configuration: at least one worker and one process, the index in range, one

@@ -6,7 +6,9 @@
 //! - [`Context`] — what a worker sees while it runs an algorithm; [`run`] — one job on this
 //!   process's workers;
 //! - [`config`] — the cluster (workers, processes, addresses), validated before anything starts;
-//! - [`cluster`] — connections with a deadline and bounded failure (never a hang);
+//! - [`cluster`] — connections with a deadline and bounded failure (never a hang), each proving
+//!   the run's [`key`] in a [`handshake`];
+//! - [`scheduler`] — a process's place from Slurm, Open MPI or PMI variables;
 //! - [`partition`] — each worker's share of the mapped graph (no central loader);
 //! - [`exchange`] — the bulk-synchronous channel all algorithms communicate through;
 //! - [`local`] — a worker's graph in its own numbering (own nodes, then ghosts);
@@ -30,15 +32,18 @@ mod context;
 pub mod differential;
 pub mod exchange;
 mod ghost_index;
+pub mod handshake;
 pub mod id_table;
 mod ids;
 mod job;
+pub mod key;
 pub mod label_prop;
 pub mod local;
 mod owned;
 pub mod pagerank;
 pub mod partition;
 pub mod result;
+pub mod scheduler;
 pub mod union_find;
 
 pub use cluster::Abort;
@@ -47,5 +52,6 @@ pub use context::{Algorithm, Context};
 pub use exchange::{Channel, Chunk, Counters};
 pub(crate) use ids::{IdHasher, IdMap};
 pub use job::{Job, Report, run};
+pub use key::ClusterKey;
 pub use partition::{Partition, Share, Strategy};
 pub use result::{Deliver, Outcome, Part};

@@ -81,6 +81,8 @@ pub(crate) fn report(problems: Vec<ProblemReport>) -> Report {
             memory_bytes: None,
             available_memory_bytes: None,
             os: "x".into(),
+            kernel: None,
+            hostname: None,
         },
     };
     let policy = PolicyInfo {

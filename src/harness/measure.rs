@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::child::{Failure, FailureKind, run_child};
+use super::child::{Failure, FailureKind, run_costgraph};
 use super::plan::Configuration;
 use super::record::{RunRecord, parse_record};
 use super::stats::{Sampling, Stop};
@@ -20,7 +20,7 @@ pub fn run_builtin(
     runs: usize,
     timeout: Duration,
 ) -> std::result::Result<RunRecord, Failure> {
-    let out = run_child(exe, &configuration.batch_args(runs), timeout)?;
+    let out = run_costgraph(exe, &configuration.batch_args(runs), timeout)?;
     parse_record(&out.stdout).map_err(|e| Failure::new(FailureKind::Error, e.to_string()))
 }
 

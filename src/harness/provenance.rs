@@ -4,12 +4,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::sysinfo;
 
 /// The machine a sweep ran on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Machine {
     /// CPU model name, when the OS reports it.
     pub cpu_model: Option<String>,
@@ -21,6 +21,12 @@ pub struct Machine {
     pub available_memory_bytes: Option<u64>,
     /// Operating system and architecture.
     pub os: String,
+    /// The kernel's release.
+    #[serde(default)]
+    pub kernel: Option<String>,
+    /// The machine's host name.
+    #[serde(default)]
+    pub hostname: Option<String>,
 }
 
 impl Machine {
@@ -32,6 +38,34 @@ impl Machine {
             memory_bytes: sysinfo::total_memory_bytes(),
             available_memory_bytes: sysinfo::available_memory_bytes(),
             os: sysinfo::os(),
+            kernel: sysinfo::kernel(),
+            hostname: sysinfo::hostname(),
+        }
+    }
+}
+
+/// One machine of a multi-machine configuration, as its costgraph process reported itself when it
+/// started: the provenance a report keeps per host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HostFacts {
+    /// The host's name in the hosts file (what the launch template was given).
+    pub host: String,
+    /// The machine.
+    pub machine: Machine,
+    /// The SHA-256 of the costgraph binary that ran there.
+    pub binary_sha256: String,
+    /// Its 1-minute load average when the process started.
+    pub load_average: Option<f64>,
+}
+
+impl HostFacts {
+    /// This process's machine, as host `host`, running the binary of `binary_sha256`.
+    pub fn current(host: &str, binary_sha256: String) -> HostFacts {
+        HostFacts {
+            host: host.to_string(),
+            machine: Machine::current(),
+            binary_sha256,
+            load_average: sysinfo::load_average(),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::analysis;
 use super::capacity::{self, GraphShape};
-use super::child::{Failure, run_child};
+use super::child::{Failure, run_costgraph};
 use super::external::{self, ExternalSpec};
 use super::journal::{self, Journal};
 use super::measure;
@@ -507,7 +507,8 @@ pub fn default_kronecker(
     }
     observer.note(&format!("no graph given: generating the default {how}"));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    run_child(exe, &args, timeout).map_err(|f| Error::invalid(format!("generating the default graph failed: {f}")))?;
+    run_costgraph(exe, &args, timeout)
+        .map_err(|f| Error::invalid(format!("generating the default graph failed: {f}")))?;
     if !path.is_file() {
         return Err(Error::invalid(format!("`costgraph generate` did not write {}", path.display())));
     }

@@ -5,9 +5,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A `Command` for the `costgraph` binary built with these tests.
+/// The cluster key the tests give the processes they start by hand (as a user would, through
+/// COSTGRAPH_CLUSTER_KEY).
+pub const TEST_KEY: &str = "5eb63bbbe01eeed093cb22bb8f5acdc3a1c2e0a5b0d2a1f6d0c4a6b7e8f9a0b1";
+
+/// [`TEST_KEY`] as a key.
+pub fn test_key() -> costgraph::dataflow::ClusterKey {
+    costgraph::dataflow::ClusterKey::from_hex(TEST_KEY).unwrap()
+}
+
+/// A `Command` for the `costgraph` binary built with these tests, with the tests' cluster key.
 pub fn costgraph() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_costgraph"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_costgraph"));
+    command.env("COSTGRAPH_CLUSTER_KEY", TEST_KEY);
+    command
 }
 
 /// Runs `costgraph ARGS` and returns its output.

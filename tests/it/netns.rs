@@ -154,6 +154,7 @@ impl Net {
         for i in 0..self.processes {
             let (out, err) = (dir.join(format!("{}.{i}.out", imp.name)), dir.join(format!("{}.{i}.err", imp.name)));
             let child = Command::new("ip")
+                .env("COSTGRAPH_CLUSTER_KEY", crate::common::TEST_KEY)
                 .args(["netns", "exec", &self.namespace(i), env!("CARGO_BIN_EXE_costgraph")])
                 .args(["run", imp.problem.name(), "--impl", imp.name])
                 .args(["--processes", &self.processes.to_string(), "--process", &i.to_string()])

@@ -109,7 +109,9 @@ fn timely_implementations_on_shards_equal_the_oracles() {
             let (_, addresses) = hostfile(dir.path(), 2);
             let handles: Vec<_> = (0..2)
                 .map(|process| {
-                    let config = ClusterConfig::new(2, 2, process, addresses.clone()).unwrap();
+                    let config = ClusterConfig::new(2, 2, process, addresses.clone())
+                        .unwrap()
+                        .with_key(crate::common::test_key());
                     let mut job = job(imp, Path::new("unused.cgr"), Strategy::Balanced);
                     job.shards = Some(shards.clone());
                     std::thread::spawn(move || dataflow::run(&config, &job))

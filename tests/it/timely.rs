@@ -172,7 +172,9 @@ fn timely_implementations_equal_the_oracles_on_two_processes() {
             let (_, addresses) = hostfile(dir.path(), 2);
             let handles: Vec<_> = (0..2)
                 .map(|process| {
-                    let config = ClusterConfig::new(2, 2, process, addresses.clone()).unwrap();
+                    let config = ClusterConfig::new(2, 2, process, addresses.clone())
+                        .unwrap()
+                        .with_key(crate::common::test_key());
                     let job = job(imp, &path, Strategy::Balanced);
                     std::thread::spawn(move || dataflow::run(&config, &job))
                 })
