@@ -11,8 +11,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use costgraph::harness::observer::StderrObserver;
 use costgraph::harness::stats::Sampling;
-use costgraph::harness::sweep::{self, CostPlan, GraphSource, StderrObserver};
+use costgraph::harness::sweep::{self, CostPlan, GraphSource};
 use costgraph::registry::Problem;
 
 fn main() -> anyhow::Result<()> {

@@ -10,9 +10,12 @@ use anyhow::{Context, bail, ensure};
 use costgraph::generate::{GRAPH500_EDGE_FACTOR, Generator, GeneratorSpec, KronConfig};
 use costgraph::harness::datasets;
 use costgraph::harness::external::ExternalSpec;
+use costgraph::harness::hosts;
+use costgraph::harness::machines::MachinesPlan;
+use costgraph::harness::observer::StderrObserver;
 use costgraph::harness::plan;
 use costgraph::harness::stats::Sampling;
-use costgraph::harness::sweep::{self, CostPlan, GraphSource, StderrObserver};
+use costgraph::harness::sweep::{self, CostPlan, GraphSource};
 use costgraph::registry::{self, Problem};
 
 /// Which problems to sweep.
@@ -95,6 +98,41 @@ pub struct Args {
     /// Run every configuration, even those the capacity estimate says do not fit in memory.
     #[arg(long)]
     force: bool,
+    /// Machines to run the timely implementations on as well: one per line, `ADDRESS [NAME]`
+    /// (ADDRESS is what the processes connect to; NAME, default ADDRESS, what --launch and --copy
+    /// call the machine). Each configuration `M machines × W workers` runs one process on each of
+    /// the first M machines.
+    #[arg(long, value_name = "FILE")]
+    hosts: Option<PathBuf>,
+    /// Machine counts (default: 1, 2, 4, … up to the machines in --hosts).
+    #[arg(long, value_delimiter = ',', value_name = "M,...", requires = "hosts")]
+    machines: Vec<usize>,
+    /// Workers per machine (default: the cores of the first machine).
+    #[arg(long, value_delimiter = ',', value_name = "W,...", requires = "hosts")]
+    workers_per_machine: Vec<usize>,
+    /// How to start a process on a machine: {host} is its NAME, {command} the costgraph command
+    /// (plain words; leave it unquoted). Default: `ssh -o BatchMode=yes {host} {command}`; e.g.
+    /// `srun -w {host} -N1 -n1 {command}`, `kubectl exec -i {host} -- {command}`, `ip netns exec
+    /// {host} {command}`.
+    #[arg(long, value_name = "TEMPLATE", requires = "hosts")]
+    launch: Option<String>,
+    /// Copy the costgraph binary and each machine's shards (cut once per machine count) to DIR on
+    /// the machines, and check their SHA-256 there before every run. Default: the machines share
+    /// a file system and read this binary and the graph at their paths here.
+    #[arg(long, value_name = "DIR", requires = "hosts")]
+    stage: Option<PathBuf>,
+    /// How to copy a file to a machine with --stage: {src}, {host}, {dst}. Default: `scp -q -o
+    /// BatchMode=yes {src} {host}:{dst}`.
+    #[arg(long, value_name = "TEMPLATE", requires = "stage")]
+    copy: Option<String>,
+    /// Machines holding each shard: with 2 or more, a configuration whose machine is lost is
+    /// retried once with that machine's share served by a replica.
+    #[arg(long, default_value_t = 1, value_name = "R", requires = "hosts")]
+    replicas: usize,
+    /// The port the machines' processes listen on (a machine serving a lost one's share also uses
+    /// the next).
+    #[arg(long, default_value_t = costgraph::harness::machines::DEFAULT_PORT, value_name = "PORT", requires = "hosts")]
+    port: u16,
     /// Scale of the default Kronecker graph (when no graph is given).
     #[arg(long, default_value_t = sweep::DEFAULT_SCALE)]
     scale: u32,
@@ -173,6 +211,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     plan.model = args.model.clone();
     if let Some(names) = &args.skip {
         plan.skip = skipped(names)?;
+    }
+    if let Some(file) = &args.hosts {
+        let mut machines = MachinesPlan::new(hosts::read(file)?);
+        if !args.machines.is_empty() {
+            machines.machines = args.machines.clone();
+        }
+        machines.workers_per_machine = args.workers_per_machine.clone();
+        machines.launch = args.launch.clone();
+        machines.stage = args.stage.clone();
+        machines.copy = args.copy.clone();
+        machines.replicas = args.replicas;
+        machines.port = args.port;
+        plan.machines = Some(machines);
     }
     let outcome = sweep::run(&plan, &mut StderrObserver::new())?;
     let report = &outcome.report;

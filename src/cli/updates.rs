@@ -184,7 +184,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 &path,
                 args.scale,
                 timeout,
-                &mut costgraph::harness::sweep::StderrObserver::new(),
+                &mut costgraph::harness::observer::StderrObserver::new(),
             )?;
             (path, origin)
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::child::{Failure, FailureKind};
 use super::cost::{CoreVerdict, Cost, Interval, Point, Verdict, best_baseline, cost, verdict_text, verdicts};
 use super::measure::Outcome;
-use super::plan::Configuration;
+use super::plan::{Configuration, Layout};
 use super::stats::{Stop, Summary};
 use crate::registry::{Kind, Problem};
 
@@ -42,6 +42,12 @@ pub struct Measurement {
     pub peak_rss_bytes: Option<u64>,
     /// Rounds, records and bytes exchanged (timely implementations).
     pub traffic: super::record::Traffic,
+    /// The machines of a multi-machine configuration, as their processes reported themselves.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<super::provenance::HostFacts>,
+    /// When a machine was lost and another served its share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<super::record::Retry>,
     /// The child's result summary.
     pub result: serde_json::Value,
     /// The result's exact fingerprint (empty for an external system that reports a count).
@@ -107,6 +113,21 @@ pub struct ImplementationCost {
     pub verdict_text: String,
     /// COST on end-to-end time (load + compute).
     pub end_to_end: Cost,
+    /// COST in machines, over its multi-machine configurations (none when it has none): the
+    /// fewest machines whose configuration beats the baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machines: Option<MachinesCost>,
+}
+
+/// An implementation's COST counted in machines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MachinesCost {
+    /// The COST; its `cores` are machines here.
+    pub cost: Cost,
+    /// The verdict at every machine count (`cores` are machines).
+    pub verdicts: Vec<CoreVerdict>,
+    /// In words: `2 machines`, or `unbounded (…)`.
+    pub text: String,
 }
 
 /// Everything about one problem.
@@ -169,6 +190,8 @@ pub fn analyze(
             compute_secs: r.compute_secs,
             peak_rss_bytes: r.peak_rss_bytes,
             traffic: r.traffic,
+            hosts: r.hosts,
+            retry: r.retry,
             result: r.result,
             digest: r.digest,
             verified: r.verified,
@@ -241,6 +264,15 @@ pub fn analyze(
         let e2e_points: Vec<Point> =
             mine().map(|o| Point { cores: o.cores, time: Interval::of(&o.end_to_end) }).collect();
         let per_core = verdicts(baseline.compute, &compute_points);
+        let machine_points: Vec<Point> = mine()
+            .filter(|o| matches!(o.configuration.layout, Layout::Machines { .. }))
+            .map(|o| Point { cores: o.configuration.layout.machines(), time: Interval::of(&o.compute) })
+            .collect();
+        let machines = cost(baseline.compute, &machine_points).map(|cost| MachinesCost {
+            text: cost.describe("machine"),
+            verdicts: verdicts(baseline.compute, &machine_points),
+            cost,
+        });
         costs.push(ImplementationCost {
             implementation: m.configuration.implementation.clone(),
             kind: m.configuration.kind,
@@ -248,6 +280,7 @@ pub fn analyze(
             verdict_text: verdict_text(&per_core),
             verdicts: per_core,
             end_to_end: cost(baseline.end_to_end, &e2e_points).expect("at least this measurement"),
+            machines,
         });
     }
     ProblemReport { problem, baseline: Some(baseline), measurements, failed, costs, failures }

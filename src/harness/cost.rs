@@ -202,27 +202,29 @@ impl Cost {
     }
 }
 
-fn cores_text(n: usize) -> String {
-    format!("{n} core{}", if n == 1 { "" } else { "s" })
+impl Cost {
+    /// The COST in words, counting `unit`s (`core`, `machine`): `4 cores`, `unbounded (best: …)`.
+    pub fn describe(&self, unit: &str) -> String {
+        let count = |n: usize| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+        match *self {
+            Cost::Bounded { cores, .. } => count(cores),
+            Cost::Unbounded { best_cores, slowdown, tie: true, .. } if slowdown < 1.0 => format!(
+                "unbounded (best: ties at {}, median {:.2}× faster within the noise)",
+                count(best_cores),
+                1.0 / slowdown
+            ),
+            Cost::Unbounded { best_cores, slowdown, tie, .. } => format!(
+                "unbounded (best: {}{slowdown:.2}× slower at {})",
+                if tie { "ties, " } else { "" },
+                count(best_cores)
+            ),
+        }
+    }
 }
 
 impl fmt::Display for Cost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Cost::Bounded { cores, .. } => write!(f, "{}", cores_text(cores)),
-            Cost::Unbounded { best_cores, slowdown, tie: true, .. } if slowdown < 1.0 => write!(
-                f,
-                "unbounded (best: ties at {}, median {:.2}× faster within the noise)",
-                cores_text(best_cores),
-                1.0 / slowdown
-            ),
-            Cost::Unbounded { best_cores, slowdown, tie, .. } => write!(
-                f,
-                "unbounded (best: {}{slowdown:.2}× slower at {})",
-                if tie { "ties, " } else { "" },
-                cores_text(best_cores)
-            ),
-        }
+        f.write_str(&self.describe("core"))
     }
 }
 

@@ -23,6 +23,8 @@ pub(crate) fn record(times: &[f64], digest: &str) -> RunRecord {
         verify_error: None,
         peak_rss_bytes: Some(1 << 20),
         traffic: Default::default(),
+        hosts: Vec::new(),
+        retry: None,
     }
 }
 

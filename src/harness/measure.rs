@@ -76,6 +76,11 @@ pub fn measure(
                     ));
                 }
                 m.compute_secs.extend(&record.compute_secs);
+                if record.retry.is_some() {
+                    // A machine was lost in this batch: its replacement ran the rest.
+                    m.retry = record.retry.clone();
+                    m.hosts = record.hosts.clone();
+                }
                 m.peak_rss_bytes = m.peak_rss_bytes.max(record.peak_rss_bytes);
                 m.verified = match (m.verified, record.verified) {
                     (Some(a), Some(b)) => Some(a && b),
@@ -121,6 +126,8 @@ mod tests {
             verify_error: None,
             peak_rss_bytes: Some(10),
             traffic: Default::default(),
+            hosts: Vec::new(),
+            retry: None,
         }
     }
 

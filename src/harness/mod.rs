@@ -7,6 +7,10 @@
 //! - [`child`] — a child process run with a time limit, and how it failed;
 //! - [`record`] — what a child `costgraph run --json` reports;
 //! - [`external`] — external systems (any command) swept and verified next to the built-ins;
+//! - [`template`] — command templates whose values are never shell text; [`launch`] — the
+//!   processes of a cluster started here or on machines, as one; [`hosts`], [`stage`] and
+//!   [`machines`] — multi-machine configurations: the hosts file, staging binary and shards,
+//!   running a configuration on the machines (with replicas);
 //! - [`measure`] — sampling each configuration until its figures are precise enough, recording
 //!   (not stopping at) failures;
 //! - [`journal`] — `runs.jsonl`, every finished configuration kept as it finishes, for `--resume`;
@@ -21,7 +25,8 @@
 //!   [`plot`] — the SVG plots;
 //! - [`updates`] — the `updates` report: latency percentiles of differential dataflow under edge
 //!   changes against the single-thread answers;
-//! - [`sweep`] — a whole sweep as a library call: a [`sweep::CostPlan`] in, a written report out;
+//! - [`sweep`] — a whole sweep as a library call: a [`sweep::CostPlan`] in, a written report out,
+//!   told as it goes to an [`observer::Observer`];
 //! - [`provenance`] — machine, versions and git commit a report records;
 //! - [`datasets`] — the catalog of public graphs, with checksummed downloads over [`http`].
 
@@ -33,17 +38,21 @@ pub mod datasets;
 pub mod external;
 #[cfg(test)]
 mod fixtures;
+pub mod hosts;
 pub mod http;
 pub mod journal;
 pub mod launch;
+pub mod machines;
 pub mod measure;
 pub mod model;
+pub mod observer;
 pub mod plan;
 pub mod plot;
 pub mod provenance;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod stage;
 pub mod stats;
 pub mod sweep;
 pub mod template;

@@ -39,6 +39,13 @@ pub enum Layout {
         /// Cores.
         cores: usize,
     },
+    /// timely on several machines, one process each.
+    Machines {
+        /// Machines (processes).
+        machines: usize,
+        /// Workers per machine.
+        workers: usize,
+    },
 }
 
 impl Layout {
@@ -50,6 +57,7 @@ impl Layout {
             Layout::Workers { workers } => workers,
             Layout::Processes { processes, workers } => processes * workers,
             Layout::Cores { cores } => cores,
+            Layout::Machines { machines, workers } => machines * workers,
         }
     }
 
@@ -57,6 +65,15 @@ impl Layout {
     pub fn processes(&self) -> usize {
         match *self {
             Layout::Processes { processes, .. } => processes,
+            Layout::Machines { machines, .. } => machines,
+            _ => 1,
+        }
+    }
+
+    /// Machines the configuration runs on (1 for everything but [`Layout::Machines`]).
+    pub fn machines(&self) -> usize {
+        match *self {
+            Layout::Machines { machines, .. } => machines,
             _ => 1,
         }
     }
@@ -70,6 +87,9 @@ impl Layout {
             Layout::Workers { workers } => plural(workers, "worker"),
             Layout::Processes { processes, workers } => format!("{processes} × {}", plural(workers, "worker")),
             Layout::Cores { cores } => plural(cores, "core"),
+            Layout::Machines { machines, workers } => {
+                format!("{} × {}", plural(machines, "machine"), plural(workers, "worker"))
+            }
         }
     }
 }
@@ -122,6 +142,21 @@ pub struct Policy {
     pub processes: Vec<usize>,
     /// Children run even when their memory estimate does not fit (`cost --force`).
     pub force: bool,
+    /// Multi-machine configurations of timely implementations: machine counts and workers per
+    /// machine (empty: none).
+    pub machines: Vec<usize>,
+    /// Workers per machine of the multi-machine configurations.
+    pub workers_per_machine: Vec<usize>,
+    /// When the sweep stages shards on the machines (`cost --stage`), the prefix of their
+    /// folders there: an `M`-machine configuration reads `PREFIX-M` instead of the graph's path.
+    pub staged_shards: Option<PathBuf>,
+}
+
+impl Policy {
+    /// Where an `M`-machine configuration's processes find their shards, when they are staged.
+    pub fn shards_on_machines(&self, machines: usize) -> Option<PathBuf> {
+        self.staged_shards.as_ref().map(|prefix| staged_cut(prefix, machines))
+    }
 }
 
 /// 1, 2, 4, … up to `max_cores`, and `max_cores` itself when it is not a power of two.
@@ -149,10 +184,34 @@ pub fn layouts(kind: Kind, policy: &Policy) -> Vec<Layout> {
                     .filter(move |&&w| processes * w <= max)
                     .map(move |&workers| Layout::Processes { processes, workers })
             });
-            one.chain(many).collect()
+            let on_machines = policy.machines.iter().flat_map(|&machines| {
+                policy.workers_per_machine.iter().map(move |&workers| Layout::Machines { machines, workers })
+            });
+            one.chain(many).chain(on_machines).collect()
         }
         Kind::External => policy.core_counts.iter().map(|&cores| Layout::Cores { cores }).collect(),
     }
+}
+
+/// The prefix of a graph's files staged in `dir` on the machines: `DIR/<first 12 digits of the
+/// graph's SHA-256>`.
+pub fn staged_prefix(dir: &std::path::Path, graph_sha256: &str) -> PathBuf {
+    dir.join(&graph_sha256[..graph_sha256.len().min(12)])
+}
+
+/// The folder of the `machines`-way cut staged under `prefix`: `PREFIX-M`.
+pub fn staged_cut(prefix: &std::path::Path, machines: usize) -> PathBuf {
+    let mut dir = prefix.to_path_buf().into_os_string();
+    dir.push(format!("-{machines}"));
+    PathBuf::from(dir)
+}
+
+/// Where the whole graph is staged on the machines that serve process 0, beside the shard sets of
+/// prefix `prefix`: `PREFIX.cgr`.
+pub fn staged_graph(prefix: &std::path::Path) -> PathBuf {
+    let mut path = prefix.to_path_buf().into_os_string();
+    path.push(".cgr");
+    PathBuf::from(path)
 }
 
 /// The child's arguments for one configuration: the argv builder of each layout.
@@ -185,6 +244,21 @@ pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, p
             let cluster = ["cluster", "--processes", &processes.to_string(), "--workers", &workers.to_string()];
             [cluster.map(String::from).to_vec(), run].concat()
         }
+        // Each machine's process gets its place (workers, index, addresses) when it is launched.
+        // Staged shards replace the graph; a problem checked by its verifier keeps the whole graph
+        // (staged beside the shards on the machines that serve process 0) for process 0 to verify.
+        Layout::Machines { machines, .. } => match (policy.shards_on_machines(machines), &policy.staged_shards) {
+            (Some(dir), Some(prefix)) => {
+                let mut run = run;
+                if problem.exact() {
+                    run.remove(2);
+                } else {
+                    run[2] = staged_graph(prefix).display().to_string();
+                }
+                [run, vec!["--shards".to_string(), dir.display().to_string()]].concat()
+            }
+            _ => run,
+        },
     }
 }
 
@@ -245,7 +319,41 @@ mod tests {
             core_counts: core_counts(4),
             processes: vec![2],
             force: false,
+            machines: Vec::new(),
+            workers_per_machine: Vec::new(),
+            staged_shards: None,
         }
+    }
+
+    #[test]
+    fn machine_configurations_run_the_same_command_on_each_machine() {
+        let tl = imp("tl", Kind::Timely);
+        let machines = Policy { machines: vec![2, 4], workers_per_machine: vec![1, 8], ..policy() };
+        let planned = plan(Problem::Cc, &[&imp("uf", Kind::SingleThread), &tl], &machines).unwrap();
+        let on: Vec<(String, usize)> = planned
+            .iter()
+            .filter(|c| matches!(c.layout, Layout::Machines { .. }))
+            .map(|c| (c.layout.label(), c.layout.cores()))
+            .collect();
+        assert_eq!(
+            on,
+            [
+                ("2 machines × 1 worker".into(), 2),
+                ("2 machines × 8 workers".into(), 16),
+                ("4 machines × 1 worker".into(), 4),
+                ("4 machines × 8 workers".into(), 32)
+            ]
+        );
+        let last = planned.last().unwrap();
+        assert_eq!(last.args.join(" "), "run cc g.cgr --impl tl --warmup 1 --json", "placement comes at launch");
+        let staged =
+            Policy { staged_shards: Some(staged_prefix(std::path::Path::new("/s"), "0123456789abcdef")), ..machines };
+        let staged_plan = plan(Problem::Cc, &[&imp("uf", Kind::SingleThread), &tl], &staged).unwrap();
+        assert_eq!(
+            staged_plan.last().unwrap().args.join(" "),
+            "run cc --impl tl --warmup 1 --json --shards /s/0123456789ab-4",
+            "staged shards replace the graph"
+        );
     }
 
     #[test]

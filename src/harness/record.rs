@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::provenance::HostFacts;
 use crate::{Error, Result};
 
 /// What a child `costgraph run --json` reports (the fields the harness uses).
@@ -37,6 +38,24 @@ pub struct RunRecord {
     /// Rounds, records and bytes exchanged (timely implementations).
     #[serde(flatten)]
     pub traffic: Traffic,
+    /// The machines a multi-machine configuration ran on, each as its process reported itself
+    /// (set by the harness, not by the child).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostFacts>,
+    /// When a machine was lost and another served its share (set by the harness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
+}
+
+/// A multi-machine configuration retried after a machine was lost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retry {
+    /// The machine lost.
+    pub lost: String,
+    /// The machine that served its share instead.
+    pub served_by: String,
+    /// How it was lost.
+    pub reason: String,
 }
 
 /// The traffic of one timely run, as `costgraph run --json` reports it (absent for the others).

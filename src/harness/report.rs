@@ -183,6 +183,17 @@ fn warnings(problems: &[ProblemReport], max_load: Option<f64>, cores: usize, sam
             capped.join(", ")
         ));
     }
+    for m in all() {
+        if let Some(r) = &m.retry {
+            out.push(format!(
+                "{} lost machine {} and was retried with {} serving its share: its figures come from a \
+                 different set of machines than its neighbours'",
+                m.configuration.describe(),
+                r.lost,
+                r.served_by
+            ));
+        }
+    }
     let few = all().filter(|m| m.compute.runs < MIN_RUNS_FOR_95).count();
     if few > 0 {
         out.push(format!(

@@ -13,11 +13,13 @@ use std::time::Duration;
 
 use super::analysis;
 use super::capacity::{self, GraphShape};
-use super::child::{Failure, run_costgraph};
+use super::child::run_costgraph;
 use super::external::{self, ExternalSpec};
 use super::journal::{self, Journal};
+use super::machines::{Machines, MachinesPlan, SweepContext};
 use super::measure;
 use super::model::{ModelReport, ModelSpec};
+use super::observer::Observer;
 use super::plan::{self, Configuration, Policy};
 use super::provenance::Provenance;
 use super::render;
@@ -96,6 +98,8 @@ pub struct CostPlan {
     pub force: bool,
     /// The capacity model's clusters to estimate, if any.
     pub model: Option<ModelSpec>,
+    /// Multi-machine configurations of the timely implementations, if any (`--hosts`).
+    pub machines: Option<MachinesPlan>,
     /// The costgraph executable the children run.
     pub exe: PathBuf,
     /// The command line that asked for the sweep (recorded in the report).
@@ -127,6 +131,7 @@ impl CostPlan {
             memory: None,
             force: false,
             model: None,
+            machines: None,
             exe,
             command_line: std::env::args().collect(),
         }
@@ -192,84 +197,9 @@ impl CostPlan {
             core_counts: self.core_counts.clone(),
             processes: self.processes.clone(),
             force: self.force,
-        }
-    }
-}
-
-/// What a sweep tells its caller while it runs (every method does nothing by default).
-pub trait Observer {
-    /// A line worth showing (the default graph made, capacity, resuming).
-    fn note(&mut self, _message: &str) {}
-    /// The sweep is about to measure `total` configurations.
-    fn start(&mut self, _total: usize) {}
-    /// Configuration number `done` of `total` begins (or is re-used from the journal).
-    fn begin(&mut self, _done: usize, _total: usize, _configuration: &Configuration, _reused: bool) {}
-    /// A configuration failed; the sweep goes on.
-    fn failed(&mut self, _configuration: &Configuration, _failure: &Failure) {}
-    /// A configuration was measured and journaled.
-    fn end(&mut self, _configuration: &Configuration) {}
-    /// Every configuration is done.
-    fn finish(&mut self) {}
-}
-
-/// An [`Observer`] that shows a progress bar on a terminal (a line per configuration otherwise)
-/// and writes notes to stderr.
-pub struct StderrObserver {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl StderrObserver {
-    /// A new observer.
-    pub fn new() -> StderrObserver {
-        StderrObserver { bar: None }
-    }
-
-    fn say(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{line}")),
-            None => eprintln!("{line}"),
-        }
-    }
-}
-
-impl Default for StderrObserver {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Observer for StderrObserver {
-    fn note(&mut self, message: &str) {
-        self.say(message);
-    }
-
-    fn start(&mut self, total: usize) {
-        self.bar = Some(crate::progress::bar(total as u64, "cost sweep", false));
-    }
-
-    fn begin(&mut self, done: usize, total: usize, configuration: &Configuration, reused: bool) {
-        let note = if reused { " (re-used from runs.jsonl)" } else { "" };
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("{}{note}", configuration.describe()));
-            if bar.is_hidden() {
-                eprintln!("[{done}/{total}] {}{note}", configuration.describe());
-            }
-        }
-    }
-
-    fn failed(&mut self, configuration: &Configuration, failure: &Failure) {
-        self.say(&format!("{} failed ({failure}); the sweep goes on", configuration.describe()));
-    }
-
-    fn end(&mut self, _configuration: &Configuration) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+            machines: Vec::new(),
+            workers_per_machine: Vec::new(),
+            staged_shards: None,
         }
     }
 }
@@ -294,31 +224,56 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     plan.check()?;
     // The report is written after the sweep, which can take hours: check its folder now.
     check_output_dir(&plan.out)?;
-    let policy = plan.policy();
+    let mut policy = plan.policy();
     let graph = policy.graph.clone();
     if !plan.skip.is_empty() {
         observer.note(&format!("skipping {}", plan.skip.join(", ")));
     }
+    let implementations = |problem: Problem| -> Vec<&'static Implementation> {
+        registry::of(problem).filter(|i| !plan.skip.contains(&i.name)).collect()
+    };
     // Plans first: a problem without implementations fails before any work.
-    let mut plans = Vec::new();
     for &problem in &plan.problems {
-        let implementations: Vec<&Implementation> =
-            registry::of(problem).filter(|i| !plan.skip.contains(&i.name)).collect();
-        let configurations = plan::plan(problem, &implementations, &policy)?;
-        plans.push((problem, implementations, configurations));
+        plan::plan(problem, &implementations(problem), &policy)?;
     }
 
     let origin = match &plan.graph {
         GraphSource::File(_) => "given on the command line".to_string(),
         GraphSource::Default { scale, .. } => default_kronecker(&plan.exe, &graph, *scale, plan.timeout, observer)?,
     };
+    let graph_sha256 = sha256_file(&graph)?;
+    let exe_sha256 = sha256_file(&plan.exe)?;
+    let mut machines = match &plan.machines {
+        Some(machines_plan) => {
+            let context = SweepContext {
+                exe: &plan.exe,
+                exe_sha256: &exe_sha256,
+                graph: &graph,
+                graph_sha256: &graph_sha256,
+                whole_graph: plan.problems.iter().any(|p| !p.exact()),
+                out: &plan.out,
+                timeout: plan.timeout,
+            };
+            let machines = Machines::prepare(machines_plan, &context, &mut |line| observer.note(line))?;
+            policy.machines = machines.plan().machines.clone();
+            policy.workers_per_machine = machines.plan().workers_per_machine.clone();
+            policy.staged_shards = machines.staged_prefix();
+            Some(machines)
+        }
+        None => None,
+    };
+    let mut plans = Vec::new();
+    for &problem in &plan.problems {
+        let implementations = implementations(problem);
+        let configurations = plan::plan(problem, &implementations, &policy)?;
+        plans.push((problem, implementations, configurations));
+    }
     let csr = io::load_graph(&graph, &ReadOptions::default(), BuildOptions::directed())?;
     let shape = GraphShape::of(&csr);
     if plan.problems.contains(&Problem::Msf) && !shape.weighted {
         return Err(Error::invalid(format!("{}: msf needs edge weights but the graph has none", graph.display())));
     }
     let (capacity_rows, too_big) = check_capacity(&mut plans, &shape, plan.memory, plan.force, observer)?;
-    let graph_sha256 = sha256_file(&graph)?;
 
     // External systems: their input written once (cached by the graph's checksum), then their
     // configurations after the built-in ones of their problem.
@@ -354,7 +309,6 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     }
 
     // Every finished configuration goes to runs.jsonl at once; `resume` re-uses matching ones.
-    let exe_sha256 = sha256_file(&plan.exe)?;
     let mut journal = Journal::open(&plan.out, plan.resume)?;
     if plan.resume {
         let unreadable = match journal.unreadable_lines {
@@ -371,9 +325,13 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     let policy_key =
         serde_json::json!({ "warmup": plan.warmup, "sampling": plan.sampling, "timeout_secs": timeout_secs });
     let key = |c: &Configuration| {
-        let command = match &c.external {
-            Some(e) => serde_json::json!({ "external": e.spec, "cores": c.layout.cores() }),
-            None => serde_json::json!({ "args": c.args }),
+        let command = match (&c.external, &plan.machines) {
+            (Some(e), _) => serde_json::json!({ "external": e.spec, "cores": c.layout.cores() }),
+            // Another hosts file or launch measures again.
+            (None, Some(m)) if matches!(c.layout, plan::Layout::Machines { .. }) => {
+                serde_json::json!({ "args": c.args, "hosts": m.hosts, "launch": m.launch, "stage": m.stage })
+            }
+            (None, _) => serde_json::json!({ "args": c.args }),
         };
         journal::key(&exe_sha256, &graph_sha256, command, policy_key.clone())
     };
@@ -394,10 +352,14 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
                 continue;
             }
             let mut warmup = plan.warmup;
-            let outcome = measure::measure(&plan.sampling, problem.exact(), |runs| match &c.external {
-                Some(e) => e.run(runs, std::mem::take(&mut warmup), plan.timeout),
-                None => measure::run_builtin(&plan.exe, c, runs, plan.timeout),
-            });
+            let outcome =
+                measure::measure(&plan.sampling, problem.exact(), |runs| match (&c.external, &mut machines) {
+                    (Some(e), _) => e.run(runs, std::mem::take(&mut warmup), plan.timeout),
+                    (None, Some(m)) if matches!(c.layout, plan::Layout::Machines { .. }) => {
+                        m.run_batch(c, runs, plan.timeout)
+                    }
+                    (None, _) => measure::run_builtin(&plan.exe, c, runs, plan.timeout),
+                });
             if let Some(f) = &outcome.failure {
                 observer.failed(c, f);
             }
@@ -554,8 +516,10 @@ fn check_capacity(
         }
         let mut kept = Vec::new();
         for c in configs.drain(..) {
+            // Other machines' memory is theirs: only configurations on this one are checked here.
+            let here = !matches!(c.layout, plan::Layout::Machines { .. });
             match estimate(&c) {
-                Some(e) if !force && !capacity::fits(e.total_bytes, available) => left_out.push(format!(
+                Some(e) if here && !force && !capacity::fits(e.total_bytes, available) => left_out.push(format!(
                     "{} {} at {} (needs {}: graph {}, symmetric copy {}, working set {}, runtime {})",
                     problem.name(),
                     c.implementation,

@@ -32,7 +32,7 @@ fn cluster_impls() -> impl Iterator<Item = &'static Implementation> {
 }
 
 /// Runs `ip`/`tc` with `args`; `Err` with its message when it fails.
-fn sh(program: &str, args: &[&str]) -> Result<(), String> {
+pub(crate) fn sh(program: &str, args: &[&str]) -> Result<(), String> {
     let out = Command::new(program).args(args).output().map_err(|e| format!("cannot run {program}: {e}"))?;
     if out.status.success() {
         Ok(())
@@ -41,7 +41,7 @@ fn sh(program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
-fn sh_ok(program: &str, args: &[&str]) {
+pub(crate) fn sh_ok(program: &str, args: &[&str]) {
     sh(program, args).unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -63,7 +63,7 @@ fn unsupported() -> Option<String> {
 /// `P` network namespaces `cg<pid><tag><i>` on a bridge in namespace `cg<pid><tag>sw`; process
 /// `i` has address `10.213.0.<i+1>` on its `eth0`. Dropping it deletes the namespaces (and with
 /// them the veths and the bridge).
-struct Net {
+pub(crate) struct Net {
     prefix: String,
     processes: usize,
     /// The namespaces made so far (deleted on drop, even after a failed setup).
@@ -73,7 +73,7 @@ struct Net {
 impl Net {
     /// A network of `processes` namespaces, or `None` (with the reason printed) when this machine
     /// cannot make one.
-    fn new(tag: &str, processes: usize) -> Option<Net> {
+    pub(crate) fn new(tag: &str, processes: usize) -> Option<Net> {
         if let Some(reason) = unsupported() {
             eprintln!("note: skipping the network-namespace test: {reason}");
             return None;
@@ -105,11 +105,11 @@ impl Net {
         format!("{}sw", self.prefix)
     }
 
-    fn namespace(&self, i: usize) -> String {
+    pub(crate) fn namespace(&self, i: usize) -> String {
         format!("{}{i}", self.prefix)
     }
 
-    fn address(&self, i: usize) -> String {
+    pub(crate) fn address(&self, i: usize) -> String {
         format!("{SUBNET}.{}", i + 1)
     }
 
@@ -124,7 +124,7 @@ impl Net {
     /// Limits the rate at which every namespace sends (so each link, both ways) with a token
     /// bucket: `rate` as `tc` writes it (`1gbit`), a burst of 5 ms at that rate (at least 128 KiB,
     /// above a segmentation-offload packet), packets queued for at most 50 ms.
-    fn limit(&self, rate: &str, bits_per_sec: u64) {
+    pub(crate) fn limit(&self, rate: &str, bits_per_sec: u64) {
         let burst = (bits_per_sec / 8 / 200).max(128 << 10).to_string();
         for i in 0..self.processes {
             let ns = self.namespace(i);

@@ -89,6 +89,8 @@ impl ExternalCommand {
             verify_error: None,
             peak_rss_bytes: None,
             traffic: Default::default(),
+            hosts: Vec::new(),
+            retry: None,
         })
     }
 

@@ -14,6 +14,7 @@ use super::svg::{drawing_error, powers_of_two, ratio_label};
 use crate::Result;
 use crate::harness::analysis::ProblemReport;
 use crate::harness::cost::Cost;
+use crate::harness::plan::Layout;
 use crate::harness::report::Report;
 use crate::registry::Kind;
 
@@ -37,11 +38,22 @@ pub fn scaling_svg(report: &Report) -> Result<String> {
     Ok(svg)
 }
 
-/// One line: label, whether external, and (cores, speedup low, median, high) in core order.
+/// How a line's points are marked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// One machine: circles, a solid line.
+    Local,
+    /// An external system: triangles.
+    External,
+    /// Several machines (scale-out): squares, a dashed line.
+    Machines,
+}
+
+/// One line: label, how it is marked, and (cores, speedup low, median, high) in core order.
 struct Line {
     label: String,
     implementation: String,
-    external: bool,
+    mark: Mark,
     points: Vec<(f64, f64, f64, f64)>,
 }
 
@@ -50,21 +62,29 @@ fn lines(problem: &ProblemReport, baseline: f64) -> Vec<Line> {
     let correct = problem.measurements.iter().filter(|m| m.verdict.is_some());
     for m in correct.filter(|m| m.configuration.kind != Kind::SingleThread) {
         let c = &m.configuration;
-        let external = c.kind == Kind::External;
-        let processes = c.layout.processes();
         let mut label = c.implementation.clone();
-        if processes > 1 {
-            label.push_str(&format!(" ({processes} processes)"));
-        }
-        if external {
-            label.push_str(" (external)");
-        }
+        let mark = match c.layout {
+            Layout::Machines { workers, .. } => {
+                label.push_str(&format!(" (machines × {workers} worker{})", if workers == 1 { "" } else { "s" }));
+                Mark::Machines
+            }
+            _ if c.kind == Kind::External => {
+                label.push_str(" (external)");
+                Mark::External
+            }
+            layout => {
+                if layout.processes() > 1 {
+                    label.push_str(&format!(" ({} processes)", layout.processes()));
+                }
+                Mark::Local
+            }
+        };
         let s = &m.compute;
         let point =
             (m.cores as f64, baseline / s.ci_high, baseline / s.median, baseline / s.ci_low.max(f64::MIN_POSITIVE));
         match lines.iter_mut().find(|l| l.label == label) {
             Some(l) => l.points.push(point),
-            None => lines.push(Line { label, implementation: c.implementation.clone(), external, points: vec![point] }),
+            None => lines.push(Line { label, implementation: c.implementation.clone(), mark, points: vec![point] }),
         }
     }
     for l in &mut lines {
@@ -97,10 +117,10 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
     let mut chart = ChartBuilder::on(&chart_area)
         .caption(
             format!(
-                "{}: speedup over {} ({:.4} s) vs cores",
+                "{}: speedup over {} ({}) vs cores (all machines')",
                 problem.problem.name(),
                 b.implementation,
-                b.compute.median
+                crate::units::human_secs(b.compute.median)
             ),
             ("sans-serif", 19),
         )
@@ -145,7 +165,13 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
     for (i, line) in lines.iter().enumerate() {
         let c = color(i);
         let mid = || line.points.iter().map(|&(x, _, m, _)| (x * nudge(i), m));
-        chart.draw_series(LineSeries::new(mid(), c.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
+        if line.mark == Mark::Machines {
+            chart
+                .draw_series(DashedLineSeries::new(mid(), 10, 4, c.stroke_width(2)))
+                .map_err(drawing_error("scaling.svg"))?;
+        } else {
+            chart.draw_series(LineSeries::new(mid(), c.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
+        }
         // Error bars: the 95 % interval of the speedup, with caps a few percent wide in x.
         for &(x, lo, _, hi) in &line.points {
             let x = x * nudge(i);
@@ -156,13 +182,12 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, problem: &ProblemReport) -> 
             ];
             chart.draw_series(bar).map_err(drawing_error("scaling.svg"))?;
         }
-        if line.external {
-            chart
-                .draw_series(mid().map(|p| TriangleMarker::new(p, 6, c.filled())))
-                .map_err(drawing_error("scaling.svg"))?;
-        } else {
-            chart.draw_series(mid().map(|p| Circle::new(p, 4, c.filled()))).map_err(drawing_error("scaling.svg"))?;
+        match line.mark {
+            Mark::External => chart.draw_series(mid().map(|p| TriangleMarker::new(p, 6, c.filled()))).map(drop),
+            Mark::Machines => chart.draw_series(mid().map(|p| Cross::new(p, 6, c.stroke_width(3)))).map(drop),
+            Mark::Local => chart.draw_series(mid().map(|p| Circle::new(p, 4, c.filled()))).map(drop),
         }
+        .map_err(drawing_error("scaling.svg"))?;
     }
     // The COST point of each implementation: a ring around the configuration that first beats.
     for cost in &problem.costs {
@@ -201,11 +226,12 @@ fn legend(
     for (i, line) in lines.iter().enumerate() {
         let c = color(i);
         area.draw(&PathElement::new([(6, y), (34, y)], c.stroke_width(2))).map_err(drawing_error("scaling.svg"))?;
-        if line.external {
-            area.draw(&TriangleMarker::new((20, y), 6, c.filled())).map_err(drawing_error("scaling.svg"))?;
-        } else {
-            area.draw(&Circle::new((20, y), 4, c.filled())).map_err(drawing_error("scaling.svg"))?;
+        match line.mark {
+            Mark::External => area.draw(&TriangleMarker::new((20, y), 6, c.filled())),
+            Mark::Machines => area.draw(&Cross::new((20, y), 6, c.stroke_width(3))),
+            Mark::Local => area.draw(&Circle::new((20, y), 4, c.filled())),
         }
+        .map_err(drawing_error("scaling.svg"))?;
         row(area, y, &line.label)?;
         y += 22;
     }

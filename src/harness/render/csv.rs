@@ -8,7 +8,7 @@ impl Report {
     /// One row per counted run.
     pub fn csv(&self) -> String {
         let mut out = String::from(
-            "problem,implementation,kind,layout,cores,processes,run,compute_secs,load_secs,prep_secs,\
+            "problem,implementation,kind,layout,cores,processes,machines,run,compute_secs,load_secs,prep_secs,\
              end_to_end_secs,peak_rss_bytes,agrees_with_baseline\n",
         );
         for m in self.problems.iter().flat_map(|p| &p.measurements) {
@@ -16,13 +16,14 @@ impl Report {
             for (i, t) in m.compute_secs.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                     c.problem.name(),
                     csv_field(&c.implementation),
                     c.kind.name(),
                     csv_field(&c.layout.label()),
                     m.cores,
                     c.layout.processes(),
+                    c.layout.machines(),
                     i + 1,
                     t,
                     m.load_secs,

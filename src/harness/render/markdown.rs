@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::harness::analysis::ProblemReport;
 use crate::harness::cost::{CoreVerdict, Verdict};
-use crate::harness::model::{ModelReport, estimated_cost};
+use crate::harness::model::{ModelCheck, ModelReport, ModelRow, estimated_cost};
 use crate::harness::report::Report;
 use crate::registry::Problem;
 use crate::units::{human_bytes, human_secs};
@@ -64,50 +64,100 @@ impl Report {
 }
 
 impl ModelReport {
-    /// The estimates as a Markdown section (also the text `cost` prints).
+    /// The estimates as a Markdown section (also the text `cost` prints): the clusters estimated,
+    /// every measured multi-machine configuration against its prediction, and the network fitted
+    /// again to those measurements.
     pub fn markdown(&self) -> String {
         let mut md = format!(
             "## Capacity model: estimated clusters ({} Gbit/s links, {} ms latency, {} cores per machine)\n\n{}.\n\n",
             self.spec.gbit, self.spec.latency_ms, self.cores_per_machine, self.formula
         );
         if self.rows.is_empty() {
-            md.push_str("No timely implementation has both a one-worker measurement and one with traffic at two or more workers: nothing to estimate.\n\n");
+            md.push_str(
+                "No timely implementation has both a one-worker measurement and one with traffic at two or more \
+                 workers: nothing to estimate.\n\n",
+            );
             return md;
         }
-        md.push_str("| problem | implementation | machines | cores | efficiency | compute s | network s | latency s | total s | vs baseline |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        for r in &self.rows {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {:.2} | {:.4} | {:.4} | {:.4} | {:.4} | {} |",
-                r.problem.name(),
-                r.implementation,
-                r.machines,
-                r.cores,
-                r.efficiency,
-                r.compute_secs,
-                r.network_secs,
-                r.latency_secs,
-                r.total_secs,
-                if r.beats_baseline { "beats" } else { "does not beat" }
-            );
+        rows_markdown(&self.rows, &mut md);
+        if !self.checks.is_empty() {
+            md.push_str("\n### The model against the measured multi-machine configurations\n\n");
+            checks_markdown(&self.checks, &mut md);
         }
-        let mut seen: Vec<(Problem, &str)> = Vec::new();
-        for r in &self.rows {
-            if seen.contains(&(r.problem, r.implementation.as_str())) {
-                continue;
-            }
-            seen.push((r.problem, &r.implementation));
-            let cost = estimated_cost(&self.rows, r.problem, &r.implementation);
+        if let Some(refit) = &self.refit {
             let _ = writeln!(
                 md,
-                "\nEstimated COST of {} {}: {}.",
-                r.problem.name(),
-                r.implementation,
-                cost.map_or("none of these clusters beats the baseline".to_string(), |c| format!("{c} cores"))
+                "\n### Fitted again to those measurements: {:.3} Gbit/s, {:.3} ms latency\n",
+                refit.gbit, refit.latency_ms
             );
+            checks_markdown(&refit.checks, &mut md);
+            md.push('\n');
+            rows_markdown(&refit.rows, &mut md);
         }
         md.push('\n');
         md
+    }
+}
+
+/// The estimated clusters as a table, then each implementation's estimated COST.
+fn rows_markdown(rows: &[ModelRow], md: &mut String) {
+    md.push_str(
+        "| problem | implementation | machines | cores | efficiency | compute | network | latency | total | vs baseline |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.2} | {} | {} | {} | {} | {} |",
+            r.problem.name(),
+            r.implementation,
+            r.machines,
+            r.cores,
+            r.efficiency,
+            human_secs(r.compute_secs),
+            human_secs(r.network_secs),
+            human_secs(r.latency_secs),
+            human_secs(r.total_secs),
+            if r.beats_baseline { "beats" } else { "does not beat" }
+        );
+    }
+    let mut seen: Vec<(Problem, &str)> = Vec::new();
+    for r in rows {
+        if seen.contains(&(r.problem, r.implementation.as_str())) {
+            continue;
+        }
+        seen.push((r.problem, &r.implementation));
+        let cost = estimated_cost(rows, r.problem, &r.implementation);
+        let _ = writeln!(
+            md,
+            "\nEstimated COST of {} {}: {}.",
+            r.problem.name(),
+            r.implementation,
+            cost.map_or("none of these clusters beats the baseline".to_string(), |c| format!("{c} cores"))
+        );
+    }
+}
+
+/// Measured configurations next to their predictions, with the error of each and the largest.
+fn checks_markdown(checks: &[ModelCheck], md: &mut String) {
+    md.push_str(
+        "| problem | implementation | configuration | measured | predicted | error |\n|---|---|---|---:|---:|---:|\n",
+    );
+    for c in checks {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} machine(s) × {} worker(s) | {} | {} | {:+.1} % |",
+            c.problem.name(),
+            c.implementation,
+            c.machines,
+            c.workers,
+            human_secs(c.measured_secs),
+            human_secs(c.predicted_secs),
+            100.0 * c.error
+        );
+    }
+    if let Some(worst) = checks.iter().map(|c| c.error.abs()).reduce(f64::max) {
+        let _ = writeln!(md, "\nLargest error: {:.1} %.", 100.0 * worst);
     }
 }
 
@@ -121,6 +171,56 @@ pub(super) fn verdicts_with_intervals(verdicts: &[CoreVerdict]) -> String {
 }
 
 impl ProblemReport {
+    /// The machines of the multi-machine configurations, each as its process reported itself
+    /// (the provenance per host), and the configurations retried after a machine was lost.
+    fn machines_markdown(&self, md: &mut String) {
+        let mut seen: Vec<&str> = Vec::new();
+        let hosts: Vec<&crate::harness::provenance::HostFacts> = self
+            .measurements
+            .iter()
+            .flat_map(|m| &m.hosts)
+            .filter(|h| {
+                let new = !seen.contains(&h.host.as_str());
+                seen.push(&h.host);
+                new
+            })
+            .collect();
+        if !hosts.is_empty() {
+            md.push_str(
+                "\nMachines (as each process reported itself when it started):\n\n\
+                 | machine | host name | CPU | cores | memory | kernel | costgraph SHA-256 | load average |\n\
+                 |---|---|---|---:|---:|---|---|---:|\n",
+            );
+            for h in hosts {
+                let m = &h.machine;
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} | `{}` | {} |",
+                    h.host,
+                    m.hostname.as_deref().unwrap_or("–"),
+                    m.cpu_model.as_deref().unwrap_or("–"),
+                    m.cores,
+                    m.memory_bytes.map_or("–".into(), human_bytes),
+                    m.kernel.as_deref().unwrap_or("–"),
+                    &h.binary_sha256[..h.binary_sha256.len().min(16)],
+                    h.load_average.map_or("–".into(), |l| format!("{l:.2}"))
+                );
+            }
+        }
+        for m in &self.measurements {
+            if let Some(r) = &m.retry {
+                let _ = writeln!(
+                    md,
+                    "\n**Retried:** {} lost machine {} ({}); {} served its share.",
+                    m.configuration.describe(),
+                    r.lost,
+                    r.reason,
+                    r.served_by
+                );
+            }
+        }
+    }
+
     /// Appends the problem's section to `md`.
     fn markdown(&self, md: &mut String) {
         let _ = writeln!(md, "## {}\n", self.problem.name());
@@ -185,24 +285,27 @@ impl ProblemReport {
         }
         md.push_str(
             "\nA configuration *beats* the baseline only when its whole 95 % interval lies below the \
-             baseline's; overlapping intervals *tie*. COST = the fewest cores that beat.\n\n\
-             | implementation | kind | COST (compute) | verdicts: compute median [95 % CI] | COST (end to end) |\n\
-             |---|---|---|---|---|\n",
+             baseline's; overlapping intervals *tie*. COST = the fewest cores that beat (counting every core of \
+             every machine); COST in machines = the fewest machines whose configuration beats.\n\n\
+             | implementation | kind | COST (compute) | verdicts: compute median [95 % CI] | COST (end to end) | COST in machines |\n\
+             |---|---|---|---|---|---|\n",
         );
         for c in &self.costs {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 c.implementation,
                 c.kind.name(),
                 c.compute,
                 verdicts_with_intervals(&c.verdicts),
-                c.end_to_end
+                c.end_to_end,
+                c.machines.as_ref().map_or("–".to_string(), |m| m.text.clone())
             );
         }
         if self.costs.is_empty() {
-            md.push_str("| (no scalable implementation with correct figures) | | | | |\n");
+            md.push_str("| (no scalable implementation with correct figures) | | | | | |\n");
         }
+        self.machines_markdown(md);
         md.push_str("\n<details><summary>command lines</summary>\n\n");
         for command in self.measurements.iter().map(|m| &m.command).chain(self.failed.iter().map(|f| &f.command)) {
             let _ = writeln!(md, "- `{command}`");

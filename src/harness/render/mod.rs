@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(json["problems"][0]["measurements"][3]["compute"]["ci_low"], 1.0);
         let csv = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
         assert_eq!(csv.lines().count(), 1 + 3 * 5 + 2);
-        assert!(csv.lines().nth(1).unwrap().starts_with("cc,slow,single-thread,1 thread,1,1,1,2,0.5,0,2.5,"));
+        assert!(csv.lines().nth(1).unwrap().starts_with("cc,slow,single-thread,1 thread,1,1,1,1,2,0.5,0,2.5,"));
         let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
         assert!(
             md.contains("| lp | rayon | 4 cores | loses at 1 core 3.00 s [3.00 s, 3.00 s]; ties at 2 cores 1.00 s [1.00 s, 1.00 s]; beats at 4 cores 600.0 ms [500.0 ms, 700.0 ms] | 4 cores |"),

@@ -30,6 +30,9 @@ impl Report {
             for c in &p.costs {
                 let _ = writeln!(out, "  {} ({}): COST {}", c.implementation, c.kind.name(), c.compute);
                 let _ = writeln!(out, "      {}", verdicts_with_intervals(&c.verdicts));
+                if let Some(m) = &c.machines {
+                    let _ = writeln!(out, "      on machines: COST {}", m.text);
+                }
             }
             if p.costs.is_empty() {
                 let _ = writeln!(out, "  (no scalable implementation with correct figures)");
