@@ -71,7 +71,7 @@ impl ClusterConfig {
     /// the hostfile's folder unless absolute: every line or none; blank lines and lines starting
     /// with `#` are skipped).
     pub fn from_hostfile(workers: usize, processes: usize, process: usize, hostfile: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(hostfile).map_err(|e| Error::io(hostfile, e))?;
+        let text = crate::io::file::read_text(hostfile, 16 << 20, "a hostfile")?;
         let folder = hostfile.parent().unwrap_or(Path::new(""));
         let mut addresses = Vec::new();
         let mut shards = Vec::new();

@@ -472,7 +472,7 @@ fn copy_local(
     check_total: &mut dyn FnMut(u64) -> Result<()>,
     progress: &mut dyn FnMut(http::Progress),
 ) -> Result<()> {
-    let mut input = std::fs::File::open(source).map_err(|e| Error::io(source, e))?;
+    let mut input = crate::io::file::open(source)?;
     let total = input.metadata().map_err(|e| Error::io(source, e))?.len();
     check_total(total)?;
     progress(http::Progress::Started { offset: 0, total: Some(total) });

@@ -31,7 +31,7 @@ impl Host {
 
 /// Reads a hosts file.
 pub fn read(path: &Path) -> Result<Vec<Host>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::io::file::read_text(path, 16 << 20, "a hosts file")?;
     parse(&text).map_err(|(line, msg)| Error::parse(path, line, msg))
 }
 

@@ -15,9 +15,9 @@ use super::analysis;
 use super::capacity::{self, GraphShape};
 use super::child::run_costgraph;
 use super::external::{self, ExternalSpec};
-use super::journal::{self, Journal};
+use super::journal::{self, Expect, Journal};
 use super::machines::{Machines, MachinesPlan, SweepContext};
-use super::measure;
+use super::measure::{self, Outcome};
 use super::model::{ModelReport, ModelSpec};
 use super::observer::Observer;
 use super::plan::{self, Configuration, Policy};
@@ -341,9 +341,18 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     let (mut done, mut reused) = (0, 0);
     let mut problem_reports = Vec::new();
     for (problem, _, configs) in plans {
-        let mut outcomes = Vec::with_capacity(configs.len());
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(configs.len());
         for c in &configs {
-            let earlier = journal.reusable(&key(c));
+            // Baselines are always measured anew: they are what every re-used record is checked
+            // against (its counts, and for exact problems its answer's digest).
+            let baseline_digest = outcomes
+                .iter()
+                .zip(&configs)
+                .find(|(o, c)| c.kind == Kind::SingleThread && o.record.is_some())
+                .and_then(|(o, _)| o.record.as_ref().map(|r| r.digest.clone()))
+                .filter(|_| problem.exact());
+            let expect = Expect { nodes: shape.nodes, arcs: shape.arcs, digest: baseline_digest.as_deref() };
+            let earlier = (c.kind != Kind::SingleThread).then(|| journal.reusable(&key(c), &expect)).flatten();
             done += 1;
             reused += usize::from(earlier.is_some());
             observer.begin(done, total, c, earlier.is_some());
@@ -576,7 +585,7 @@ fn command_line(exe: &Path, c: &Configuration, sampling: &Sampling) -> String {
 pub fn quote_all(exe: &Path, args: &[String]) -> String {
     std::iter::once(exe.display().to_string())
         .chain(args.iter().cloned())
-        .map(|a| external::shell_quote(&a))
+        .map(|a| super::template::shell_quote(&a))
         .collect::<Vec<_>>()
         .join(" ")
 }

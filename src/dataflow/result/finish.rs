@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::outcome::{Outcome, Part};
-use super::part_file::{FORMAT, PartEntry, RESULT, ResultManifest, write_part};
+use super::part_file::{FORMAT, PartEntry, RESULT, ResultManifest, is_part_of, is_result_manifest, write_part};
 use crate::algo::Output;
 use crate::algo::cc::{Components, ComponentsSummary};
 use crate::algo::fingerprint::{self, Fingerprint};
@@ -152,13 +152,23 @@ impl Context<'_> {
         let (me, peers, partition) = (self.index(), self.peers(), self.partition);
         let manifest_path = dir.join(RESULT);
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        if me == 0 {
-            match std::fs::remove_file(&manifest_path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&manifest_path, e)),
-                _ => {}
+        let foreign = |file: &Path| {
+            Error::invalid(format!(
+                "{}: {} is not a costgraph result; nothing was replaced: choose an empty folder for --output",
+                dir.display(),
+                file.display()
+            ))
+        };
+        if me == 0 && std::fs::symlink_metadata(&manifest_path).is_ok() {
+            if !is_result_manifest(&manifest_path) {
+                return Err(foreign(&manifest_path));
             }
+            std::fs::remove_file(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
         }
         let path = dir.join(format!("part-{me}.bin"));
+        if std::fs::symlink_metadata(&path).is_ok() && !is_part_of(&path, me) {
+            return Err(foreign(&path));
+        }
         let (first, step) = match partition.range(me) {
             Some(range) => (range.start as u64, 1),
             None => (me as u64, peers as u64),
@@ -209,9 +219,9 @@ impl Context<'_> {
         };
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::invalid(e.to_string()))?;
         crate::io::write_atomically(&manifest_path, |out| out.write_all(text.as_bytes()))?;
-        // Parts of an earlier run with more workers are not this result's.
-        for stale in (peers..).map(|w| dir.join(format!("part-{w}.bin"))) {
-            if std::fs::remove_file(&stale).is_err() {
+        // Parts of an earlier run with more workers are not this result's (and only parts are removed).
+        for (w, stale) in (peers..).map(|w| (w, dir.join(format!("part-{w}.bin")))) {
+            if !is_part_of(&stale, w) || std::fs::remove_file(&stale).is_err() {
                 break;
             }
         }

@@ -99,3 +99,21 @@ pub(super) fn write_part(
     inner.flush()?;
     Ok(sha256)
 }
+
+/// Whether `path` is a part file costgraph wrote for worker `worker` (its magic, and its header's
+/// worker): an earlier result's part, which a new one may replace. Nothing else in an output
+/// folder is ever replaced or removed.
+pub(super) fn is_part_of(path: &std::path::Path, worker: usize) -> bool {
+    let mut header = [0u8; HEADER];
+    let read = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header)).is_ok();
+    read && &header[..8] == MAGIC && u32::from_le_bytes(header[12..16].try_into().expect("4 bytes")) as usize == worker
+}
+
+/// Whether `path` is a result manifest costgraph wrote (a regular file that reads as one).
+pub(super) fn is_result_manifest(path: &std::path::Path) -> bool {
+    crate::io::file::read_text(path, 256 << 20, "a result manifest")
+        .ok()
+        .and_then(|text| serde_json::from_str::<ResultManifest>(&text).ok())
+        .is_some_and(|m| m.format == FORMAT)
+}

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// name the file at fault. Memory: the whole result (`O(n)`, or the forest).
 pub fn verify_parts(dir: &Path, csr: &Csr) -> Result<(ResultManifest, Output)> {
     let manifest_path = dir.join(RESULT);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let text = crate::io::file::read_text(&manifest_path, 256 << 20, "a result manifest")?;
     let manifest: ResultManifest = serde_json::from_str(&text)
         .map_err(|e| Error::format(&manifest_path, format!("not a result manifest: {e}")))?;
     let bad = |what: String| Error::format(&manifest_path, what);
@@ -62,7 +62,7 @@ pub fn verify_parts(dir: &Path, csr: &Csr) -> Result<(ResultManifest, Output)> {
             )));
         }
         let mut bytes = Vec::new();
-        std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| Error::io(&path, e))?;
+        crate::io::file::open(&path)?.read_to_end(&mut bytes).map_err(|e| Error::io(&path, e))?;
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(bad("not a costgraph result part".into()));
         }

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::command::{ExternalCommand, shell_quote};
-use super::spec::{Answer, ExternalSpec, InputFormat, PLACEHOLDERS};
+use super::command::ExternalCommand;
+use super::spec::{Answer, ExternalSpec, InputFormat};
 use crate::graph::Csr;
 use crate::harness::plan::{Configuration, Layout, Policy};
 use crate::registry::Kind;
@@ -21,13 +21,15 @@ impl ExternalSpec {
     ) -> Result<Vec<Configuration>> {
         let problem = self.problem()?;
         let cores = if self.cores.is_empty() { policy.core_counts.clone() } else { self.cores.clone() };
-        Ok(cores
+        cores
             .into_iter()
             .map(|cores| {
                 let labels = matches!(self.answer, Answer::Labels)
                     .then(|| scratch.join(format!("{}-{cores}.labels", self.name)));
-                let command = self.expand(input, cores, graph.num_nodes(), labels.as_deref());
-                Configuration {
+                let values = self.values(input, cores, graph.num_nodes(), labels.as_deref());
+                let shown: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let command = self.template()?.display(&shown);
+                Ok(Configuration {
                     problem,
                     implementation: self.name.clone(),
                     kind: Kind::External,
@@ -36,26 +38,29 @@ impl ExternalSpec {
                     external: Some(ExternalCommand {
                         spec: self.clone(),
                         command,
+                        values,
                         labels,
                         nodes: graph.num_nodes() as u64,
                         arcs: graph.num_arcs(),
                     }),
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 
-    /// The command with its placeholders replaced (paths quoted for the shell).
-    fn expand(&self, input: &Path, cores: usize, nodes: usize, labels: Option<&Path>) -> String {
-        let values = [
-            shell_quote(&input.display().to_string()),
-            cores.to_string(),
-            cores.to_string(),
-            cores.to_string(),
-            nodes.to_string(),
-            labels.map_or(String::new(), |l| shell_quote(&l.display().to_string())),
+    /// Each placeholder's value for a configuration of `cores` cores.
+    fn values(&self, input: &Path, cores: usize, nodes: usize, labels: Option<&Path>) -> Vec<(String, String)> {
+        let mut values = vec![
+            ("graph".to_string(), input.display().to_string()),
+            ("threads".to_string(), cores.to_string()),
+            ("workers".to_string(), cores.to_string()),
+            ("cores".to_string(), cores.to_string()),
+            ("nodes".to_string(), nodes.to_string()),
         ];
-        PLACEHOLDERS.iter().zip(values).fold(self.command.clone(), |cmd, (p, v)| cmd.replace(p, &v))
+        if let Some(l) = labels {
+            values.push(("labels".to_string(), l.display().to_string()));
+        }
+        values
     }
 }
 
@@ -97,7 +102,8 @@ mod tests {
     fn placeholders_are_replaced_and_paths_quoted() {
         let s = &spec(r#"{"name":"a","problem":"cc","command":"run -t {threads} -w {workers} {graph} {nodes} > {labels}","answer":"labels"}"#)
             .unwrap()[0];
-        let cmd = s.expand(Path::new("/tmp/my graph.el"), 4, 10, Some(Path::new("/tmp/l")));
-        assert_eq!(cmd, "run -t 4 -w 4 '/tmp/my graph.el' 10 > /tmp/l");
+        let values = s.values(Path::new("/tmp/my graph.el"), 4, 10, Some(Path::new("/tmp/l")));
+        let shown: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(s.template().unwrap().display(&shown), "run -t 4 -w 4 '/tmp/my graph.el' 10 > /tmp/l");
     }
 }

@@ -33,6 +33,6 @@ mod command;
 mod configure;
 mod spec;
 
-pub use command::{ExternalCommand, shell_quote};
+pub use command::ExternalCommand;
 pub use configure::input_file;
 pub use spec::{Answer, ExternalSpec, Extract, InputFormat};

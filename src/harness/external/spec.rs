@@ -6,6 +6,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::harness::template::{Placeholder, Template, value};
 use crate::registry::Problem;
 use crate::{Error, Result};
 
@@ -84,7 +85,8 @@ fn default_format() -> InputFormat {
 }
 
 /// Placeholders a command template may use.
-pub(super) const PLACEHOLDERS: [&str; 6] = ["{graph}", "{threads}", "{workers}", "{cores}", "{nodes}", "{labels}"];
+pub(super) const PLACEHOLDERS: [Placeholder; 6] =
+    [value("graph"), value("threads"), value("workers"), value("cores"), value("nodes"), value("labels")];
 
 impl Extract {
     /// The compiled regex, checked to have a group; `what` names the field in errors.
@@ -102,15 +104,15 @@ impl Extract {
         }
     }
 
-    /// Every figure this extraction finds in a process's output.
-    pub(super) fn figures(&self, stdout: &str, stderr: &str) -> std::result::Result<Vec<f64>, String> {
+    /// Every figure this extraction finds in a process's output: for a regex, its first group in
+    /// every match (`matched`, gathered line by line as the process ran); for JSON, the number or
+    /// numbers at the path in the JSON document that is its stdout, or its last line (`stdout`, the
+    /// end of the output that was kept).
+    pub(super) fn figures(&self, matched: &[String], stdout: &str) -> std::result::Result<Vec<f64>, String> {
         if let Some(r) = &self.regex {
-            let re = Regex::new(r).map_err(|e| e.to_string())?;
-            let both = format!("{stdout}\n{stderr}");
-            let found: std::result::Result<Vec<f64>, String> = re
-                .captures_iter(&both)
-                .map(|c| {
-                    let text = c.get(1).map_or("", |m| m.as_str());
+            let found: std::result::Result<Vec<f64>, String> = matched
+                .iter()
+                .map(|text| {
                     text.trim().parse::<f64>().map_err(|_| format!("{text:?} (matched by {r:?}) is not a number"))
                 })
                 .collect();
@@ -135,6 +137,11 @@ impl Extract {
             .filter(|n| !n.is_empty())
             .ok_or_else(|| format!("{path:?} in its JSON is not a number or a list of numbers"))
     }
+
+    /// The compiled regex, when this extraction is one.
+    pub(super) fn regex(&self) -> Option<Regex> {
+        self.regex.as_deref().and_then(|r| Regex::new(r).ok())
+    }
 }
 
 impl ExternalSpec {
@@ -145,7 +152,7 @@ impl ExternalSpec {
             (spec.to_string(), "--external".to_string())
         } else {
             let path = Path::new(spec);
-            (std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?, path.display().to_string())
+            (crate::io::file::read_text(path, 16 << 20, "an external system's spec")?, path.display().to_string())
         };
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| Error::invalid(format!("{origin}: not JSON: {e}")))?;
@@ -164,6 +171,11 @@ impl ExternalSpec {
             .collect()
     }
 
+    /// Its command as a template ([`Template`]: values passed as variables, never as shell text).
+    pub fn template(&self) -> Result<Template> {
+        Template::parse(&self.command, &PLACEHOLDERS, &["graph"], "the command")
+    }
+
     /// The problem it solves.
     pub fn problem(&self) -> Result<Problem> {
         Problem::ALL
@@ -178,9 +190,7 @@ impl ExternalSpec {
             return Err(Error::invalid("the name must be letters, digits, '-', '_' or '.'"));
         }
         let problem = self.problem()?;
-        if !self.command.contains("{graph}") {
-            return Err(Error::invalid("the command must contain {graph}"));
-        }
+        let template = self.template()?;
         if self.cores.contains(&0) {
             return Err(Error::invalid("cores must be at least 1"));
         }
@@ -190,7 +200,7 @@ impl ExternalSpec {
         match (&self.answer, problem) {
             (Answer::Components(x), Problem::Cc) => drop(x.check("answer.components")?),
             (Answer::Weight(x), Problem::Msf) => drop(x.check("answer.weight")?),
-            (Answer::Labels, Problem::Cc) if self.command.contains("{labels}") => {}
+            (Answer::Labels, Problem::Cc) if template.uses("labels") => {}
             (Answer::Labels, Problem::Cc) => {
                 return Err(Error::invalid("answer \"labels\" needs {labels} in the command"));
             }
@@ -259,13 +269,13 @@ mod tests {
     #[test]
     fn figures_come_from_regexes_or_json() {
         let re = Extract { regex: Some(r"Trial Time:\s+([0-9.]+)".into()), json: None };
-        assert_eq!(re.figures("Trial Time: 0.5\nTrial Time: 0.25\n", "").unwrap(), [0.5, 0.25]);
-        assert!(re.figures("nothing", "").unwrap_err().contains("matches"));
+        assert_eq!(re.figures(&["0.5".into(), " 0.25".into()], "").unwrap(), [0.5, 0.25]);
+        assert!(re.figures(&[], "").unwrap_err().contains("matches"));
         let json = Extract { regex: None, json: Some("result.components".into()) };
-        assert_eq!(json.figures("log line\n{\"result\":{\"components\":7}}\n", "").unwrap(), [7.0]);
+        assert_eq!(json.figures(&[], "log line\n{\"result\":{\"components\":7}}\n").unwrap(), [7.0]);
         let times = Extract { regex: None, json: Some("compute_secs".into()) };
-        assert_eq!(times.figures("{\"compute_secs\":[0.1,0.2]}", "").unwrap(), [0.1, 0.2]);
-        assert!(json.figures("{}", "").unwrap_err().contains("no \"result.components\""));
-        assert!(json.figures("not json", "").unwrap_err().contains("not JSON"));
+        assert_eq!(times.figures(&[], "{\"compute_secs\":[0.1,0.2]}").unwrap(), [0.1, 0.2]);
+        assert!(json.figures(&[], "{}").unwrap_err().contains("no \"result.components\""));
+        assert!(json.figures(&[], "not json").unwrap_err().contains("not JSON"));
     }
 }

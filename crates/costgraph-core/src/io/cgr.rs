@@ -359,7 +359,7 @@ fn section<T: bytemuck::Pod>(
 
 /// Maps `path` and decodes its header; the sections are mapped, not yet validated.
 fn map(path: &Path) -> Result<(Header, Arrays)> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = super::file::open(path)?;
     let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if file_len == 0 {
         return Err(Error::format(path, "empty file (a .cgr file starts with a 128-byte header)"));
@@ -615,7 +615,7 @@ impl CsrSink for StreamWriter {
 pub fn read_header(path: impl AsRef<Path>) -> Result<Header> {
     use std::io::Read;
     let path = path.as_ref();
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file = super::file::open(path)?;
     let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let mut buf = Vec::with_capacity(HEADER_LEN);
     Read::by_ref(&mut file).take(HEADER_LEN as u64).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;

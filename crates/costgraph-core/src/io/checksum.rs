@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 /// The SHA-256 of a file, as lowercase hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file = super::file::open(path)?;
     let mut hash = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {

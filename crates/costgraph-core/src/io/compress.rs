@@ -59,7 +59,7 @@ impl Deref for Input {
 
 /// Opens `path`: maps it when plain, decompresses it into memory when compressed.
 pub fn open_input(path: &Path) -> Result<Input> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut file = super::file::open(path)?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len == 0 {
         return Ok(Input::Owned(Vec::new()));
@@ -74,7 +74,7 @@ pub fn open_input(path: &Path) -> Result<Input> {
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
         return Ok(Input::Mapped(map));
     }
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = super::file::open(path)?;
     decompress(path, file, compression).map(Input::Owned)
 }
 

@@ -23,6 +23,7 @@ pub mod cgr;
 pub mod checksum;
 pub mod compress;
 mod dimacs;
+pub mod file;
 mod mtx;
 pub mod shard;
 mod stream;

@@ -148,17 +148,48 @@ pub fn write_shards(graph: &Path, parts: usize, dir: &Path, budget: &Budget) -> 
     Ok(manifest)
 }
 
-/// Removes the manifest of an earlier cut in `dir` (it would describe files about to change) and
-/// that cut's shards beyond the `parts` about to be rewritten.
+/// Makes room in `dir` for a new cut into `parts` parts without touching anything costgraph did
+/// not write: an earlier cut there is removed (its manifest and every shard it lists) only when it
+/// is costgraph's own — its manifest reads and every file it lists has the SHA-256 it records.
+/// A file the new cut would write (`manifest.json`, `part-I.cgr`) that is not part of such a cut
+/// refuses the whole cut, with nothing touched.
 fn remove_previous_cut(dir: &Path, parts: usize) -> Result<()> {
     let path = dir.join(MANIFEST);
-    if let Ok(old) = read_manifest(dir) {
-        for entry in old.shards.iter().filter(|e| !(0..parts).any(|i| e.file == format!("part-{i}.cgr"))) {
+    let mut own: Vec<PathBuf> = Vec::new();
+    if path.exists() {
+        let refuse = |why: String| {
+            Error::invalid(format!(
+                "{}: the folder holds a {MANIFEST} that is not a shard set costgraph wrote ({why}); nothing was \
+                 changed: choose an empty folder, or remove it yourself",
+                dir.display()
+            ))
+        };
+        let old = read_manifest(dir).map_err(|e| refuse(e.to_string()))?;
+        for entry in &old.shards {
             let file = dir.join(&entry.file);
-            std::fs::remove_file(&file).or_else(ignore_missing).map_err(|e| Error::io(&file, e))?;
+            let sha = sha256_file(&file).map_err(|e| refuse(e.to_string()))?;
+            if sha != entry.sha256 {
+                return Err(refuse(format!("{} is not the file the manifest lists", file.display())));
+            }
+            own.push(file);
+        }
+        own.push(path.clone());
+    }
+    for part in 0..parts {
+        let file = dir.join(format!("part-{part}.cgr"));
+        if file.exists() && !own.contains(&file) {
+            return Err(Error::invalid(format!(
+                "{}: {} is not part of a shard set costgraph wrote there; nothing was changed: choose an empty \
+                 folder, or remove it yourself",
+                dir.display(),
+                file.display()
+            )));
         }
     }
-    std::fs::remove_file(&path).or_else(ignore_missing).map_err(|e| Error::io(&path, e))
+    for file in &own {
+        std::fs::remove_file(file).or_else(ignore_missing).map_err(|e| Error::io(file, e))?;
+    }
+    Ok(())
 }
 
 fn ignore_missing(e: std::io::Error) -> std::io::Result<()> {
@@ -175,7 +206,7 @@ fn remove_all(paths: &[PathBuf]) {
 /// names (no folders), consecutive ranges covering every node, arc counts summing to the graph's.
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = super::file::read_text(&path, 64 << 20, "a shard manifest")?;
     let manifest: Manifest =
         serde_json::from_str(&text).map_err(|e| Error::format(&path, format!("not a shard manifest: {e}")))?;
     manifest.check().map_err(|msg| Error::format(&path, msg))?;

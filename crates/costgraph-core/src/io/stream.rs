@@ -11,7 +11,6 @@
 //! quarter byte per possible id), the original ids when relabelling (8 bytes per node), and the
 //! builder's budget.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -57,7 +56,7 @@ impl Blocks {
     /// Opens `path`; `bar` counts the bytes of the file read so far (compressed bytes for a
     /// compressed file).
     fn open(path: &Path, block_bytes: usize, bar: &ProgressBar) -> Result<Blocks> {
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut file = super::file::open(path)?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         bar.set_length(len);
         if len == 0 {
@@ -65,7 +64,7 @@ impl Blocks {
         }
         let mut head = [0u8; 4];
         let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = super::file::open(path)?;
         let reader: Box<dyn Read> = match Compression::detect(path, &head[..got]) {
             Compression::None => {
                 // SAFETY: read-only map, alive as long as the blocks borrowed from it; costgraph

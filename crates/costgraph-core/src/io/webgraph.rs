@@ -206,7 +206,7 @@ fn locate(path: &Path) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>)
             .map(|s| dir.join(format!("{base}.{ext}{s}")))
             .find(|p| p.is_file())
             .unwrap_or_else(|| dir.join(format!("{base}.{ext}{suffix}")));
-        let file = std::fs::File::open(&source).map_err(|e| Error::io(&source, e))?;
+        let file = super::file::open(&source)?;
         let kind = Compression::detect(&source, &[]);
         decompress_to_file(&source, file, kind, &scratch.path().join(format!("graph.{ext}")))?;
     }
