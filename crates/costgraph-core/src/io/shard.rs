@@ -367,7 +367,13 @@ mod tests {
         let err = read_manifest(&out).unwrap_err().to_string();
         assert!(err.contains("starts at node"), "{err}");
         assert!(write_shards(&path, 0, &out, &Budget::default()).is_err());
-        // A new cut into fewer parts replaces the old one entirely.
+        // A folder whose manifest does not check out is not costgraph's to replace.
+        let err = write_shards(&path, 3, &out, &Budget::default()).unwrap_err().to_string();
+        assert!(err.contains("nothing was changed"), "{err}");
+        assert!(out.join("part-1.cgr").exists());
+        // costgraph's own earlier cut is replaced by a new one, here into more and then fewer parts.
+        let out = dir.path().join("fresh");
+        write_shards(&path, 2, &out, &Budget::default()).unwrap();
         let three = write_shards(&path, 3, &out, &Budget::default()).unwrap();
         assert_eq!(read_manifest(&out).unwrap(), three);
         write_shards(&path, 1, &out, &Budget::default()).unwrap();
