@@ -65,6 +65,10 @@ struct FetchArgs {
     /// How many times a broken, stalled or truncated transfer is resumed before giving up.
     #[arg(long, value_name = "N", default_value_t = 3)]
     retries: u32,
+    /// The slowest transfer accepted (bytes per second, e.g. 16K): past --timeout, a transfer must
+    /// keep up this rate, or it is broken off (and resumed).
+    #[arg(long, value_name = "RATE", default_value = "16K", value_parser = costgraph::graph::budget::parse_size)]
+    min_rate: u64,
     /// Arguments for the conversion (after `--`).
     #[arg(last = true, value_name = "CONVERT-ARGS")]
     convert_args: Vec<String>,
@@ -133,6 +137,7 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
         ca_cert,
         timeout: Duration::from_secs(args.timeout),
         retries: args.retries,
+        min_rate: args.min_rate.max(1),
     })?;
     let options =
         FetchOptions { url_base: args.url_base.as_deref(), client: &client, lock, update_lock: args.update_lock };

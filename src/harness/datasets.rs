@@ -415,14 +415,26 @@ fn fetch_file(
             _ => Ok(()),
         }
     };
-    if source.contains("://") {
-        options.client.download(&source, &part, &mut check_total, progress)?;
+    let delimited = if source.contains("://") {
+        options.client.download(&source, &part, &mut check_total, progress)?.delimited
     } else {
         copy_local(Path::new(&source), &part, &mut check_total, progress)?;
-    }
+        true
+    };
 
     let sha256 = sha256_file(&part)?;
     let bytes = part.metadata().map_err(|e| Error::io(&part, e))?.len();
+    if !delimited && expected.is_none() {
+        // The body ended when the connection closed, which a truncated one does too, and no
+        // checksum or size vouches for it: only a stream that decodes to its end does.
+        confirm_whole(&part).map_err(|why| {
+            Error::invalid(format!(
+                "{source}: the server sent no length and nothing confirms the {bytes} bytes received are the whole \
+                 file ({why}); nothing was stored, the bytes are kept in {} and the same command resumes",
+                part.display()
+            ))
+        })?;
+    }
     let verified = match &expected {
         Some(e @ Expected::Published { sha256: want, .. }) => {
             if !e.matches(&sha256, bytes) {
@@ -456,6 +468,24 @@ fn fetch_file(
         record(options.lock, dataset, file, &sha256, bytes)?;
     }
     Ok(Fetched { path: target, sha256, bytes, verified, downloaded: true })
+}
+
+/// Whether the downloaded `part` is known to be whole without a checksum: a gzip or zstd stream
+/// that decodes to its end, or a small `.properties` text that names a graph's nodes and arcs.
+fn confirm_whole(part: &Path) -> std::result::Result<(), String> {
+    let name = part.file_name().and_then(|n| n.to_str()).unwrap_or("").trim_end_matches(".part");
+    if name.ends_with(".properties") {
+        let text = crate::io::file::read_text(part, 1 << 20, "a .properties file").map_err(|e| e.to_string())?;
+        let has = |key: &str| {
+            text.lines().any(|l| l.split_once('=').is_some_and(|(k, v)| k.trim() == key && !v.trim().is_empty()))
+        };
+        return if has("nodes") && has("arcs") && text.ends_with('\n') {
+            Ok(())
+        } else {
+            Err("it does not end with a complete line naming nodes and arcs".into())
+        };
+    }
+    crate::io::compress::check_complete(part).map(drop).map_err(|e| e.to_string())
 }
 
 /// Adds (or replaces) the record of `file` in the lock file.

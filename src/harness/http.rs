@@ -34,12 +34,30 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// How many times a broken, stalled or truncated transfer is resumed before giving up.
     pub retries: u32,
+    /// The slowest transfer accepted, in bytes per second: after `timeout`, an attempt must have
+    /// received at least `min_rate` bytes for every second past it (a server that drips a byte
+    /// now and then, each within the per-read timeout, is given up instead of waited on for ever).
+    pub min_rate: u64,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
-        ClientOptions { ca_cert: None, timeout: Duration::from_secs(60), retries: 3 }
+        ClientOptions { ca_cert: None, timeout: Duration::from_secs(60), retries: 3, min_rate: DEFAULT_MIN_RATE }
     }
+}
+
+/// The slowest transfer accepted when none is given: 16 KiB/s.
+pub const DEFAULT_MIN_RATE: u64 = 16 << 10;
+
+/// What a finished download holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Downloaded {
+    /// The file's size.
+    pub bytes: u64,
+    /// Whether the server said where the body ends (a `Content-Length`, or chunked encoding with
+    /// its last chunk), so that its end is known to be the file's. A body that simply ends when
+    /// the connection closes may be a truncated one: the caller must confirm it otherwise.
+    pub delimited: bool,
 }
 
 /// What a download reports as it goes.
@@ -66,6 +84,8 @@ pub enum Progress {
 pub struct Client {
     agent: ureq::Agent,
     retries: u32,
+    timeout: Duration,
+    min_rate: u64,
 }
 
 /// How one attempt ended, when it did not finish the download.
@@ -91,20 +111,25 @@ impl Client {
             .timeout_connect(Some(options.timeout))
             .timeout_per_read(Some(options.timeout))
             .build();
-        Ok(Client { agent: config.new_agent(), retries: options.retries })
+        Ok(Client {
+            agent: config.new_agent(),
+            retries: options.retries,
+            timeout: options.timeout,
+            min_rate: options.min_rate,
+        })
     }
 
     /// Downloads `url` into `part`, resuming what `part` already holds, and returns the file's
-    /// size. On failure `part` keeps what arrived (a later call resumes it). `check_total` is
-    /// shown the whole file's size as soon as the server states it, and may refuse it (before
-    /// the body is read).
+    /// size and whether the server delimited it. On failure `part` keeps what arrived (a later call
+    /// resumes it). `check_total` is shown the whole file's size as soon as the server states it,
+    /// and may refuse it (before the body is read).
     pub fn download(
         &self,
         url: &str,
         part: &Path,
         check_total: &mut dyn FnMut(u64) -> Result<()>,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<u64> {
+    ) -> Result<Downloaded> {
         let mut attempt = 0;
         loop {
             match self.attempt(url, part, check_total, progress) {
@@ -143,7 +168,7 @@ impl Client {
         part: &Path,
         check_total: &mut dyn FnMut(u64) -> Result<()>,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<u64, Failure> {
+    ) -> Result<Downloaded, Failure> {
         let fatal = |msg: String| Failure::Fatal(Error::invalid(format!("{url}: {msg}")));
         let io = |e: std::io::Error| Failure::Fatal(Error::io(part, e));
         let have = part.metadata().map_or(0, |m| m.len());
@@ -163,6 +188,7 @@ impl Client {
         // else the modification date.
         let validator = header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"));
         let length = response.body().content_length();
+        let chunked = header("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
         let (offset, total) = match status {
             200 => (0, length),
             206 => match content_range.as_deref().and_then(parse_content_range) {
@@ -182,7 +208,7 @@ impl Client {
                 {
                     check_total(total).map_err(Failure::Fatal)?;
                     progress(Progress::Started { offset: have, total: Some(total) });
-                    return Ok(have);
+                    return Ok(Downloaded { bytes: have, delimited: true });
                 }
                 restart(part).map_err(io)?;
                 return Err(Failure::Transient(format!("the server refused to resume at byte {have} (HTTP 416)")));
@@ -209,6 +235,7 @@ impl Client {
         let mut body = response.into_body().into_reader();
         let mut done = offset;
         let mut buffer = vec![0u8; 1 << 16];
+        let started = std::time::Instant::now();
         loop {
             let n = match body.read(&mut buffer) {
                 Ok(0) => break,
@@ -221,13 +248,24 @@ impl Client {
             file.write_all(&buffer[..n]).map_err(io)?;
             done += n as u64;
             progress(Progress::Bytes(done));
+            // The transfer may lag the minimum rate by the timeout, no more.
+            let late = started.elapsed().saturating_sub(self.timeout).as_secs_f64();
+            if late > 0.0 && ((done - offset) as f64) < self.min_rate as f64 * late {
+                file.sync_data().map_err(io)?;
+                return Err(Failure::Transient(format!(
+                    "the transfer is too slow: {} bytes in {:.0} s, below the minimum rate of {}/s (--min-rate)",
+                    done - offset,
+                    started.elapsed().as_secs_f64(),
+                    crate::units::human_bytes(self.min_rate)
+                )));
+            }
         }
         file.sync_all().map_err(io)?;
         match total {
             Some(total) if done != total => Err(Failure::Transient(format!(
                 "truncated download: the connection closed after {done} of {total} bytes"
             ))),
-            _ => Ok(done),
+            _ => Ok(Downloaded { bytes: done, delimited: length.is_some() || chunked }),
         }
     }
 }

@@ -30,7 +30,9 @@ struct State {
 /// `ok` serves it (honouring `Range`, with `416` past the end), `cut` cuts the first transfer of
 /// each file halfway, `truncate` cuts every transfer halfway, `norange` ignores `Range`,
 /// `corrupt` changes the middle byte, `edited` the first, `longer` appends one, `stall` waits 3 s before the body,
-/// `redirect` sends a 302 to the `ok` URL, `loop` a 302 to itself, `huge` announces an exabyte.
+/// `redirect` sends a 302 to the `ok` URL, `relative` a 302 to `../ok/FILE`, `loop` a 302 to itself,
+/// `huge` announces an exabyte, `closing` sends no length and closes after a third of the body,
+/// `unsized` sends the whole body without a length, `drip` sends one byte every 2 seconds.
 struct Server {
     base: String,
     state: Arc<Mutex<State>>,
@@ -109,8 +111,14 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
     if has("huge") {
         return write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 1u64 << 60);
     }
-    if has("redirect") || has("loop") {
-        let to = if has("loop") { path.clone() } else { format!("/ok/{file}") };
+    if has("redirect") || has("loop") || has("relative") {
+        let to = if has("loop") {
+            path.clone()
+        } else if has("relative") {
+            format!("../ok/{file}")
+        } else {
+            format!("/ok/{file}")
+        };
         return write!(
             stream,
             "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -144,7 +152,21 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
         None => "200 OK".to_string(),
     };
     let body = &data[start.unwrap_or(0)..];
+    if has("closing") || has("unsized") {
+        // HTTP/1.0 style: no length, the end of the body is the end of the connection.
+        write!(stream, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+        let end = if has("closing") { body.len() / 3 } else { body.len() };
+        return stream.write_all(&body[..end]);
+    }
     write!(stream, "HTTP/1.1 {head}\r\nContent-Length: {}\r\nETag: {etag}\r\nConnection: close\r\n\r\n", body.len())?;
+    if has("drip") {
+        for b in body {
+            stream.write_all(&[*b])?;
+            stream.flush()?;
+            std::thread::sleep(Duration::from_secs(2));
+        }
+        return Ok(());
+    }
     stream.flush()?;
     if has("stall") {
         std::thread::sleep(Duration::from_secs(3));
@@ -488,4 +510,41 @@ fn fetch_from_a_local_folder() {
     assert!(scene.cached("email-eu-core", "email-Eu-core.txt.zst").is_file());
     let out = scene.ok("email-eu-core", shared.to_str().unwrap(), &[]);
     assert!(out.contains("already cached"), "{out}");
+}
+
+/// Was: a close-delimited body cut after a third entered the cache and the lock file, exit 0.
+#[test]
+fn a_body_without_a_length_enters_the_cache_only_when_something_confirms_it_is_whole() {
+    let (server, data) = serve_livejournal();
+    let scene = Scene::new();
+    let err = scene.err("soc-livejournal1", &server.url("closing"), &[]);
+    assert!(err.contains("no length") || err.contains("truncated") || err.contains("not complete"), "{err}");
+    assert!(!scene.cached("soc-livejournal1", LJ).exists(), "the third did not enter the cache");
+    assert!(scene.part("soc-livejournal1", LJ).exists(), "it stays a .part");
+    assert!(!scene.lock().exists() || !std::fs::read_to_string(scene.lock()).unwrap().contains(LJ));
+    // The whole body without a length: the gzip trailer confirms it.
+    let scene = Scene::new();
+    scene.ok("soc-livejournal1", &server.url("unsized"), &[]);
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), data);
+}
+
+/// Was: a 1-byte-per-2-seconds server kept the fetch going for ever (each read within the timeout).
+#[test]
+fn a_dripping_server_is_given_up_by_the_transfer_deadline() {
+    let (server, _) = serve_livejournal();
+    let scene = Scene::new();
+    let start = std::time::Instant::now();
+    let err = scene.err("soc-livejournal1", &server.url("drip"), &["--timeout", "3", "--retries", "0"]);
+    assert!(start.elapsed() < Duration::from_secs(30), "took {:?}", start.elapsed());
+    assert!(err.contains("too slow") || err.contains("rate"), "{err}");
+}
+
+/// Was: `Location: ../x` was refused and retried until the retries ran out.
+#[test]
+fn a_relative_redirect_is_resolved() {
+    let (server, data) = serve_livejournal();
+    let scene = Scene::new();
+    scene.ok("soc-livejournal1", &server.url("relative"), &[]);
+    assert_eq!(std::fs::read(scene.cached("soc-livejournal1", LJ)).unwrap(), data);
+    assert!(server.log().iter().any(|l| l.starts_with("/ok/")), "{:?}", server.log());
 }

@@ -118,6 +118,27 @@ pub fn decompress_to_file(path: &Path, reader: impl Read, compression: Compressi
     Ok(total)
 }
 
+/// Decompresses the whole of the gzip or zstd file `path` without keeping it (for checking that a
+/// download is complete: a stream cut short misses its end, its trailer or its frame checksum),
+/// and returns its decompressed size; an error for a plain file, which has nothing to check.
+pub fn check_complete(path: &Path) -> Result<u64> {
+    let mut file = super::file::open(path)?;
+    let mut head = [0u8; 4];
+    let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
+    let compression = Compression::detect(path, &head[..got]);
+    let file = super::file::open(path)?;
+    let mut input: Box<dyn Read> = match compression {
+        Compression::None => {
+            return Err(Error::format(path, "not compressed, so nothing in it says whether it is whole"));
+        }
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(file).map_err(|e| stream_error(path, compression, e))?)
+        }
+    };
+    std::io::copy(&mut input, &mut std::io::sink()).map_err(|e| stream_error(path, compression, e))
+}
+
 /// A read error of a (compressed) input: a format error for a corrupt stream, else an I/O error.
 fn stream_error(path: &Path, compression: Compression, e: std::io::Error) -> Error {
     match e.kind() {
@@ -153,6 +174,26 @@ mod tests {
         let zst = dir.path().join("g.txt");
         std::fs::write(&zst, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
         assert_eq!(&*open_input(&zst).unwrap(), text);
+    }
+
+    #[test]
+    fn a_cut_stream_is_not_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: Vec<u8> = (0..100_000u32).flat_map(|i| format!("{i} {}\n", i * 7).into_bytes()).collect();
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&text).unwrap();
+        let gz = enc.finish().unwrap();
+        let zst = zstd::encode_all(&text[..], 3).unwrap();
+        for (name, bytes) in [("g.gz", gz), ("g.zst", zst)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            assert_eq!(check_complete(&path).unwrap(), text.len() as u64, "{name}");
+            std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+            assert!(check_complete(&path).is_err(), "{name} cut to a third");
+        }
+        let plain = dir.path().join("g.txt");
+        std::fs::write(&plain, &text).unwrap();
+        assert!(check_complete(&plain).is_err());
     }
 
     #[test]
