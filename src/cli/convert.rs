@@ -98,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             RelabelArg::Never => Relabel::Never,
         },
         real_weights: args.real_weights.map(|scale| RealWeights { scale }),
+        scratch: Some(scratch.clone()),
     };
     let start = Instant::now();
     let build = BuildOptions { symmetrize: false, dedup: !args.keep_duplicates, drop_self_loops: args.drop_self_loops };
@@ -111,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     {
         // A directed BVGraph arrives in CSR order: one pass straight into the .cgr.
         anyhow::ensure!(!args.weighted, "{}: a WebGraph has no weights", args.input.display());
-        let (nodes, arcs) = io::write_webgraph_directed(&args.input, &args.output, build)
+        let (nodes, arcs) = io::write_webgraph_directed(&args.input, &args.output, &options, build)
             .map_err(|e| super::name_input(&args.input, e))?;
         let built = start.elapsed();
         eprintln!(

@@ -18,8 +18,8 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
-    /// Memory an implementation may use (e.g. 16G; default: the memory available now): the
-    /// estimates are compared with the smaller of the two.
+    /// Memory reading the graph may take, and an implementation may use (e.g. 16G; default: a
+    /// share of the memory available now): the estimates are compared with the smaller of the two.
     #[arg(long, value_name = "SIZE", value_parser = costgraph::graph::budget::parse_size)]
     memory: Option<u64>,
 }
@@ -27,7 +27,8 @@ pub struct Args {
 /// Runs `costgraph info`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let disk = std::fs::metadata(&args.graph).map_err(|e| costgraph::Error::io(&args.graph, e))?.len();
-    let csr = io::load_graph(&args.graph, &ReadOptions::default(), BuildOptions::directed())
+    let options = ReadOptions { budget: costgraph::graph::Budget::from_flag(args.memory)?, ..ReadOptions::default() };
+    let csr = io::load_graph(&args.graph, &options, BuildOptions::directed())
         .map_err(|e| super::name_input(&args.graph, e))?;
     let stats = GraphStats::of(&csr);
     let props = csr.props();

@@ -156,7 +156,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if cli.lifeline {
         costgraph::cleanup::exit_when_closed(std::io::stdin(), "error: the parent process is gone; stopped");
     }
-    dispatch(cli)
+    let result = dispatch(cli);
+    // Ending on a signal: the handler exits with its status; nothing returns past it.
+    costgraph::cleanup::stop_if_ending();
+    result
 }
 
 /// The key a launch request carried (`costgraph launched`), which `run` uses before the

@@ -282,6 +282,8 @@ impl Spawned {
     /// ended at the time limit) and what it printed.
     pub fn wait_output(mut self, timeout: Duration) -> Result<(Option<ExitStatus>, ChildOutput), Failure> {
         let status = self.wait_until(self.start + timeout)?;
+        // A child ended by this process's own ending is not a result.
+        crate::cleanup::stop_if_ending();
         let wall = self.start.elapsed();
         drop(self.stdin.take());
         // Whatever the child left behind in its group (a command's background jobs) ends with it.

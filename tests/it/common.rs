@@ -75,3 +75,24 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A BVGraph written by the `webgraph` crate that uses every part of the format: references to
+/// earlier lists (copy blocks), intervals and residuals. Returns `(folder, BASE.graph, arcs)`.
+pub fn bvgraph() -> (tempfile::TempDir, std::path::PathBuf, u64) {
+    use webgraph::prelude::{BvComp, VecGraph};
+    let n = 600;
+    let mut arcs = Vec::new();
+    for u in 0..n {
+        // A run (an interval), a list shared with the neighbours (copies), a few scattered ones.
+        arcs.extend((u + 1..u + 6).filter(|&v| v < n).map(|v| (u, v)));
+        arcs.extend([(u / 7) * 7 % n, 311, 499].into_iter().map(|v| (u, v)));
+        arcs.push((u, (u * 37 + 11) % n));
+    }
+    arcs.sort_unstable();
+    arcs.dedup();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("g");
+    let graph = VecGraph::from_arcs(arcs.iter().copied());
+    BvComp::with_basename(&base).comp_graph::<dsi_bitstream::traits::BE>(&graph).unwrap();
+    (dir, base.with_extension("graph"), arcs.len() as u64)
+}

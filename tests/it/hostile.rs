@@ -157,3 +157,241 @@ fn bad_flags_and_inputs_fail_cleanly() {
     left.retain(|f| !["g.cgr", "e.cgr", "ew.cgr", "empty.el", "empty.wel", "hosts", "zero.cgr"].contains(&f.as_str()));
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+// The defects a hostile world found (each reproduced on an earlier `main`, see the comments).
+
+/// Was exit 0 with `precious.txt` deleted: a manifest.json naming other files made `shard` delete
+/// them.
+#[test]
+fn shard_leaves_files_it_did_not_write() {
+    let dir = common::tempdir();
+    let (g, _, _) = graphs(dir.path());
+    let out = dir.path().join("s");
+    let (g, out_s) = (g.to_str().unwrap(), out.to_str().unwrap());
+    run_ok(&["shard", g, "--parts", "2", "-o", out_s]);
+    std::fs::write(out.join("precious.txt"), "keep me").unwrap();
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    std::fs::write(out.join("manifest.json"), manifest.replace("part-0.cgr", "precious.txt")).unwrap();
+    let before = common::files_in(&out);
+    refuse(&["shard", g, "--parts", "2", "-o", out_s], &["not a shard set costgraph wrote", "nothing was changed"]);
+    assert_eq!(common::files_in(&out), before);
+    assert_eq!(std::fs::read_to_string(out.join("precious.txt")).unwrap(), "keep me");
+}
+
+/// Was a hang: a FIFO (or `/dev/zero`) as the graph of a lone process.
+#[test]
+#[cfg(unix)]
+fn a_fifo_or_a_device_is_refused_as_a_graph() {
+    let dir = common::tempdir();
+    let fifo = dir.path().join("g.cgr");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    refuse(
+        &["run", "cc", "--impl", "union-find", fifo.to_str().unwrap()],
+        &["a named pipe (FIFO)", "regular files only"],
+    );
+    let out = dir.path().join("z.cgr");
+    refuse(&["convert", "/dev/zero", "--format", "el", "-o", out.to_str().unwrap()], &["a device"]);
+}
+
+/// Were panics (`UnexpectedEof` unwrapped in the decoder, a remainder by zero, a slice out of
+/// range), an abort (a 240 GB window) leaving `.tmp` files, and 2.39 GB under `--memory 256M`.
+#[test]
+fn hostile_webgraph_files_get_one_error_and_leave_nothing() {
+    let (dir, graph, _) = common::bvgraph();
+    let properties = graph.with_extension("properties");
+    let original = std::fs::read_to_string(&properties).unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = dir.path().join("out.cgr");
+    let convert = |input: &Path| -> Vec<String> {
+        let args = ["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let more = ["--memory", "256M", "--tmp", tmp.to_str().unwrap()];
+        args.iter().chain(&more).map(|a| a.to_string()).collect()
+    };
+    let refuse =
+        |args: Vec<String>, expect: &[&str]| refuse(&args.iter().map(String::as_str).collect::<Vec<_>>(), expect);
+    let run_ok = |args: Vec<String>| run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    for (edit, expect) in [
+        ("windowsize=10000000000", "windowsize=10000000000 is absurd"),
+        ("windowsize=18446744073709551615", "windowsize"),
+        ("windowsize=100000000", "windowsize"),
+        ("minintervallength=0", "corrupt graph"),
+        ("nodes=100000000", "cannot be coded"),
+        ("arcs=7", "the arcs left"),
+        ("arcs=20000", "declares 20000 arcs but the graph has"),
+    ] {
+        std::fs::write(&properties, format!("{original}\n{edit}\n")).unwrap();
+        refuse(convert(&graph), &[expect]);
+        assert!(!out.exists() && common::files_in(&tmp).is_empty(), "{:?}", common::files_in(dir.path()));
+    }
+    std::fs::write(&properties, &original).unwrap();
+    let bytes = std::fs::read(&graph).unwrap();
+    std::fs::write(&graph, &bytes[..bytes.len() / 2]).unwrap();
+    refuse(convert(&graph), &["the .graph is truncated"]);
+    // Without the `length` property, the decoder runs out of bits (a panic inside `webgraph`).
+    let lengthless: String = original.lines().filter(|l| !l.starts_with("length")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&properties, &lengthless).unwrap();
+    refuse(convert(&graph), &["corrupt"]);
+    std::fs::write(&properties, &original).unwrap();
+    std::fs::write(&graph, &bytes).unwrap();
+    // Compressed: decompressed into --tmp, and gone afterwards, whether the graph is good or not.
+    let zst = |path: &Path| {
+        let packed = path.with_file_name(format!("{}.zst", path.file_name().unwrap().to_str().unwrap()));
+        std::fs::write(&packed, zstd::encode_all(&std::fs::read(path).unwrap()[..], 3).unwrap()).unwrap();
+        packed
+    };
+    let packed = zst(&graph);
+    zst(&properties);
+    run_ok(convert(&packed));
+    assert!(out.exists() && common::files_in(&tmp).is_empty());
+    std::fs::write(&properties, format!("{original}\nwindowsize=10000000000\n")).unwrap();
+    zst(&properties);
+    std::fs::remove_file(&out).unwrap();
+    refuse(convert(&packed), &["windowsize"]);
+    assert!(!out.exists() && common::files_in(&tmp).is_empty());
+}
+
+/// Were 1.1 GB under `convert --memory 64M` (a sparse id) and 1.2 GB for `info` (a dense bomb):
+/// a 100 KB gzip that decompresses to 100 MB is refused at the budget.
+#[test]
+fn a_compressed_bomb_is_refused_at_the_budget() {
+    use std::io::Write;
+    let dir = common::tempdir();
+    let bomb = dir.path().join("bomb.el.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&bomb).unwrap(), flate2::Compression::best());
+    gz.write_all(b"0 100000000000\n").unwrap();
+    for _ in 0..100 {
+        gz.write_all(&b"0 1\n".repeat(256 << 10)).unwrap();
+    }
+    gz.finish().unwrap();
+    let bomb = bomb.to_str().unwrap();
+    let out = dir.path().join("b.cgr");
+    refuse(&["convert", bomb, "-o", out.to_str().unwrap(), "--memory", "64M"], &["memory budget is 64.0 MiB"]);
+    refuse(&["info", bomb, "--memory", "64M"], &["memory budget is 64.0 MiB"]);
+    assert_eq!(common::files_in(dir.path()), ["bomb.el.gz"]);
+}
+
+/// Whether a process whose command line contains `marker` is running.
+#[cfg(target_os = "linux")]
+fn running(marker: &str) -> bool {
+    std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()).any(|e| {
+        std::fs::read(e.path().join("cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).replace('\0', " ").contains(marker))
+    })
+}
+
+/// An external system that sleeps for `secs` (a marker no other process has) before it answers.
+#[cfg(target_os = "linux")]
+fn sleeping_external(dir: &Path, secs: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join(format!("slow-{secs}.sh"));
+    std::fs::write(&script, format!("#!/bin/sh\nsleep {secs}\necho components: 1\n")).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    serde_json::json!({
+        "name": "slow", "problem": "cc", "format": "cgr", "cores": [1],
+        "command": format!("{} {{graph}}", script.display()),
+        "answer": {"components": {"regex": "components: (\\d+)"}},
+    })
+    .to_string()
+}
+
+/// Was a `sleep 1234` left under PID 1 after the external command timed out.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_timed_out_external_command_leaves_no_process() {
+    let dir = common::tempdir();
+    let (g, _, _) = graphs(dir.path());
+    let out = dir.path().join("out");
+    let spec = sleeping_external(dir.path(), "731.25");
+    let args = ["cost", "cc", g.to_str().unwrap(), "--max-cores", "1", "--repeat", "1", "--warmup", "0"];
+    let run = common::costgraph()
+        .args(args)
+        .args(["--timeout", "2", "--external", &spec, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(!running("sleep 731.25"), "the external command's child outlived its timeout");
+}
+
+/// Was the child `costgraph run` (or the external command) still running after SIGTERM to `cost`.
+#[test]
+#[cfg(target_os = "linux")]
+fn sigterm_to_cost_leaves_no_process_or_temporary_file() {
+    let dir = common::tempdir();
+    let (g, _, _) = graphs(dir.path());
+    let out = dir.path().join("out");
+    let spec = sleeping_external(dir.path(), "732.5");
+    let args = ["cost", "cc", g.to_str().unwrap(), "--max-cores", "1", "--repeat", "1", "--warmup", "0"];
+    let mut child = common::costgraph()
+        .args(args)
+        .args(["--timeout", "300", "--external", &spec, "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !running("sleep 732.5") {
+        assert!(start.elapsed().as_secs() < 60, "the external command never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on the pid of a child this test spawned and has not reaped yet.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + libc::SIGTERM), "{status:?}");
+    assert!(!running("sleep 732.5"), "the external command outlived SIGTERM to cost");
+    if out.exists() {
+        let left: Vec<String> = common::files_in(&out).into_iter().filter(|f| f.contains(".tmp")).collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+/// The pids of the running children of `parent`.
+#[cfg(target_os = "linux")]
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()) {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).unwrap_or("");
+        if field("PPid:") == parent.to_string() && !field("State:").starts_with('Z') {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// Was both processes still running (and the temporary hostfile left) after SIGTERM to `cluster`.
+#[test]
+#[cfg(target_os = "linux")]
+fn sigterm_to_cluster_ends_its_processes() {
+    let dir = common::tempdir();
+    let g = dir.path().join("k.cgr");
+    run_ok(&["generate", "kron", "--scale", "14", "-o", g.to_str().unwrap()]);
+    let mut cluster = common::costgraph()
+        .args(["cluster", "--processes", "2", "run", "cc", "--impl", "timely-label-prop", "--repeat", "100000"])
+        .arg(&g)
+        .env("TMPDIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let processes = loop {
+        let found = children_of(cluster.id());
+        if found.len() == 2 {
+            break found;
+        }
+        assert!(start.elapsed().as_secs() < 60, "the cluster's processes never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) on the pid of a child this test spawned and has not reaped yet.
+    assert_eq!(unsafe { libc::kill(cluster.id() as i32, libc::SIGTERM) }, 0);
+    assert_eq!(cluster.wait().unwrap().code(), Some(128 + libc::SIGTERM));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for pid in processes {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        assert!(state.is_empty() || state.contains("State:\tZ"), "process {pid} outlived SIGTERM to cluster");
+    }
+    assert_eq!(common::files_in(dir.path()), ["k.cgr"], "a temporary file was left");
+}

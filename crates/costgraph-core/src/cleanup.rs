@@ -13,6 +13,34 @@ static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
+/// Set once this process is ending on a signal or a lost parent (see [`stop_if_ending`]).
+static ENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process is ending on a signal or a lost parent: its children are being ended,
+/// so a child that fails now failed because of that, not on its own.
+pub fn ending() -> bool {
+    ENDING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Blocks this thread for good when the process is [`ending`] (the thread ending it exits the
+/// process), so that nothing races the exit: no child ended by the signal is reported as a
+/// crash, no report or exit status of a half-done run is written. Returns at once otherwise.
+pub fn stop_if_ending() {
+    while ending() {
+        std::thread::park();
+    }
+}
+
+/// Ends the process after a signal or a lost parent: marks it [`ending`], ends every registered
+/// group, removes every registered path, prints `message` and exits with `code`.
+fn end_process(message: &str, code: i32) -> ! {
+    ENDING.store(true, std::sync::atomic::Ordering::SeqCst);
+    end_registered_groups();
+    remove_registered();
+    eprintln!("{message}");
+    std::process::exit(code);
+}
+
 /// How long a process group gets to end after SIGTERM before it is sent SIGKILL.
 pub const TERM_GRACE: Duration = Duration::from_secs(2);
 
@@ -165,10 +193,7 @@ pub fn install_signal_handler(message: &'static str) {
         // SAFETY: `set` is a valid, initialised signal set blocked in every thread; sigwait only
         // writes the received signal number into `signal`.
         if unsafe { libc::sigwait(&set, &mut signal) } == 0 {
-            end_registered_groups();
-            remove_registered();
-            eprintln!("{message}");
-            std::process::exit(128 + signal);
+            end_process(message, 128 + signal);
         }
     });
 }
@@ -181,10 +206,7 @@ pub fn exit_when_closed(mut input: impl std::io::Read + Send + 'static, message:
     std::thread::spawn(move || {
         let mut buffer = [0u8; 256];
         while matches!(input.read(&mut buffer), Ok(n) if n > 0) {}
-        end_registered_groups();
-        remove_registered();
-        eprintln!("{message}");
-        std::process::exit(1);
+        end_process(message, 1);
     });
 }
 

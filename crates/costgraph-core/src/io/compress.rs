@@ -8,6 +8,8 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
+use crate::graph::Budget;
+use crate::units::human_bytes;
 use crate::{Error, Result};
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -57,16 +59,16 @@ impl Deref for Input {
     }
 }
 
-/// Opens `path`: maps it when plain, decompresses it into memory when compressed.
-pub fn open_input(path: &Path) -> Result<Input> {
+/// Opens `path`: maps it when plain, decompresses it into memory when compressed. The
+/// decompressed bytes count against `budget` as they arrive (the buffer never grows past it), so
+/// a small bomb is refused at the budget, not after it.
+pub fn open_input(path: &Path, budget: &Budget) -> Result<Input> {
     let mut file = super::file::open(path)?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len == 0 {
         return Ok(Input::Owned(Vec::new()));
     }
-    let mut head = [0u8; 4];
-    let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
-    let compression = Compression::detect(path, &head[..got]);
+    let compression = sniff(path, &mut file)?;
     if compression == Compression::None {
         // SAFETY: the map is read-only and lives as long as the returned `Input`. Another process
         // truncating or rewriting the file while we parse could change what we read (or fault on
@@ -74,47 +76,78 @@ pub fn open_input(path: &Path) -> Result<Input> {
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
         return Ok(Input::Mapped(map));
     }
-    let file = super::file::open(path)?;
-    decompress(path, file, compression).map(Input::Owned)
-}
-
-/// Decompresses the whole of `reader` (in `compression`) into memory.
-pub fn decompress(path: &Path, reader: impl Read, compression: Compression) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    let result = match compression {
-        Compression::None => std::io::BufReader::new(reader).read_to_end(&mut out),
-        Compression::Gzip => flate2::read::MultiGzDecoder::new(std::io::BufReader::new(reader)).read_to_end(&mut out),
-        Compression::Zstd => zstd::stream::read::Decoder::new(reader).and_then(|mut d| d.read_to_end(&mut out)),
-    };
-    result.map_err(|e| stream_error(path, compression, e))?;
-    Ok(out)
-}
-
-/// Decompresses `reader` (in `compression`, read from `path`) into the file `target` block by
-/// block, never whole in memory; returns the bytes written.
-pub fn decompress_to_file(path: &Path, reader: impl Read, compression: Compression, target: &Path) -> Result<u64> {
-    let mut input: Box<dyn Read> = match compression {
-        Compression::None => Box::new(reader),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(reader))),
-        Compression::Zstd => {
-            Box::new(zstd::stream::read::Decoder::new(reader).map_err(|e| stream_error(path, compression, e))?)
-        }
-    };
-    let file = File::create(target).map_err(|e| Error::io(target, e))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0;
+    // Grown by hand, never past the budget (a doubling `Vec` could take twice what it holds).
+    let limit = budget.limit();
+    let mut input = decoder(path, super::file::open(path)?, compression)?;
+    let mut out: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 1 << 20];
     loop {
-        let k = match input.read(&mut buf) {
+        let k = match input.read(&mut chunk) {
             Ok(0) => break,
             Ok(k) => k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(stream_error(path, compression, e)),
         };
-        std::io::Write::write_all(&mut out, &buf[..k]).map_err(|e| Error::io(target, e))?;
-        total += k as u64;
+        let need = out.len() + k;
+        if need as u64 > limit {
+            budget.check(
+                &format!("{}, decompressed into memory, is longer than the budget: it", path.display()),
+                need as u64,
+            )?;
+        }
+        if need > out.capacity() {
+            let grown = (2 * out.capacity()).max(need).min(limit as usize);
+            out.try_reserve_exact(grown - out.len())
+                .map_err(|_| Error::format(path, "out of memory while decompressing"))?;
+        }
+        out.extend_from_slice(&chunk[..k]);
     }
+    Ok(Input::Owned(out))
+}
+
+/// The compression of the open `file` at `path`, by name or first bytes (read from the start).
+fn sniff(path: &Path, file: &mut File) -> Result<Compression> {
+    let mut head = [0u8; 4];
+    let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
+    Ok(Compression::detect(path, &head[..got]))
+}
+
+/// A reader of the decompressed bytes of `reader` (the file at `path`, in `compression`).
+fn decoder<'a>(path: &Path, reader: impl Read + 'a, compression: Compression) -> Result<Box<dyn Read + 'a>> {
+    Ok(match compression {
+        Compression::None => Box::new(reader),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(reader))),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(reader).map_err(|e| stream_error(path, compression, e))?)
+        }
+    })
+}
+
+/// Decompresses `reader` (the file `path`, in `compression`) into the new file `target`, and
+/// returns its size: at most `limit` bytes (`what_limits` says why, in the error), so that a
+/// small bomb cannot fill the disk.
+pub fn decompress_to_file(
+    path: &Path,
+    reader: impl Read,
+    compression: Compression,
+    target: &Path,
+    limit: u64,
+    what_limits: &str,
+) -> Result<u64> {
+    let mut input = decoder(path, reader, compression)?.take(limit.saturating_add(1));
+    let file = File::create(target).map_err(|e| Error::io(target, e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let total = std::io::copy(&mut input, &mut out).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::InvalidInput
+        | std::io::ErrorKind::UnexpectedEof
+        | std::io::ErrorKind::Other => stream_error(path, compression, e),
+        _ => Error::io(target, e),
+    })?;
     std::io::Write::flush(&mut out).map_err(|e| Error::io(target, e))?;
+    if total > limit {
+        return Err(Error::format(path, format!("decompresses to more than {} ({what_limits})", human_bytes(limit))));
+    }
     Ok(total)
 }
 
@@ -122,20 +155,11 @@ pub fn decompress_to_file(path: &Path, reader: impl Read, compression: Compressi
 /// download is complete: a stream cut short misses its end, its trailer or its frame checksum),
 /// and returns its decompressed size; an error for a plain file, which has nothing to check.
 pub fn check_complete(path: &Path) -> Result<u64> {
-    let mut file = super::file::open(path)?;
-    let mut head = [0u8; 4];
-    let got = file.read(&mut head).map_err(|e| Error::io(path, e))?;
-    let compression = Compression::detect(path, &head[..got]);
-    let file = super::file::open(path)?;
-    let mut input: Box<dyn Read> = match compression {
-        Compression::None => {
-            return Err(Error::format(path, "not compressed, so nothing in it says whether it is whole"));
-        }
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))),
-        Compression::Zstd => {
-            Box::new(zstd::stream::read::Decoder::new(file).map_err(|e| stream_error(path, compression, e))?)
-        }
-    };
+    let compression = sniff(path, &mut super::file::open(path)?)?;
+    if compression == Compression::None {
+        return Err(Error::format(path, "not compressed, so nothing in it says whether it is whole"));
+    }
+    let mut input = decoder(path, super::file::open(path)?, compression)?;
     std::io::copy(&mut input, &mut std::io::sink()).map_err(|e| stream_error(path, compression, e))
 }
 
@@ -164,16 +188,16 @@ mod tests {
         let text = b"0 1\n1 2\n";
         let plain = dir.path().join("g.txt");
         std::fs::write(&plain, text).unwrap();
-        assert!(matches!(open_input(&plain).unwrap(), Input::Mapped(_)));
+        assert!(matches!(open_input(&plain, &Budget::default()).unwrap(), Input::Mapped(_)));
         let gz = dir.path().join("g.txt.gz");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(text).unwrap();
         std::fs::write(&gz, enc.finish().unwrap()).unwrap();
-        assert_eq!(&*open_input(&gz).unwrap(), text);
+        assert_eq!(&*open_input(&gz, &Budget::default()).unwrap(), text);
         // A zstd stream under a misleading name is still recognised by its magic number.
         let zst = dir.path().join("g.txt");
         std::fs::write(&zst, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
-        assert_eq!(&*open_input(&zst).unwrap(), text);
+        assert_eq!(&*open_input(&zst, &Budget::default()).unwrap(), text);
     }
 
     #[test]
@@ -201,7 +225,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let gz = dir.path().join("g.txt.gz");
         std::fs::write(&gz, b"\x1f\x8b not really gzip").unwrap();
-        let err = open_input(&gz).err().unwrap().to_string();
+        let err = open_input(&gz, &Budget::default()).err().unwrap().to_string();
         assert!(err.contains("g.txt.gz") && err.contains("corrupt"), "{err}");
+    }
+
+    #[test]
+    fn a_bomb_is_stopped_at_the_budget_or_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("bomb.el.gz");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::best());
+        enc.write_all(&vec![b'0'; 8 << 20]).unwrap();
+        enc.finish().unwrap();
+        let small = Budget::from_flag(Some(1 << 20)).unwrap();
+        let err = open_input(&gz, &small).err().unwrap().to_string();
+        assert!(err.contains("decompressed into memory, is longer than the budget"), "{err}");
+        let target = dir.path().join("out");
+        let err = decompress_to_file(&gz, File::open(&gz).unwrap(), Compression::Gzip, &target, 1 << 20, "test")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("decompresses to more than 1.0 MiB (test)"), "{err}");
+        assert_eq!(
+            decompress_to_file(&gz, File::open(&gz).unwrap(), Compression::Gzip, &target, 8 << 20, "").unwrap(),
+            8 << 20
+        );
     }
 }

@@ -139,6 +139,9 @@ pub struct ReadOptions {
     /// The memory budget: a node count declared by a header is checked against it before
     /// anything is parsed, and [`load_graph`] builds within it.
     pub budget: Budget,
+    /// The folder for temporary copies (a compressed WebGraph's decompressed files): the
+    /// system's temporary folder when `None`.
+    pub scratch: Option<std::path::PathBuf>,
 }
 
 /// Resolves the format of `path` from `explicit` or its name, or explains that it cannot.
@@ -225,10 +228,11 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         if options.weighted == Some(true) {
             return Err(Error::format(path, "a WebGraph has no weights, so it cannot be read as weighted"));
         }
-        let (nodes, raw) = webgraph::read(path, &options.budget)?;
+        let (nodes, raw) = webgraph::read(path, options.scratch.as_deref(), &options.budget)?;
         return assemble(raw, None, nodes, true, options);
     }
-    let input = compress::open_input(path)?;
+    let input = compress::open_input(path, &options.budget)?;
+    check_text_memory(path, &input, &options.budget)?;
     let plan = plan_input(path, &input, format, options)?;
     let parsed = text::parse_body(path, &input[plan.body_start..], plan.first_line, &plan.layout)?;
     drop(input);
@@ -245,6 +249,26 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         _ => options,
     };
     assemble(parsed.raw, parsed.weights, plan.nodes.unwrap_or(0), plan.directed, options)
+}
+
+/// What reading a text file into memory holds per line (an upper bound on its edges): the raw
+/// ids (16 bytes), a weight (4) and, while the ids are made dense, the sorted distinct ids (16)
+/// and the dense edges (8).
+const BYTES_PER_LINE_READ: u64 = 44;
+
+/// Checks that the edges of the text `input` (of `path`) fit in `budget` before they are parsed,
+/// on top of the decompressed bytes when those are held in memory.
+fn check_text_memory(path: &Path, input: &compress::Input, budget: &Budget) -> Result<()> {
+    let lines = input.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let held = match input {
+        compress::Input::Owned(bytes) => bytes.len() as u64,
+        compress::Input::Mapped(_) => 0,
+    };
+    budget.check_or(
+        &format!("{}: reading its {lines} lines into memory", path.display()),
+        lines.saturating_mul(BYTES_PER_LINE_READ).saturating_add(held),
+        "convert it to .cgr first (convert streams it within the budget)",
+    )
 }
 
 /// Reads the header of a text input (`bytes` starts with it) and plans the parsing of its edges:
@@ -296,15 +320,22 @@ fn assemble(
 
 /// Writes the WebGraph (BVGraph) at `input` as a directed `.cgr` at `output` in one pass (see
 /// `webgraph::write_directed`): `8 (n + 1)` bytes of offsets and one batch of arcs in memory,
-/// nothing sorted or spilled. Returns the node and arc counts. Options: `build.drop_self_loops`
-/// (the lists are already sorted and distinct, so deduplication has nothing to do).
-pub fn write_webgraph_directed(input: &Path, output: &Path, build: BuildOptions) -> Result<(usize, u64)> {
+/// nothing sorted or spilled, within `options.budget`; a compressed graph is decompressed into
+/// `options.scratch`. Returns the node and arc counts. Options: `build.drop_self_loops` (the lists
+/// are already sorted and distinct, so deduplication has nothing to do).
+pub fn write_webgraph_directed(
+    input: &Path,
+    output: &Path,
+    options: &ReadOptions,
+    build: BuildOptions,
+) -> Result<(usize, u64)> {
     let props = BuildOptions { symmetrize: false, ..build }.props();
     let mut nodes = 0;
-    let out = webgraph::write_directed(input, build.drop_self_loops, |n| {
-        nodes = n;
-        cgr::StreamWriter::create(output, n, props, false, None)
-    })?;
+    let out =
+        webgraph::write_directed(input, options.scratch.as_deref(), &options.budget, build.drop_self_loops, |n| {
+            nodes = n;
+            cgr::StreamWriter::create(output, n, props, false, None)
+        })?;
     Ok((nodes, out.finish(None)?))
 }
 
