@@ -292,11 +292,11 @@ pub static REGISTRY: &[Implementation] = &[
 
 fn pagerank_pull(csr: &Csr) -> crate::Result<Kernel<'_>> {
     let in_edges = InEdges::of(csr);
-    Ok(Box::new(move || Output::Ranks(in_edges.pagerank(&Params::default()))))
+    Ok(Box::new(move || Output::Ranks(in_edges.pagerank(&Params::current()))))
 }
 
 fn pagerank_push(csr: &Csr) -> Output {
-    Output::Ranks(pagerank::push(csr, &Params::default()))
+    Output::Ranks(pagerank::push(csr, &Params::current()))
 }
 
 fn pagerank_hilbert(csr: &Csr) -> crate::Result<Kernel<'_>> {
@@ -304,12 +304,12 @@ fn pagerank_hilbert(csr: &Csr) -> crate::Result<Kernel<'_>> {
         Some(arcs) => pagerank::HilbertTiles::of(csr, arcs)?,
         None => pagerank::HilbertTiles::sort(csr, &crate::graph::budget::Budget::default())?,
     };
-    Ok(Box::new(move || Output::Ranks(tiles.pagerank(&Params::default()))))
+    Ok(Box::new(move || Output::Ranks(tiles.pagerank(&Params::current()))))
 }
 
 fn pagerank_par(csr: &Csr) -> crate::Result<Kernel<'_>> {
     let in_edges = InEdges::of(csr);
-    Ok(Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::default()))))
+    Ok(Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::current()))))
 }
 
 /// Every implementation.

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
+use costgraph::generate::EdgeWeights;
 use costgraph::graph::{Budget, BuildOptions, Builder, Csr, Relabel};
 use costgraph::io::{self, Format, ReadOptions, RealWeights};
 
@@ -32,6 +33,12 @@ pub struct Args {
     /// Ignore any weight column.
     #[arg(long)]
     unweighted: bool,
+    /// Give the graph deterministic pseudo-random weights instead of any it has:
+    /// `random[:LO..HI][,seed=S]` (default 1..255, seed 1). Each edge's weight is a hash of its
+    /// endpoints' ids in the input, the same for both arcs, at any thread count. .cgr output only.
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["weighted", "real_weights"],
+          value_parser = |s: &str| EdgeWeights::parse(s).map_err(|e| e.to_string()))]
+    weights: Option<EdgeWeights>,
     /// Map input ids to dense ids: auto relabels only when ids are not already 0..n.
     #[arg(long, value_enum, default_value_t = RelabelArg::Auto)]
     relabel: RelabelArg,
@@ -85,13 +92,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .ok()
         .filter(|f| matches!(f, Format::Cgr | Format::El | Format::Wel))
         .with_context(|| format!("{}: the output must end in .cgr, .el or .wel", args.output.display()))?;
+    anyhow::ensure!(
+        args.weights.is_none() || out_format == Format::Cgr,
+        "{}: --weights writes a .cgr; convert to .cgr first",
+        args.output.display()
+    );
     let format = parse_format(&args.input, args.format.as_deref())?;
     let (budget, scratch) = args.memory.resolve(&args.output)?;
     let options = ReadOptions {
         budget,
         format,
         directed: choice(args.directed, args.undirected),
-        weighted: choice(args.weighted, args.unweighted),
+        // Random weights replace any the input has.
+        weighted: if args.weights.is_some() { Some(false) } else { choice(args.weighted, args.unweighted) },
         relabel: match args.relabel {
             RelabelArg::Auto => Relabel::Auto,
             RelabelArg::Always => Relabel::Always,
@@ -120,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             args.input.display(),
             args.output.display(),
             built.as_secs_f64(),
-            add_hilbert_order(&args.output, hilbert, &budget)?
+            finish_cgr(&args, hilbert, &budget, &scratch)?
         );
         return Ok(());
     }
@@ -154,12 +167,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             buckets.0,
             buckets.1,
             built.as_secs_f64(),
-            add_hilbert_order(&args.output, hilbert, &budget)?
+            finish_cgr(&args, hilbert, &budget, &scratch)?
         );
         return Ok(());
     }
     let csr = if cgr_input {
         let csr = io::cgr::open(&args.input)?;
+        let csr = if args.weights.is_some() { csr.without_weights() } else { csr };
         anyhow::ensure!(
             !args.weighted || csr.is_weighted(),
             "{}: --weighted, but this .cgr graph has no weights (add them with `costgraph generate ... --weights`)",
@@ -176,13 +190,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let ordered = hilbert || (args.order.is_none() && csr.hilbert_arcs().is_some());
     let (nodes, arcs, weighted) = (csr.num_nodes(), csr.num_arcs(), csr.is_weighted());
     match out_format {
+        Format::Cgr if args.weights.is_some() => io::cgr::write(&csr.without_hilbert_arcs(), &args.output)?,
         Format::Cgr if hilbert => io::cgr::write_with_hilbert_order(&csr, &args.output, &budget)?,
         Format::Cgr if ordered => io::cgr::write(&csr, &args.output)?,
         Format::Cgr => io::cgr::write(&csr.without_hilbert_arcs(), &args.output)?,
         _ => io::write_edge_list(&csr, &args.output, out_format == Format::Wel)?,
     }
+    let weights = match args.weights {
+        Some(_) => finish_cgr(&args, ordered, &budget, &scratch)?,
+        None => String::new(),
+    };
     eprintln!(
-        "{} -> {}: {nodes} nodes, {arcs} arcs{}{} (read + build {:.2} s, write {:.2} s)",
+        "{} -> {}: {nodes} nodes, {arcs} arcs{}{weights}{} (read + build {:.2} s, write {:.2} s)",
         args.input.display(),
         args.output.display(),
         if weighted { ", weighted" } else { "" },
@@ -191,6 +210,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         start_write.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Finishes the `.cgr` just written at `args.output`: its random weights when `--weights` asks
+/// for them, then its Hilbert section when `hilbert`; returns what was done, in words for the
+/// summary line.
+fn finish_cgr(args: &Args, hilbert: bool, budget: &Budget, scratch: &Path) -> anyhow::Result<String> {
+    let mut done = String::new();
+    if let Some(weights) = &args.weights {
+        io::add_edge_weights(&args.output, weights, budget, Some(scratch))?;
+        done = format!(", weights {weights}");
+    }
+    Ok(done + &add_hilbert_order(&args.output, hilbert, budget)?)
 }
 
 /// When `hilbert`, gives the `.cgr` just written at `output` its Hilbert section (the file mapped,

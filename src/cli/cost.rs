@@ -98,6 +98,8 @@ pub struct Args {
     /// Run every configuration, even those the capacity estimate says do not fit in memory.
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    pagerank: super::PagerankArgs,
     /// Machines to run the timely implementations on as well: one per line, `ADDRESS [NAME]`
     /// (ADDRESS is what the processes connect to; NAME, default ADDRESS, what --launch and --copy
     /// call the machine). Each configuration `M machines × W workers` runs one process on each of
@@ -208,6 +210,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.external.iter().map(|text| ExternalSpec::parse_all(text)).collect::<Result<Vec<_>, _>>()?.concat();
     plan.memory = args.memory;
     plan.force = args.force;
+    let pagerank_swept = plan.problems.contains(&Problem::Pagerank);
+    plan.pagerank = args.pagerank.params(if pagerank_swept { Problem::Pagerank } else { plan.problems[0] })?;
     plan.model = args.model.clone();
     if let Some(names) = &args.skip {
         plan.skip = skipped(names)?;

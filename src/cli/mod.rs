@@ -93,6 +93,41 @@ pub struct MemoryArgs {
     pub tmp: Option<std::path::PathBuf>,
 }
 
+/// PageRank's parameters, on `run` and `cost` (the defaults are the COST paper's).
+#[derive(clap::Args, Clone, Copy)]
+pub struct PagerankArgs {
+    /// PageRank: iterations to run (at most, with --tolerance) [default: 20]
+    #[arg(long, value_name = "N")]
+    iterations: Option<u32>,
+    /// PageRank: the damping factor, the probability of following an arc (between 0 and 1)
+    /// [default: 0.85]
+    #[arg(long, value_name = "D")]
+    damping: Option<f64>,
+    /// PageRank: stop once an iteration changes the ranks by at most T (L1 distance)
+    #[arg(long, value_name = "T")]
+    tolerance: Option<f64>,
+}
+
+impl PagerankArgs {
+    /// The parameters asked for, checked; an error when they are given for another problem.
+    pub fn params(&self, problem: costgraph::registry::Problem) -> anyhow::Result<costgraph::algo::pagerank::Params> {
+        let defaults = costgraph::algo::pagerank::Params::default();
+        let given = self.iterations.is_some() || self.damping.is_some() || self.tolerance.is_some();
+        anyhow::ensure!(
+            !given || problem == costgraph::registry::Problem::Pagerank,
+            "--iterations, --damping and --tolerance are PageRank's; {} has none",
+            problem.name()
+        );
+        let params = costgraph::algo::pagerank::Params {
+            damping: self.damping.unwrap_or(defaults.damping),
+            iterations: self.iterations.unwrap_or(defaults.iterations),
+            tolerance: self.tolerance,
+        };
+        params.check().map_err(anyhow::Error::msg)?;
+        Ok(params)
+    }
+}
+
 impl MemoryArgs {
     /// The budget, and the folder for temporary files (checked to exist).
     pub fn resolve(&self, output: &std::path::Path) -> anyhow::Result<(costgraph::graph::Budget, std::path::PathBuf)> {

@@ -52,6 +52,8 @@ pub struct Args {
     #[arg(long)]
     force: bool,
     #[command(flatten)]
+    pagerank: super::PagerankArgs,
+    #[command(flatten)]
     cluster: ClusterArgs,
 }
 
@@ -168,6 +170,7 @@ impl ClusterArgs {
 /// Runs `costgraph run`.
 pub fn run(args: Args, threads: Option<usize>) -> anyhow::Result<()> {
     let problem: Problem = args.problem.into();
+    costgraph::algo::pagerank::Params::set_current(args.pagerank.params(problem)?);
     let Some(imp) = registry::find(problem, &args.implementation) else {
         let names: Vec<_> = registry::of(problem).map(|i| i.name).collect();
         bail!("no implementation '{}' of {} (known: {})", args.implementation, problem.name(), names.join(", "));

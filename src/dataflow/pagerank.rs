@@ -37,7 +37,7 @@ use crate::graph::NodeId;
 
 /// Runs PageRank on this worker; worker 0 returns the ranks.
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
-    let params = Params::default();
+    let params = Params::current();
     let (me, peers, graph, part) = (ctx.index(), ctx.peers(), ctx.graph, ctx.partition);
     let mut lists = ctx.channel::<Chunk<NodeId>>();
     let mut partials = ctx.channel::<Chunk<f32>>();

@@ -150,6 +150,8 @@ pub struct Policy {
     /// When the sweep stages shards on the machines (`cost --stage`), the prefix of their
     /// folders there: an `M`-machine configuration reads `PREFIX-M` instead of the graph's path.
     pub staged_shards: Option<PathBuf>,
+    /// PageRank's parameters, passed to every PageRank child.
+    pub pagerank: crate::algo::pagerank::Params,
 }
 
 impl Policy {
@@ -214,6 +216,22 @@ pub fn staged_graph(prefix: &std::path::Path) -> PathBuf {
     PathBuf::from(path)
 }
 
+/// The `run` flags that ask for `params` (none for the defaults).
+pub fn pagerank_args(params: &crate::algo::pagerank::Params) -> Vec<String> {
+    let defaults = crate::algo::pagerank::Params::default();
+    let mut args = Vec::new();
+    if params.iterations != defaults.iterations {
+        args.extend(["--iterations".to_string(), params.iterations.to_string()]);
+    }
+    if params.damping.to_bits() != defaults.damping.to_bits() {
+        args.extend(["--damping".to_string(), params.damping.to_string()]);
+    }
+    if let Some(tolerance) = params.tolerance {
+        args.extend(["--tolerance".to_string(), tolerance.to_string()]);
+    }
+    args
+}
+
 /// The child's arguments for one configuration: the argv builder of each layout.
 pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, policy: &Policy) -> Vec<String> {
     let mut run = vec![
@@ -233,6 +251,9 @@ pub fn args(problem: Problem, implementation: &Implementation, layout: Layout, p
     }
     if policy.force {
         run.push("--force".into());
+    }
+    if problem == Problem::Pagerank {
+        run.extend(pagerank_args(&policy.pagerank));
     }
     match layout {
         Layout::SingleThread => run,
@@ -313,6 +334,7 @@ mod tests {
 
     fn policy() -> Policy {
         Policy {
+            pagerank: Default::default(),
             graph: "g.cgr".into(),
             warmup: 1,
             sampling: Sampling::Fixed { runs: 5 },

@@ -101,6 +101,9 @@ pub struct Report {
     pub capacity: Vec<CapacityRow>,
     /// One entry per problem swept.
     pub problems: Vec<ProblemReport>,
+    /// Problems asked for but not swept, each with why (msf on a graph without weights).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
     /// The capacity model's estimates for clusters not measured (`cost --model`), if asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelReport>,
@@ -137,6 +140,7 @@ impl Report {
             graph,
             capacity,
             problems,
+            left_out: Vec::new(),
             model: None,
         }
     }

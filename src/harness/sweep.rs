@@ -104,6 +104,8 @@ pub struct CostPlan {
     pub exe: PathBuf,
     /// The command line that asked for the sweep (recorded in the report).
     pub command_line: Vec<String>,
+    /// PageRank's parameters (default: 20 iterations, damping 0.85).
+    pub pagerank: crate::algo::pagerank::Params,
 }
 
 impl CostPlan {
@@ -134,6 +136,7 @@ impl CostPlan {
             machines: None,
             exe,
             command_line: std::env::args().collect(),
+            pagerank: Default::default(),
         }
     }
 
@@ -200,6 +203,7 @@ impl CostPlan {
             machines: Vec::new(),
             workers_per_machine: Vec::new(),
             staged_shards: None,
+            pagerank: self.pagerank,
         }
     }
 }
@@ -270,14 +274,29 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     }
     let csr = io::load_graph(&graph, &ReadOptions::default(), BuildOptions::directed())?;
     let shape = GraphShape::of(&csr);
+    // A problem the graph cannot pose: an error when it was the one asked for; left out, with
+    // the reason in the report, when it was one of several (`cost all` on an unweighted graph).
+    let mut left_out = Vec::new();
     if plan.problems.contains(&Problem::Msf) && !shape.weighted {
-        return Err(Error::invalid(format!("{}: msf needs edge weights but the graph has none", graph.display())));
+        let why = format!(
+            "msf: {} has no edge weights (give it deterministic ones with `costgraph convert {} --weights random -o \
+             WEIGHTED.cgr`)",
+            graph.display(),
+            graph.display()
+        );
+        if plan.problems.len() == 1 {
+            return Err(Error::invalid(why));
+        }
+        observer.note(&format!("left out {why}"));
+        plans.retain(|(problem, _, _)| *problem != Problem::Msf);
+        left_out.push(why);
     }
     let (capacity_rows, too_big) = check_capacity(&mut plans, &shape, plan.memory, plan.force, observer)?;
 
     // External systems: their input written once (cached by the graph's checksum), then their
     // configurations after the built-in ones of their problem.
-    for spec in &plan.externals {
+    let swept: Vec<Problem> = plans.iter().map(|(problem, _, _)| *problem).collect();
+    for spec in plan.externals.iter().filter(|spec| spec.problem().is_ok_and(|p| swept.contains(&p))) {
         let input = external::input_file(&graph, &csr, &graph_sha256, spec.format, &plan.out.join("inputs"))?;
         let configurations = spec.configurations(&policy, &input, &csr, &plan.out.join("external"))?;
         let problem = spec.problem()?;
@@ -394,6 +413,7 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     };
     let mut report =
         Report::new(provenance, plan.command_line.clone(), policy_info, graph_info, capacity_rows, problem_reports);
+    report.left_out = left_out;
     if let Some(spec) = plan.model.clone() {
         report.model = Some(ModelReport::of(&report.problems, spec, cores));
     }

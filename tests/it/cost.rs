@@ -460,3 +460,25 @@ fn configurations_that_do_not_fit_are_left_out_and_named() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("--impl union-find --warmup 0 --json --verify --force"), "{md}");
 }
+
+/// Was "msf needs edge weights but the graph has none" before anything ran: `cost all` on an
+/// unweighted graph sweeps what it can and says in the report what it left out.
+#[test]
+fn cost_all_on_an_unweighted_graph_leaves_msf_out_and_says_so() {
+    let dir = tempdir();
+    let g = dir.path().join("u.cgr");
+    run_ok(&["generate", "kron", "--scale", "7", "-o", g.to_str().unwrap()]);
+    let out = dir.path().join("out");
+    let (g, out_s) = (g.to_str().unwrap(), out.to_str().unwrap());
+    let args = ["cost", "all", g, "--max-cores", "1", "--repeat", "1", "--warmup", "0", "--out", out_s];
+    run_ok(&args);
+    let report = report_json(&out);
+    let problems: Vec<&str> =
+        report["problems"].as_array().unwrap().iter().map(|p| p["problem"].as_str().unwrap()).collect();
+    assert_eq!(problems, ["cc", "pagerank"]);
+    assert!(report["left_out"][0].as_str().unwrap().starts_with("msf: "), "{}", report["left_out"]);
+    assert!(std::fs::read_to_string(out.join("report.md")).unwrap().contains("Left out: msf"));
+    // Asked for alone, it is still an error.
+    let err = run_err(&["cost", "msf", g, "--out", dir.path().join("msf").to_str().unwrap()]);
+    assert!(err.contains("has no edge weights"), "{err}");
+}

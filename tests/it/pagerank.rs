@@ -1,6 +1,6 @@
 //! PageRank through the real binary: every registered implementation, verified against the `f64`
-//! reference, on a generated graph (with and without the Hilbert section) and on the shared
-//! real directed graphs.
+//! reference, on a generated graph (with and without the Hilbert section) and on the small real
+//! directed graphs (`common::dataset`).
 
 use std::path::{Path, PathBuf};
 
@@ -82,7 +82,7 @@ fn corrupt_hilbert_section_is_refused_cleanly() {
     assert!(err.contains("not below the node count"), "{err}");
 }
 
-/// The shared real directed graphs with their node and arc counts (MANIFEST.md).
+/// The small real directed graphs (paths in the small-graph layout) with their node and arc counts.
 const REAL: [(&str, u64, u64); 3] = [
     ("snap/Wiki-Vote.txt.zst", 7_115, 103_689),
     ("snap/p2p-Gnutella05.txt.zst", 8_846, 31_839),
@@ -92,10 +92,9 @@ const REAL: [(&str, u64, u64); 3] = [
 /// Needs the text readers (another branch): fails on the `pagerank` branch alone until they merge.
 #[test]
 fn real_directed_graphs_verify_for_every_implementation() {
-    let Some(datasets) = common::datasets() else { return };
     let dir = common::tempdir();
     for (file, nodes, arcs) in REAL {
-        let input = datasets.join(file);
+        let Some(input) = common::dataset(file) else { continue };
         let cgr = dir.path().join("real.cgr");
         common::run_ok(&[
             "convert",
@@ -114,4 +113,29 @@ fn real_directed_graphs_verify_for_every_implementation() {
             }
         }
     }
+}
+
+/// `--iterations` and `--damping` on every implementation, against the Graphalytics definition
+/// worked by hand: on 0 -> 1 -> 2 (node 2 dangling, its rank spread over all nodes), one
+/// iteration from 1/3 with d = 0.5 gives PR(v) = (1 - d)/3 + d (1/3)/3 + d Σ_in PR(u)/outdeg(u):
+/// 2/9 for node 0 and 7/18 for nodes 1 and 2 (the smaller id first); the ranks sum to 1.
+#[test]
+fn iterations_and_damping_follow_the_graphalytics_formula() {
+    let dir = common::tempdir();
+    let text = dir.path().join("path.el");
+    std::fs::write(&text, "0 1\n1 2\n").unwrap();
+    let g = dir.path().join("path.cgr");
+    common::run_ok(&["convert", text.to_str().unwrap(), "--directed", "-o", g.to_str().unwrap()]);
+    for imp in registry::of(Problem::Pagerank) {
+        let mut args = vec!["run", "pagerank", g.to_str().unwrap(), "--impl", imp.name, "--json", "--verify"];
+        args.extend(["--iterations", "1", "--damping", "0.5"]);
+        let out: serde_json::Value = serde_json::from_str(&common::run_ok(&args)).unwrap();
+        let result = &out["result"];
+        assert_eq!(result["iterations"], 1, "{}", imp.name);
+        assert_eq!(result["top_node"], 1, "{}", imp.name);
+        assert!((result["top_rank"].as_f64().unwrap() - 7.0 / 18.0).abs() < 1e-6, "{}: {result}", imp.name);
+        assert!((result["sum"].as_f64().unwrap() - 1.0).abs() < 1e-6, "{}", imp.name);
+    }
+    let err = common::run_err(&["run", "pagerank", g.to_str().unwrap(), "--impl", "pagerank", "--damping", "1.5"]);
+    assert!(err.contains("between 0 and 1"), "{err}");
 }

@@ -93,3 +93,33 @@ fn compressed_inputs_read_like_plain_ones() {
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "0 1\n1 2\n");
     }
 }
+
+/// `convert --weights random`: the same weights from any input form of the graph (they hash the
+/// input's ids, both arcs alike), a different seed gives others, and msf runs on the result.
+#[test]
+fn random_weights_depend_on_the_edge_and_the_seed_only() {
+    let dir = common::tempdir();
+    let text = dir.path().join("g.el");
+    std::fs::write(&text, "10 20\n20 30\n30 10\n40 10\n50 60\n").unwrap();
+    let cgr = dir.path().join("g.cgr");
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    common::run_ok(&["convert", &p(&text), "--undirected", "-o", &p(&cgr)]);
+    let (a, b, c) = (dir.path().join("a.cgr"), dir.path().join("b.cgr"), dir.path().join("c.cgr"));
+    common::run_ok(&["convert", &p(&text), "--undirected", "--weights", "random:1..1000", "-o", &p(&a)]);
+    common::run_ok(&["convert", &p(&cgr), "--weights", "random:1..1000,seed=1", "-o", &p(&b)]);
+    common::run_ok(&["convert", &p(&cgr), "--weights", "random:1..1000,seed=2", "-o", &p(&c)]);
+    let weighted = |path: &Path| {
+        let out = dir.path().join("out.wel");
+        common::run_ok(&["convert", &p(path), "-o", &p(&out)]);
+        let mut lines: Vec<String> = std::fs::read_to_string(&out).unwrap().lines().map(String::from).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(weighted(&a), weighted(&b));
+    assert_ne!(weighted(&a), weighted(&c));
+    assert_eq!(weighted(&a).len(), 5);
+    let msf = common::run_ok(&["run", "msf", "--impl", "kruskal", &p(&a)]);
+    assert!(msf.contains("weight"), "{msf}");
+    let err = common::run_err(&["convert", &p(&text), "--weights", "random", "-o", &p(&dir.path().join("x.el"))]);
+    assert!(err.contains("--weights writes a .cgr"), "{err}");
+}

@@ -18,6 +18,9 @@ impl Report {
             let _ = writeln!(md, "> **Warning:** {w}\n");
         }
         let _ = writeln!(md, "**Status: {}**\n", self.status);
+        for l in &self.left_out {
+            let _ = writeln!(md, "Left out: {l}\n");
+        }
         if !self.failures.is_empty() {
             md.push_str("Configurations without figures, or with a wrong answer (left out of COST):\n\n");
         }

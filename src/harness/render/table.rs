@@ -12,6 +12,9 @@ impl Report {
         for w in &self.warnings {
             let _ = writeln!(out, "warning: {w}");
         }
+        for l in &self.left_out {
+            let _ = writeln!(out, "left out {l}");
+        }
         for p in &self.problems {
             let Some(b) = &p.baseline else {
                 let _ = writeln!(out, "{}: no baseline finished; no COST", p.problem.name());

@@ -17,6 +17,7 @@
 //! ```
 
 mod driver;
+mod edge_weights;
 mod grid;
 mod kron;
 mod model;
@@ -25,6 +26,7 @@ mod spec;
 mod urand;
 
 pub use driver::{BLOCK_EDGES, generate, generate_into, generate_with_progress};
+pub use edge_weights::{DEFAULT_RANDOM_RANGE, EdgeWeights};
 pub use grid::GridConfig;
 pub use kron::{GRAPH500_EDGE_FACTOR, KronConfig};
 pub use rng::Rng;

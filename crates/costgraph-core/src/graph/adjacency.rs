@@ -26,6 +26,12 @@ impl Adjacency {
         Adjacency { offsets, targets, weights }
     }
 
+    /// The same lists without weights.
+    pub(super) fn without_weights(mut self) -> Self {
+        self.weights = None;
+        self
+    }
+
     /// Number of lists (nodes).
     pub fn len(&self) -> usize {
         self.offsets.len() - 1

@@ -96,6 +96,12 @@ impl Csr {
         }
     }
 
+    /// Drops the weights, if any (the lists and ids stay as they are).
+    pub fn without_weights(mut self) -> Self {
+        self.lists = self.lists.without_weights();
+        self
+    }
+
     /// Drops the Hilbert-curve order of the arcs, if any.
     pub fn without_hilbert_arcs(mut self) -> Self {
         self.hilbert = None;

@@ -25,6 +25,7 @@ pub mod compress;
 mod dimacs;
 pub mod file;
 mod mtx;
+mod reweight;
 pub mod shard;
 mod stream;
 mod text;
@@ -34,6 +35,7 @@ mod write;
 use std::io::Write;
 use std::path::Path;
 
+pub use reweight::add_edge_weights;
 pub use stream::{Streamed, read_into};
 
 use crate::graph::{Budget, BuildOptions, Csr, EdgeList, Relabel, densify};

@@ -65,6 +65,37 @@ impl Default for Params {
     }
 }
 
+/// The parameters this process runs PageRank with ([`Params::current`]).
+static CURRENT: std::sync::OnceLock<Params> = std::sync::OnceLock::new();
+
+impl Params {
+    /// Checks the parameters: damping in (0, 1), at least one iteration, a positive finite
+    /// tolerance. Returns what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.damping > 0.0 && self.damping < 1.0) {
+            return Err(format!("the damping factor must be between 0 and 1, not {}", self.damping));
+        }
+        if self.iterations == 0 {
+            return Err("PageRank needs at least one iteration".into());
+        }
+        if self.tolerance.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
+            return Err(format!("the tolerance must be a positive number, not {}", self.tolerance.unwrap_or(0.0)));
+        }
+        Ok(())
+    }
+
+    /// Sets the parameters every PageRank implementation of this process uses (what `run
+    /// --iterations --damping --tolerance` asks), once, before any runs; a later call is ignored.
+    pub fn set_current(params: Params) {
+        let _ = CURRENT.set(params);
+    }
+
+    /// The parameters set by [`Params::set_current`], else the defaults.
+    pub fn current() -> Params {
+        CURRENT.get().copied().unwrap_or_default()
+    }
+}
+
 /// The PageRank of every node, with how it was computed.
 #[derive(Clone, Debug)]
 pub struct Ranks {
