@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use costgraph::harness::datasets::{self, Catalog, Check, Dataset, FetchOptions, Lock, Verified};
+use costgraph::harness::datasets::{self, Catalog, Check, Dataset, FetchOptions, Form, Lock, Verified};
 use costgraph::harness::http::{self, ClientOptions, Progress};
 use costgraph::units::human_bytes;
 
@@ -32,20 +32,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Download a dataset's files into the cache (resumable; each verified against the
-    /// published checksum or the lock file before it enters the cache), and with --convert
-    /// turn it into a ready .cgr.
+    /// Download datasets' files into the cache (resumable; each verified against the published
+    /// checksum or the lock file before it enters the cache), and with --convert turn each into a
+    /// ready .cgr.
     Fetch(FetchArgs),
     /// Re-check the checksums of the cached downloads.
     Verify,
 }
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["names", "small"])))]
 struct FetchArgs {
-    /// The dataset's name (see `costgraph datasets list`).
-    name: String,
-    /// Fetch URL-BASE/PATH instead of the published URLs: a URL or a local folder
-    /// (e.g. ../shared/datasets for the shared graphs).
+    /// The datasets' names (see `costgraph datasets list`).
+    names: Vec<String>,
+    /// Every small real graph the tests read (the catalog's `shared` entries); those without a
+    /// public file costgraph reads are skipped with a note unless --url-base is given.
+    #[arg(long)]
+    small: bool,
+    /// Fetch URL-BASE/PATH instead of the owners' files: a URL or a local folder (e.g. the
+    /// folder $COSTGRAPH_DATASETS names, for the small graphs as the team keeps them).
     #[arg(long, value_name = "URL-OR-FOLDER")]
     url_base: Option<String>,
     /// Then convert it to CACHE/NAME/NAME.cgr, exactly as `costgraph convert` does (arguments
@@ -81,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let lock = datasets::lock_path(args.lock.as_deref());
     match args.command {
         Command::List { json } => list(&catalog, &cache, &lock, json),
-        Command::Fetch(fetch_args) => fetch(catalog.find(&fetch_args.name)?, &cache, &lock, fetch_args),
+        Command::Fetch(fetch_args) => fetch(&catalog, &cache, &lock, fetch_args),
         Command::Verify => verify(&catalog, &cache, &lock),
     }
 }
@@ -101,12 +106,14 @@ fn list(catalog: &Catalog, cache: &Path, lock_path: &Path, json: bool) -> anyhow
         "name", "collection", "where", "nodes", "edges", "size", "sha256"
     );
     for d in &catalog.datasets {
-        let bytes: Option<u64> = d.files.iter().map(|f| f.bytes.or_else(|| lock.get(d, f).map(|l| l.bytes))).sum();
-        let sha = if d.files.is_empty() {
+        // What a fetch without --url-base brings (the path form where there is no public one).
+        let forms: Vec<Form> = d.files.iter().map(|f| f.public_form().unwrap_or_else(|| f.path_form(""))).collect();
+        let bytes: Option<u64> = forms.iter().map(|f| f.bytes.or_else(|| lock.get(d, &f.name).map(|l| l.bytes))).sum();
+        let sha = if forms.is_empty() {
             ""
-        } else if d.files.iter().all(|f| f.sha256.is_some()) {
+        } else if forms.iter().all(|f| f.sha256.is_some()) {
             "published"
-        } else if d.files.iter().all(|f| f.sha256.is_some() || lock.get(d, f).is_some()) {
+        } else if forms.iter().all(|f| f.sha256.is_some() || lock.get(d, &f.name).is_some()) {
             "locked"
         } else {
             "none"
@@ -127,12 +134,30 @@ fn list(catalog: &Catalog, cache: &Path, lock_path: &Path, json: bool) -> anyhow
     Ok(())
 }
 
-fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyhow::Result<()> {
+fn fetch(catalog: &Catalog, cache: &Path, lock: &Path, args: FetchArgs) -> anyhow::Result<()> {
     if !args.convert && !args.convert_args.is_empty() {
         bail!("arguments after -- are for the conversion: add --convert");
     }
     anyhow::ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
-    let ca_cert = args.ca_cert.or_else(|| std::env::var_os("COSTGRAPH_CA_CERT").map(PathBuf::from));
+    let mut chosen: Vec<&Dataset> = Vec::new();
+    for name in &args.names {
+        let d = catalog.find(name)?;
+        if !chosen.iter().any(|c| c.name == d.name) {
+            chosen.push(d);
+        }
+    }
+    if args.small {
+        for d in catalog.datasets.iter().filter(|d| d.is_small()) {
+            if args.url_base.is_none()
+                && let Some(why) = d.files.iter().find_map(|f| d.form(f, None).err())
+            {
+                eprintln!("note: skipping {}: {why}", d.name);
+                continue;
+            }
+            chosen.push(d);
+        }
+    }
+    let ca_cert = args.ca_cert.clone().or_else(|| std::env::var_os("COSTGRAPH_CA_CERT").map(PathBuf::from));
     let client = http::Client::new(&ClientOptions {
         ca_cert,
         timeout: Duration::from_secs(args.timeout),
@@ -141,13 +166,32 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
     })?;
     let options =
         FetchOptions { url_base: args.url_base.as_deref(), client: &client, lock, update_lock: args.update_lock };
+    if let [dataset] = chosen[..] {
+        return fetch_one(dataset, cache, &options, &args);
+    }
+    // Several: each one's failure is reported and the others go on.
+    let mut failed = Vec::new();
+    for dataset in &chosen {
+        if let Err(e) = fetch_one(dataset, cache, &options, &args) {
+            eprintln!("{}: not fetched: {e:#}", dataset.name);
+            failed.push(dataset.name.as_str());
+        }
+    }
+    if !failed.is_empty() {
+        bail!("{} of {} datasets were not fetched (see above): {}", failed.len(), chosen.len(), failed.join(", "));
+    }
+    Ok(())
+}
+
+/// Fetches one dataset (and converts it with --convert), printing each file's checksum.
+fn fetch_one(dataset: &Dataset, cache: &Path, options: &FetchOptions, args: &FetchArgs) -> anyhow::Result<()> {
     let mut bar = None;
-    let fetched = datasets::fetch(dataset, cache, &options, &mut |file, progress| match progress {
+    let fetched = datasets::fetch(dataset, cache, options, &mut |name, progress| match progress {
         Progress::Started { offset, total } => {
-            let b = costgraph::progress::bar(total.unwrap_or(0), &format!("downloading {}", file.name()), true);
+            let b = costgraph::progress::bar(total.unwrap_or(0), &format!("downloading {name}"), true);
             b.set_position(offset);
             if offset > 0 {
-                eprintln!("{}: resuming at byte {offset}", file.name());
+                eprintln!("{name}: resuming at byte {offset}");
             }
             if let Some(old) = bar.replace(b) {
                 old.finish_and_clear();
@@ -158,7 +202,7 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
                 b.set_position(done);
             }
         }
-        Progress::Retrying { reason } => eprintln!("{}: {reason}; trying again", file.name()),
+        Progress::Retrying { reason } => eprintln!("{name}: {reason}; trying again"),
     });
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -182,7 +226,7 @@ fn fetch(dataset: &Dataset, cache: &Path, lock: &Path, args: FetchArgs) -> anyho
             converted.display()
         );
     } else if args.convert {
-        convert(dataset, cache, &args.convert_args)?;
+        convert(dataset, &fetched[0].path, &converted, &args.convert_args)?;
     }
     Ok(())
 }
@@ -195,11 +239,9 @@ struct ConvertLine {
     args: super::convert::Args,
 }
 
-/// Converts the cached `dataset` to its `.cgr` through `costgraph convert` itself (so the same
-/// readers, memory budget and atomic write apply).
-fn convert(dataset: &Dataset, cache: &Path, extra: &[String]) -> anyhow::Result<()> {
-    let input = dataset.input_path(cache)?;
-    let output = dataset.cgr_path(cache);
+/// Converts `input`, the first cached file of `dataset`, to `output` through `costgraph convert`
+/// itself (so the same readers, memory budget and atomic write apply).
+fn convert(dataset: &Dataset, input: &Path, output: &Path, extra: &[String]) -> anyhow::Result<()> {
     let mut argv: Vec<String> = vec!["costgraph convert".into(), input.display().to_string()];
     argv.extend(["-o".into(), output.display().to_string()]);
     if let Some(format) = dataset.format {

@@ -3,7 +3,13 @@
 //! first fetched), and the local cache of downloaded files: fetch (download over [`http`],
 //! resumable, verified, stored atomically) and re-verify.
 //!
-//! Cache layout: `CACHE/NAME/FILE` for each of the dataset's files as published (e.g. a
+//! A file has up to two forms. Its *path* form is the file at `URL-BASE/PATH` (`--url-base`): for
+//! the small real graphs the tests read (`shared` entries), the team's zstd recompression of the
+//! owner's file, laid out as `$COSTGRAPH_DATASETS` is. Its *public* form is what a fetch without
+//! `--url-base` brings: the same file from its `url` (public entries), or the owner's file it was
+//! made from (`origin`, with pinned mirrors). Each form has its own name, size and checksum.
+//!
+//! Cache layout: `CACHE/NAME/FILE` for each of the dataset's files in the form fetched (e.g. a
 //! `.txt.gz`, or a BVGraph's `.graph` and `.properties`), and `CACHE/NAME/NAME.cgr` once
 //! converted. A download goes to `CACHE/NAME/FILE.part` and is renamed into place only when its
 //! size and SHA-256 match the catalog's published checksum or the lock file's record, so the
@@ -27,21 +33,107 @@ const CATALOG: &str = include_str!("../../datasets/catalog.json");
 /// One file of a dataset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
-    /// Its path under `--url-base` (for shared datasets: inside the shared folder); the cached
-    /// copy keeps its last component.
+    /// Its path under `--url-base` (for shared datasets: in the layout of `$COSTGRAPH_DATASETS`);
+    /// the cached copy of this form keeps its last component.
     pub path: String,
-    /// Where the host publishes it, when it has a stable URL.
+    /// Where the host publishes exactly this file, when it has a stable URL.
     pub url: Option<String>,
     /// Its size as downloaded, when published.
     pub bytes: Option<u64>,
     /// Its SHA-256 as downloaded, when published.
     pub sha256: Option<String>,
+    /// The owner's file this one was made from, when it is not published as it is (a shared
+    /// dataset's file is a zstd recompression, some also derived: see the dataset's notes). A
+    /// fetch without `--url-base` brings this file instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// The owner's file a [`FileEntry`] was made from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// Where the owner publishes it.
+    pub url: String,
+    /// Its size, when known.
+    pub bytes: Option<u64>,
+    /// Its SHA-256, when known (the dataset's `sha256_source` says from where); without one the
+    /// lock file pins it on the first fetch.
+    pub sha256: Option<String>,
+    /// Verbatim copies of the same bytes pinned to a commit, tried in order when the owner's URL
+    /// fails or serves other bytes (only beside a `sha256`, which every copy must match).
+    #[serde(default)]
+    pub mirrors: Vec<String>,
+}
+
+/// One form of a file: the name it is cached under, what it must match, and where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    /// Its name in the cache (the last component of its path or URL).
+    pub name: String,
+    /// Its size, when published.
+    pub bytes: Option<u64>,
+    /// Its SHA-256, when published.
+    pub sha256: Option<String>,
+    /// Where to get it, in the order tried.
+    pub sources: Vec<String>,
+}
+
+/// The last component of a path or URL.
+fn last_component(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 impl FileEntry {
-    /// The file's name (the last component of its path).
+    /// The file's name in its path form (the last component of its path).
     pub fn name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        last_component(&self.path)
+    }
+
+    /// The path form: `url_base/path`.
+    pub fn path_form(&self, url_base: &str) -> Form {
+        Form {
+            name: self.name().to_string(),
+            bytes: self.bytes,
+            sha256: self.sha256.clone(),
+            sources: vec![format!("{}/{}", url_base.trim_end_matches('/'), self.path)],
+        }
+    }
+
+    /// The public form: the owner's file (then its mirrors) where the entry names an origin, else
+    /// this file at its URL; `None` when it has neither.
+    pub fn public_form(&self) -> Option<Form> {
+        match (&self.origin, &self.url) {
+            (Some(origin), _) => Some(Form {
+                name: last_component(&origin.url).to_string(),
+                bytes: origin.bytes,
+                sha256: origin.sha256.clone(),
+                sources: std::iter::once(&origin.url).chain(&origin.mirrors).cloned().collect(),
+            }),
+            (None, Some(url)) => Some(Form {
+                name: self.name().to_string(),
+                bytes: self.bytes,
+                sha256: self.sha256.clone(),
+                sources: vec![url.clone()],
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// The form a fetch brings: the path form under `url_base` when one is given, else the public
+    /// form.
+    pub fn form(&self, url_base: Option<&str>) -> Option<Form> {
+        match url_base {
+            Some(base) => Some(self.path_form(base)),
+            None => self.public_form(),
+        }
+    }
+
+    /// Both forms (one when they have the same name), as a cached copy may be either: the path
+    /// form first.
+    fn forms(&self) -> Vec<Form> {
+        let mut forms = vec![self.path_form("")];
+        forms.extend(self.public_form().filter(|f| f.name != self.name()));
+        forms
     }
 }
 
@@ -55,14 +147,15 @@ pub struct Dataset {
     pub aliases: Vec<String>,
     /// Who publishes it (SNAP, LAW, DIMACS, ...).
     pub collection: String,
-    /// `shared` (in the team's `../shared/datasets`) or `public`.
+    /// `shared` (one of the small real graphs the tests read, which `datasets fetch --small`
+    /// brings; also kept in the `$COSTGRAPH_DATASETS` layout) or `public`.
     pub location: String,
     /// Its files; the first is the one converted (a BVGraph's `.graph`). Empty for graphs that
     /// are generated, not downloaded.
     pub files: Vec<FileEntry>,
     /// Its format, when costgraph can read it.
     pub format: Option<Format>,
-    /// `gz`, `zst` or none.
+    /// `gz`, `zst` or none, of the files at their `path`.
     pub compression: Option<String>,
     /// Where the checksums come from (or why there are none).
     pub sha256_source: String,
@@ -129,19 +222,24 @@ impl Dataset {
         Ok(&self.files)
     }
 
-    /// Where `file` is kept in the cache.
-    pub fn cached_path(&self, cache: &Path, file: &FileEntry) -> PathBuf {
-        cache.join(&self.name).join(file.name())
+    /// Whether small: one of the real graphs the tests read (`datasets fetch --small`).
+    pub fn is_small(&self) -> bool {
+        self.location == "shared"
     }
 
-    /// The cached file a conversion reads (the first one).
-    pub fn input_path(&self, cache: &Path) -> Result<PathBuf> {
-        Ok(self.cached_path(cache, &self.files()?[0]))
+    /// Where a file called `name` is kept in the cache.
+    pub fn cache_path(&self, cache: &Path, name: &str) -> PathBuf {
+        cache.join(&self.name).join(name)
+    }
+
+    /// The cached copy of `file`, in whichever form is there (the path form first).
+    pub fn cached_file(&self, cache: &Path, file: &FileEntry) -> Option<PathBuf> {
+        file.forms().into_iter().map(|f| self.cache_path(cache, &f.name)).find(|p| p.is_file())
     }
 
     /// Whether every file is in the cache.
     pub fn is_cached(&self, cache: &Path) -> bool {
-        !self.files.is_empty() && self.files.iter().all(|f| self.cached_path(cache, f).is_file())
+        !self.files.is_empty() && self.files.iter().all(|f| self.cached_file(cache, f).is_some())
     }
 
     /// Where the converted `.cgr` is kept.
@@ -149,17 +247,15 @@ impl Dataset {
         cache.join(&self.name).join(format!("{}.cgr", self.name))
     }
 
-    /// Where to get `file`: `url_base/path` when a base is given (a URL or a local folder), else
-    /// the published URL.
-    pub fn source(&self, file: &FileEntry, url_base: Option<&str>) -> Result<String> {
-        match (url_base, &file.url) {
-            (Some(base), _) => Ok(format!("{}/{}", base.trim_end_matches('/'), file.path)),
-            (None, Some(url)) => Ok(url.clone()),
-            (None, None) => Err(Error::invalid(format!(
-                "{} has no public URL ({}); say where it is with --url-base URL-OR-FOLDER",
+    /// The form of `file` a fetch brings (see [`FileEntry::form`]), or an error saying that it
+    /// has no public one and where to look.
+    pub fn form(&self, file: &FileEntry, url_base: Option<&str>) -> Result<Form> {
+        file.form(url_base).ok_or_else(|| {
+            Error::invalid(format!(
+                "{} has no public URL costgraph can fetch: {}; say where it is with --url-base URL-OR-FOLDER",
                 self.name, self.notes
-            ))),
-        }
+            ))
+        })
     }
 }
 
@@ -218,13 +314,13 @@ impl Lock {
         Ok(())
     }
 
-    /// The record of `file` of `dataset`.
-    pub fn get(&self, dataset: &Dataset, file: &FileEntry) -> Option<&Locked> {
-        self.files.get(&Self::key(dataset, file))
+    /// The record of the file called `name` (in the cache) of `dataset`.
+    pub fn get(&self, dataset: &Dataset, name: &str) -> Option<&Locked> {
+        self.files.get(&Self::key(dataset, name))
     }
 
-    fn key(dataset: &Dataset, file: &FileEntry) -> String {
-        format!("{}/{}", dataset.name, file.name())
+    fn key(dataset: &Dataset, name: &str) -> String {
+        format!("{}/{name}", dataset.name)
     }
 }
 
@@ -259,7 +355,8 @@ pub struct Fetched {
 
 /// How [`fetch`] gets files.
 pub struct FetchOptions<'a> {
-    /// Fetch `URL_BASE/path` (a URL or a local folder) instead of the published URLs.
+    /// Fetch each file's path form, `URL_BASE/path` (a URL or a local folder), instead of its
+    /// public form.
     pub url_base: Option<&'a str>,
     /// The HTTP(S) client.
     pub client: &'a http::Client,
@@ -269,26 +366,28 @@ pub struct FetchOptions<'a> {
     pub update_lock: bool,
 }
 
-/// What [`fetch`] reports as it goes: the file, and the download's progress.
-pub type FetchProgress<'a> = dyn FnMut(&FileEntry, http::Progress) + 'a;
+/// What [`fetch`] reports as it goes: the file's name (in the form fetched), and the download's
+/// progress.
+pub type FetchProgress<'a> = dyn FnMut(&str, http::Progress) + 'a;
 
-/// Fetches every file of `dataset` into `cache` (those already cached and matching are kept),
-/// checking each against the catalog's published checksum or the lock file, and records the
-/// checksums of files with neither in the lock file. Fails (storing nothing more) at the first
-/// file that cannot be fetched or does not match.
+/// Fetches every file of `dataset` into `cache` in the form `options` asks for (those already
+/// cached and matching are kept), checking each against the catalog's published checksum or the
+/// lock file, and records the checksums of files with neither in the lock file. Fails (storing
+/// nothing more) at the first file that cannot be fetched or does not match; a dataset without
+/// the form asked for fails before anything is fetched.
 pub fn fetch(
     dataset: &Dataset,
     cache: &Path,
     options: &FetchOptions,
     progress: &mut FetchProgress,
 ) -> Result<Vec<Fetched>> {
-    let files = dataset.files()?;
+    let forms = dataset.files()?.iter().map(|f| dataset.form(f, options.url_base)).collect::<Result<Vec<_>>>()?;
     let dir = cache.join(&dataset.name);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let _exclusive = lock_folder(&dir, &dataset.name)?;
     let mut fetched = Vec::new();
-    for file in files {
-        match fetch_file(dataset, file, cache, options, &mut |p| progress(file, p)) {
+    for form in &forms {
+        match fetch_file(dataset, form, cache, options, &mut |p| progress(&form.name, p)) {
             Ok(f) => fetched.push(f),
             Err(e) => {
                 // Only removes the dataset's folder when the failure left it empty.
@@ -333,9 +432,9 @@ enum Expected {
 }
 
 impl Expected {
-    fn of(dataset: &Dataset, file: &FileEntry, lock: &Lock) -> Option<Expected> {
-        match (&file.sha256, lock.get(dataset, file)) {
-            (Some(sha256), _) => Some(Expected::Published { sha256: sha256.clone(), bytes: file.bytes }),
+    fn of(dataset: &Dataset, form: &Form, lock: &Lock) -> Option<Expected> {
+        match (&form.sha256, lock.get(dataset, &form.name)) {
+            (Some(sha256), _) => Some(Expected::Published { sha256: sha256.clone(), bytes: form.bytes }),
             (None, Some(locked)) => Some(Expected::Locked(locked.clone())),
             (None, None) => None,
         }
@@ -356,16 +455,18 @@ impl Expected {
     }
 }
 
+/// Fetches one file in `form` from its first source that delivers it whole and matching (a
+/// mirror is tried when the owner's URL fails or serves other bytes).
 fn fetch_file(
     dataset: &Dataset,
-    file: &FileEntry,
+    form: &Form,
     cache: &Path,
     options: &FetchOptions,
     progress: &mut dyn FnMut(http::Progress),
 ) -> Result<Fetched> {
     let lock = Lock::load(options.lock)?;
-    let expected = Expected::of(dataset, file, &lock);
-    let target = dataset.cached_path(cache, file);
+    let expected = Expected::of(dataset, form, &lock);
+    let target = dataset.cache_path(cache, &form.name);
     let dir = target.parent().expect("cached files live in a folder");
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
 
@@ -379,7 +480,7 @@ fn fetch_file(
                 return Ok(Fetched { path: target, sha256, bytes, verified, downloaded: false });
             }
             None => {
-                record(options.lock, dataset, file, &sha256, bytes)?;
+                record(options.lock, dataset, &form.name, &sha256, bytes)?;
                 return Ok(Fetched { path: target, sha256, bytes, verified: Verified::Recorded, downloaded: false });
             }
             // A cached file that no longer matches is fetched again.
@@ -387,9 +488,47 @@ fn fetch_file(
         }
     }
 
-    let source = dataset.source(file, options.url_base)?;
-    let part = dir.join(format!("{}.part", file.name()));
-    let wanted = expected.as_ref().filter(|e| !(options.update_lock && matches!(e, Expected::Locked(_))));
+    let part = dir.join(format!("{}.part", form.name));
+    let mut sources = form.sources.iter().peekable();
+    loop {
+        let source = sources.next().expect("a form has a source");
+        match download(dataset, form, source, &part, expected.as_ref(), options, progress) {
+            Ok((verified, sha256, bytes)) => {
+                std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e))?;
+                if matches!(verified, Verified::Recorded | Verified::Updated) {
+                    record(options.lock, dataset, &form.name, &sha256, bytes)?;
+                }
+                return Ok(Fetched { path: target, sha256, bytes, verified, downloaded: true });
+            }
+            Err(e) => match sources.peek() {
+                Some(next) => {
+                    // The next source starts afresh: nothing of this one's bytes is spliced in.
+                    match std::fs::remove_file(&part) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&part, e)),
+                        _ => {}
+                    }
+                    progress(http::Progress::Retrying { reason: format!("{e}; next, the pinned mirror {next}") });
+                }
+                None => return Err(e),
+            },
+        }
+    }
+}
+
+/// Downloads `source` into `part` and checks it: how it was verified, its SHA-256 and size, or an
+/// error (a `.part` with a wrong published checksum is deleted; one that differs from the lock
+/// file is kept for `--update-lock`).
+fn download(
+    dataset: &Dataset,
+    form: &Form,
+    source: &str,
+    part: &Path,
+    expected: Option<&Expected>,
+    options: &FetchOptions,
+    progress: &mut dyn FnMut(http::Progress),
+) -> Result<(Verified, String, u64)> {
+    let dir = part.parent().expect("cached files live in a folder");
+    let wanted = expected.filter(|e| !(options.update_lock && matches!(e, Expected::Locked(_))));
     let size_hint = match wanted {
         Some(Expected::Locked(_)) => " (the lock file's record; --update-lock accepts a change)",
         _ => " (the catalog's)",
@@ -416,18 +555,18 @@ fn fetch_file(
         }
     };
     let delimited = if source.contains("://") {
-        options.client.download(&source, &part, &mut check_total, progress)?.delimited
+        options.client.download(source, part, &mut check_total, progress)?.delimited
     } else {
-        copy_local(Path::new(&source), &part, &mut check_total, progress)?;
+        copy_local(Path::new(source), part, &mut check_total, progress)?;
         true
     };
 
-    let sha256 = sha256_file(&part)?;
-    let bytes = part.metadata().map_err(|e| Error::io(&part, e))?.len();
+    let sha256 = sha256_file(part)?;
+    let bytes = part.metadata().map_err(|e| Error::io(part, e))?.len();
     if !delimited && expected.is_none() {
         // The body ended when the connection closed, which a truncated one does too, and no
         // checksum or size vouches for it: only a stream that decodes to its end does.
-        confirm_whole(&part).map_err(|why| {
+        confirm_whole(part).map_err(|why| {
             Error::invalid(format!(
                 "{source}: the server sent no length and nothing confirms the {bytes} bytes received are the whole \
                  file ({why}); nothing was stored, the bytes are kept in {} and the same command resumes",
@@ -435,10 +574,10 @@ fn fetch_file(
             ))
         })?;
     }
-    let verified = match &expected {
+    let verified = match expected {
         Some(e @ Expected::Published { sha256: want, .. }) => {
             if !e.matches(&sha256, bytes) {
-                std::fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
+                std::fs::remove_file(part).map_err(|e| Error::io(part, e))?;
                 return Err(Error::invalid(format!(
                     "{source}: checksum mismatch (sha256 {sha256}, {bytes} bytes; the catalog says {want}): nothing was \
                      stored and the download was deleted"
@@ -450,10 +589,12 @@ fn fetch_file(
         Some(Expected::Locked(locked)) => {
             if !options.update_lock {
                 return Err(Error::invalid(format!(
-                    "{source}: sha256 {sha256} ({bytes} bytes) does not match the lock file {} (sha256 {}, {} bytes): \
-                     the host changed the file or it arrived corrupt; nothing was stored. The download is kept in {}; \
-                     --update-lock accepts it",
+                    "{source}: sha256 {sha256} ({bytes} bytes) does not match the lock file {} for {}/{} (sha256 {}, \
+                     {} bytes): the host changed the file or it arrived corrupt; nothing was stored. The download is \
+                     kept in {}; --update-lock accepts it",
                     options.lock.display(),
+                    dataset.name,
+                    form.name,
                     locked.sha256,
                     locked.bytes,
                     part.display()
@@ -463,11 +604,7 @@ fn fetch_file(
         }
         None => Verified::Recorded,
     };
-    std::fs::rename(&part, &target).map_err(|e| Error::io(&target, e))?;
-    if matches!(verified, Verified::Recorded | Verified::Updated) {
-        record(options.lock, dataset, file, &sha256, bytes)?;
-    }
-    Ok(Fetched { path: target, sha256, bytes, verified, downloaded: true })
+    Ok((verified, sha256, bytes))
 }
 
 /// Whether the downloaded `part` is known to be whole without a checksum: a gzip or zstd stream
@@ -488,10 +625,10 @@ fn confirm_whole(part: &Path) -> std::result::Result<(), String> {
     crate::io::compress::check_complete(part).map(drop).map_err(|e| e.to_string())
 }
 
-/// Adds (or replaces) the record of `file` in the lock file.
-fn record(lock_path: &Path, dataset: &Dataset, file: &FileEntry, sha256: &str, bytes: u64) -> Result<()> {
+/// Adds (or replaces) the record of the file called `name` in the lock file.
+fn record(lock_path: &Path, dataset: &Dataset, name: &str, sha256: &str, bytes: u64) -> Result<()> {
     let mut lock = Lock::load(lock_path)?;
-    lock.files.insert(Lock::key(dataset, file), Locked { bytes, sha256: sha256.to_string() });
+    lock.files.insert(Lock::key(dataset, name), Locked { bytes, sha256: sha256.to_string() });
     lock.save(lock_path)
 }
 
@@ -536,17 +673,22 @@ pub enum Check {
 }
 
 /// Re-checks the cached files of `dataset` against the catalog and the lock file: one
-/// `(file name, state)` per file.
+/// `(file name, state)` per cached form of each file, or `Missing` (named as a fetch without
+/// `--url-base` would name it) for a file with none.
 pub fn verify(dataset: &Dataset, cache: &Path, lock: &Lock) -> Result<Vec<(String, Check)>> {
     let mut checks = Vec::new();
     for file in &dataset.files {
-        let path = dataset.cached_path(cache, file);
-        let check = if !path.is_file() {
-            Check::Missing
-        } else {
+        let forms = file.forms();
+        let mut cached = false;
+        for form in &forms {
+            let path = dataset.cache_path(cache, &form.name);
+            if !path.is_file() {
+                continue;
+            }
+            cached = true;
             let actual = sha256_file(&path)?;
             let bytes = path.metadata().map_err(|e| Error::io(&path, e))?.len();
-            match Expected::of(dataset, file, lock) {
+            let check = match Expected::of(dataset, form, lock) {
                 Some(e) if e.matches(&actual, bytes) => {
                     if matches!(e, Expected::Published { .. }) {
                         Check::Ok
@@ -556,9 +698,13 @@ pub fn verify(dataset: &Dataset, cache: &Path, lock: &Lock) -> Result<Vec<(Strin
                 }
                 Some(_) => Check::Mismatch { actual },
                 None => Check::Unverifiable { actual },
-            }
-        };
-        checks.push((file.name().to_string(), check));
+            };
+            checks.push((form.name.clone(), check));
+        }
+        if !cached {
+            let name = file.public_form().map_or_else(|| file.name().to_string(), |f| f.name);
+            checks.push((name, Check::Missing));
+        }
     }
     Ok(checks)
 }
@@ -600,31 +746,66 @@ mod tests {
             for f in &d.files {
                 assert!(f.sha256.as_ref().is_none_or(|s| s.len() == 64), "{}", d.name);
                 assert!(d.location == "public" || f.sha256.is_some(), "{}", d.name);
+                // A shared file names its owner's, or says why it cannot.
+                assert!(
+                    d.location == "public" || f.origin.is_some() || d.notes.contains("only with --url-base"),
+                    "{}",
+                    d.name
+                );
+                if let Some(origin) = &f.origin {
+                    assert!(origin.sha256.as_ref().is_none_or(|s| s.len() == 64), "{}", d.name);
+                    assert!(origin.mirrors.is_empty() || origin.sha256.is_some(), "{}: mirrors need a sha256", d.name);
+                    for mirror in &origin.mirrors {
+                        let commit =
+                            mirror.strip_prefix("https://raw.githubusercontent.com/").map(|r| r.split('/').nth(2));
+                        assert!(
+                            commit.flatten().is_some_and(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit())),
+                            "{}: {mirror} is not pinned to a commit",
+                            d.name
+                        );
+                    }
+                }
             }
             assert!(!d.files.is_empty() || d.format.is_none(), "{}", d.name);
         }
+        assert_eq!(catalog.datasets.iter().filter(|d| d.is_small()).count(), 14);
+        assert!(!CATALOG.contains("../shared"));
         assert!(catalog.find("nope").unwrap_err().to_string().contains("email-enron"));
     }
 
     #[test]
-    fn sources_and_paths() {
+    fn forms_sources_and_paths() {
         let catalog = Catalog::embedded().unwrap();
         let enron = catalog.find("email-enron").unwrap();
         let file = &enron.files[0];
-        assert_eq!(enron.source(file, Some("http://h/x/")).unwrap(), "http://h/x/snap/Email-Enron.txt.zst");
-        assert!(enron.source(file, None).unwrap_err().to_string().contains("--url-base"));
-        assert_eq!(enron.input_path(Path::new("c")).unwrap(), Path::new("c/email-enron/Email-Enron.txt.zst"));
+        let shared = enron.form(file, Some("http://h/x/")).unwrap();
+        assert_eq!(shared.sources, ["http://h/x/snap/Email-Enron.txt.zst"]);
+        assert_eq!((shared.name.as_str(), shared.bytes), ("Email-Enron.txt.zst", Some(741_701)));
+        let public = enron.form(file, None).unwrap();
+        assert_eq!(public.sources, ["https://snap.stanford.edu/data/email-Enron.txt.gz"]);
+        assert_eq!((public.name.as_str(), public.sha256), ("email-Enron.txt.gz", None));
+        // Either form in the cache is the dataset's.
+        let cache = tempfile::tempdir().unwrap();
+        assert!(!enron.is_cached(cache.path()));
+        std::fs::create_dir_all(cache.path().join("email-enron")).unwrap();
+        std::fs::write(cache.path().join("email-enron/email-Enron.txt.gz"), b"").unwrap();
+        assert_eq!(enron.cached_file(cache.path(), file).unwrap(), cache.path().join("email-enron/email-Enron.txt.gz"));
+        assert!(enron.is_cached(cache.path()));
+        // The owner's URL first, then the pinned mirror, for the same bytes.
+        let rome = catalog.find("rome99").unwrap();
+        let public = rome.form(&rome.files[0], None).unwrap();
+        assert_eq!(public.sources.len(), 2);
+        assert!(public.sources[0].starts_with("http://www.diag.uniroma1.it/") && public.sha256.is_some());
+        // A public entry's two forms are one file.
         let lj = catalog.find("soc-livejournal1").unwrap();
-        assert_eq!(lj.source(&lj.files[0], None).unwrap(), "https://snap.stanford.edu/data/soc-LiveJournal1.txt.gz");
-        assert!(
-            catalog
-                .find("graph500")
-                .unwrap()
-                .input_path(Path::new("c"))
-                .unwrap_err()
-                .to_string()
-                .contains("generate kron")
-        );
+        let public = lj.form(&lj.files[0], None).unwrap();
+        assert_eq!(public.sources, ["https://snap.stanford.edu/data/soc-LiveJournal1.txt.gz"]);
+        assert_eq!(lj.files[0].forms().len(), 1);
+        // No public form costgraph reads: fetched only with --url-base.
+        let moscow = catalog.find("moscow-roads").unwrap();
+        let err = moscow.form(&moscow.files[0], None).unwrap_err().to_string();
+        assert!(err.contains("--url-base") && err.contains("ngraph.path.demo"), "{err}");
+        assert!(catalog.find("graph500").unwrap().files().unwrap_err().to_string().contains("generate kron"));
     }
 
     #[test]

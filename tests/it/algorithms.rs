@@ -1,12 +1,13 @@
-//! Every registered implementation on every real graph in `../shared/datasets`, through the real
-//! binary: component counts and largest components as MANIFEST.md gives them, MSF weights and
-//! edge counts for the weighted graphs, and every run verified.
+//! Every registered implementation on every real graph the tests read (`common::dataset`: the
+//! `$COSTGRAPH_DATASETS` folder or the dataset cache), through the real binary: component counts
+//! and largest components as the curator's manifest gives them, MSF weights and edge counts for
+//! the weighted graphs, and every run verified.
 
 use serde_json::Value;
 
 use crate::common::{self, run_ok};
 
-/// A real graph: its path under the datasets folder, the `convert` flags, and what MANIFEST.md says.
+/// A real graph: its path in the small-graph layout, the `convert` flags, and what the manifest says.
 struct Real {
     file: &'static str,
     flags: &'static [&'static str],
@@ -31,7 +32,7 @@ const REAL: &[Real] = &[
         largest: 81_306,
         msf: None,
     },
-    Real { file: "law/cnr-2000.arcs.txt.zst", flags: &[], components: 1, largest: 325_557, msf: None },
+    Real { file: "law/cnr-2000.graph.zst", flags: &[], components: 1, largest: 325_557, msf: None },
     Real { file: "dimacs9/rome99.gr.zst", flags: &[], components: 1, largest: 3_353, msf: Some((3_352, 1_186_386)) },
     Real { file: "roads/bremen_dist.gr.zst", flags: &[], components: 343, largest: 0, msf: Some((40_118, 2_661_327)) },
     Real {
@@ -66,13 +67,12 @@ fn run_json(args: &[&str]) -> Value {
 
 #[test]
 fn real_graphs_components_and_forests_match_the_manifest() {
-    let Some(datasets) = common::datasets() else { return };
     let dir = common::tempdir();
     let cc = implementations("cc");
     let msf = implementations("msf");
     assert!(!cc.is_empty() && !msf.is_empty(), "the registry lists CC and MSF implementations");
     for real in REAL {
-        let input = datasets.join(real.file);
+        let Some(input) = common::dataset(real.file) else { continue };
         let cgr = dir.path().join(format!("{}.cgr", real.file.replace('/', "_")));
         let mut args = vec!["convert", input.to_str().unwrap(), "-o", cgr.to_str().unwrap()];
         args.extend(real.flags);
@@ -99,9 +99,8 @@ fn real_graphs_components_and_forests_match_the_manifest() {
 
 #[test]
 fn cal_road_network_forest_weight_matches_with_real_weights() {
-    let Some(datasets) = common::datasets() else { return };
+    let Some(input) = common::dataset("roads/cal.cedge.zst") else { return };
     let dir = common::tempdir();
-    let input = datasets.join("roads/cal.cedge.zst");
     let cgr = dir.path().join("cal.cgr");
     run_ok(&["convert", input.to_str().unwrap(), "-o", cgr.to_str().unwrap(), "--real-weights", "1e9"]);
     for name in implementations("msf") {

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: running the binary and finding the shared datasets.
+//! Helpers shared by the integration tests: running the binary and finding the real graphs.
 
 #![allow(dead_code)]
 
@@ -49,18 +49,60 @@ pub fn run_err(args: &[&str]) -> String {
     stderr
 }
 
-/// The shared real-graph folder `../shared/datasets`, or `None` (with a note) when it is absent
-/// on a developer's fresh clone. Under CI (`CI=true`) its absence fails the test.
-pub fn datasets() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets");
-    if dir.join("MANIFEST.md").is_file() {
-        return Some(dir);
+/// The real graph the tests know by `path`, its path in the small-graph layout (`snap/…`, `law/…`,
+/// `dimacs9/…`, `roads/…`), or `None` after a `note:` line saying which graph is skipped and how
+/// to get it. From the folder `$COSTGRAPH_DATASETS` names (in that layout) when it is set: under
+/// CI (`CI=true`) a missing folder or file fails the test. Otherwise from the dataset cache
+/// (`$COSTGRAPH_CACHE`, else `datasets/cache`; see [`in_cache`]), where the file may be in its
+/// owner's form (e.g. `.txt.gz` for `.txt.zst`): callers pass it to the binary, which reads either.
+pub fn dataset(path: &str) -> Option<PathBuf> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    if let Some(dir) = std::env::var_os("COSTGRAPH_DATASETS").map(PathBuf::from) {
+        let file = dir.join(path);
+        if file.is_file() {
+            return Some(file);
+        }
+        let why = if dir.is_dir() {
+            format!("{path} is not in COSTGRAPH_DATASETS={}", dir.display())
+        } else {
+            format!("COSTGRAPH_DATASETS={} is not a folder", dir.display())
+        };
+        assert!(!ci, "{why}, and CI must test on the real graphs");
+        eprintln!("note: skipping the real graph {path}: {why}");
+        return None;
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing, and CI must test on the shared datasets", dir.display());
+    let cache = match std::env::var_os("COSTGRAPH_CACHE") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/cache"),
+    };
+    match in_cache(path, &cache) {
+        Ok(file) => Some(file),
+        Err(why) => {
+            eprintln!("note: skipping the real graph {path}: {why}");
+            None
+        }
     }
-    eprintln!("note: {} not found; skipping the real-graph tests", dir.display());
-    None
+}
+
+/// The cached copy in `cache` (layout `CACHE/NAME/FILE`) of the catalog file whose path is `path`,
+/// in whichever form was fetched, or why there is none.
+pub fn in_cache(path: &str, cache: &Path) -> Result<PathBuf, String> {
+    use costgraph::harness::datasets::Catalog;
+    let catalog = Catalog::embedded().expect("the embedded catalog");
+    let Some((dataset, file)) =
+        catalog.datasets.iter().find_map(|d| d.files.iter().find(|f| f.path == path).map(|f| (d, f)))
+    else {
+        return Err("no catalog file has this path, so only a COSTGRAPH_DATASETS folder holds it".into());
+    };
+    dataset.cached_file(cache, file).ok_or_else(|| {
+        format!(
+            "dataset {} is not in the cache {}; get it with `costgraph datasets fetch --small` (or `costgraph \
+             datasets fetch {}`), or set COSTGRAPH_DATASETS to a folder of the small real graphs",
+            dataset.name,
+            cache.display(),
+            dataset.name
+        )
+    })
 }
 
 /// A fresh temporary folder.

@@ -1,9 +1,13 @@
 //! `costgraph datasets` through the real binary, against small HTTP and HTTPS servers on
 //! 127.0.0.1 written here (never a real host): the HTTPS one has a self-signed certificate made
-//! by the test. Covered: https with and without the test CA, resume after a cut connection, a
-//! server that ignores Range, a file that changed between two parts (If-Range), truncation, a wrong published checksum, 404, redirects and a
-//! redirect loop, a stalled server, two fetches at once, the lock file (record, mismatch, `--update-lock`), a
-//! two-file BVGraph entry converted to `.cgr`, and fetching from a local folder.
+//! by the test, and a CONNECT proxy (named by `HTTPS_PROXY`) answers for the owners' hosts itself,
+//! so the catalog's real URLs are fetched without leaving the machine. Covered: https with and
+//! without the test CA, resume after a cut connection, a server that ignores Range, a file that
+//! changed between two parts (If-Range), truncation, a wrong published checksum, 404, redirects
+//! and a redirect loop, a stalled server, two fetches at once, the lock file (record, mismatch,
+//! `--update-lock`), a two-file BVGraph entry converted to `.cgr`, fetching from a local folder,
+//! a shared entry fetched from its owner (and from a pinned mirror when the owner's bytes are
+//! wrong), and `fetch --small` in both forms.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,7 +17,9 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::{costgraph, datasets, run_err, run_ok, tempdir};
+use costgraph::harness::datasets::Catalog;
+
+use crate::common::{self, costgraph, run_err, run_ok, tempdir};
 
 /// What the server holds and has seen.
 #[derive(Default)]
@@ -53,19 +59,54 @@ impl Server {
                     Some(config) => {
                         let Ok(connection) = rustls::ServerConnection::new(config) else { return };
                         let mut tls = rustls::StreamOwned::new(connection, stream);
-                        if respond(&mut tls, &state).is_ok() {
+                        if respond(&mut tls, &state, None).is_ok() {
                             tls.conn.send_close_notify();
                             let _ = tls.flush();
                         }
                     }
                     None => {
                         let mut stream: TcpStream = stream;
-                        let _ = respond(&mut stream, &state);
+                        let _ = respond(&mut stream, &state, None);
                     }
                 });
             }
         });
         Server { base: format!("{scheme}://127.0.0.1:{port}"), state }
+    }
+
+    /// A CONNECT proxy, as `HTTPS_PROXY` names one, that answers every tunnel itself (over TLS
+    /// with `tls` for port 443) from `files`, keyed by whole URL: a fetch of a catalog's real URL
+    /// through it never leaves 127.0.0.1. Its log has `CONNECT HOST:PORT` for each tunnel.
+    fn proxy(files: HashMap<String, Vec<u8>>, tls: Arc<rustls::ServerConfig>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State { files, ..State::default() }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let (state, tls) = (shared.clone(), tls.clone());
+                std::thread::spawn(move || {
+                    let Ok(authority) = read_connect(&mut stream) else { return };
+                    state.lock().unwrap().log.push(format!("CONNECT {authority}"));
+                    if write!(stream, "HTTP/1.1 200 Connection established\r\n\r\n").is_err() {
+                        return;
+                    }
+                    let host = authority.rsplit_once(':').map_or(authority.as_str(), |(h, _)| h);
+                    if authority.ends_with(":443") {
+                        let Ok(connection) = rustls::ServerConnection::new(tls) else { return };
+                        let mut tls = rustls::StreamOwned::new(connection, stream);
+                        if respond(&mut tls, &state, Some(&format!("https://{host}"))).is_ok() {
+                            tls.conn.send_close_notify();
+                            let _ = tls.flush();
+                        }
+                    } else {
+                        let _ = respond(&mut stream, &state, Some(&format!("http://{host}")));
+                    }
+                });
+            }
+        });
+        Server { base: format!("http://127.0.0.1:{port}"), state }
     }
 
     fn url(&self, modes: &str) -> String {
@@ -77,8 +118,10 @@ impl Server {
     }
 }
 
-/// Answers one request on `stream` (then the connection closes).
-fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::Result<()> {
+/// Answers one request on `stream` (then the connection closes). Through the proxy, `origin` is
+/// the tunnel's `scheme://host`: the request is served as `ok` mode, from the file keyed by its
+/// whole URL.
+fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>, origin: Option<&str>) -> std::io::Result<()> {
     let (path, range, if_range) = {
         let mut reader = BufReader::new(&mut *stream);
         let mut request = String::new();
@@ -99,6 +142,10 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
             }
         }
         (request.split_whitespace().nth(1).unwrap_or("/").to_string(), range, if_range)
+    };
+    let path = match origin {
+        Some(origin) => format!("/ok/{origin}{path}"),
+        None => path,
     };
     let (modes, file) = path.trim_start_matches('/').split_once('/').unwrap_or(("", ""));
     let has = |m: &str| modes.split(',').any(|x| x == m);
@@ -180,15 +227,86 @@ fn respond(stream: &mut (impl Read + Write), state: &Mutex<State>) -> std::io::R
     stream.write_all(body)
 }
 
+/// Reads a proxy request (`CONNECT HOST:PORT`, then headers) and returns `HOST:PORT`.
+fn read_connect(stream: &mut TcpStream) -> std::io::Result<String> {
+    let mut reader = BufReader::new(stream);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+    }
+    match request.split_whitespace().collect::<Vec<_>>()[..] {
+        ["CONNECT", authority, ..] => Ok(authority.to_string()),
+        _ => Err(std::io::Error::other("not a CONNECT request")),
+    }
+}
+
+/// A TLS server configuration whose self-signed certificate names `hosts`, and the certificate
+/// as PEM written to `ca` (for --ca-cert).
+fn tls_for(hosts: &[&str], ca: &Path) -> Arc<rustls::ServerConfig> {
+    let key = rcgen::generate_simple_self_signed(hosts.iter().map(|h| h.to_string()).collect::<Vec<_>>()).unwrap();
+    std::fs::write(ca, key.cert.pem()).unwrap();
+    let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![key.cert.der().clone()], private)
+        .unwrap();
+    Arc::new(config)
+}
+
+/// The hosts of the catalog's shared entries' owners and mirrors.
+const OWNER_HOSTS: [&str; 5] = [
+    "snap.stanford.edu",
+    "data.law.di.unimi.it",
+    "www.diag.uniroma1.it",
+    "www.cs.utah.edu",
+    "raw.githubusercontent.com",
+];
+
+/// What a `.zst` or `.gz` file (by name) decompresses to; other files as they are.
+fn content(bytes: &[u8], name: &str) -> Vec<u8> {
+    if name.ends_with(".zst") {
+        zstd::decode_all(bytes).unwrap()
+    } else if name.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out).unwrap();
+        out
+    } else {
+        bytes.to_vec()
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// The files at `paths` (small-graph layout) as `common::dataset` finds them, keyed by path, when
+/// each is there in that form (the `.zst` files, not an owner's); else `None`, with a note.
+fn layout_files(paths: &[&str]) -> Option<HashMap<String, Vec<u8>>> {
+    let mut files = HashMap::new();
+    for path in paths {
+        let file = common::dataset(path)?;
+        if !file.ends_with(path.rsplit('/').next().unwrap()) {
+            eprintln!("note: skipping: {} is the owner's form of {path}, not the layout's", file.display());
+            return None;
+        }
+        files.insert(path.to_string(), std::fs::read(file).unwrap());
+    }
+    Some(files)
+}
+
 /// A small SNAP edge list, gzipped, served as soc-livejournal1's file.
 fn livejournal() -> Vec<u8> {
     let mut text = String::from("# a test stand-in for soc-LiveJournal1\n");
     for i in 0..3000u32 {
         text.push_str(&format!("{}\t{}\n", i % 700, (i * 7919 + 13) % 1000));
     }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(text.as_bytes()).unwrap();
-    gz.finish().unwrap()
+    gzip(text.as_bytes())
 }
 
 const LJ: &str = "soc-LiveJournal1.txt.gz";
@@ -227,6 +345,20 @@ impl Scene {
             command.env_remove(var);
         }
         command
+    }
+
+    /// Runs `costgraph datasets fetch ARGS` without --url-base, through the CONNECT proxy `proxy`
+    /// (trusting the CA certificate `ca`), with this scene's cache and lock file.
+    fn public(&self, args: &[&str], proxy: &Server, ca: &Path) -> Output {
+        let mut command = costgraph();
+        command.args(["datasets", "fetch"]).args(args).arg("--ca-cert").arg(ca);
+        command.env("COSTGRAPH_CACHE", self.cache()).env("COSTGRAPH_LOCK", self.lock());
+        for var in ["http_proxy", "https_proxy", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "COSTGRAPH_CA_CERT"]
+        {
+            command.env_remove(var);
+        }
+        command.env("HTTPS_PROXY", &proxy.base).env("HTTP_PROXY", &proxy.base);
+        command.output().unwrap()
     }
 
     fn ok(&self, name: &str, url_base: &str, extra: &[&str]) -> String {
@@ -485,11 +617,8 @@ fn refusals_checksum_404_redirects() {
 
 #[test]
 fn a_two_file_bvgraph_entry_is_fetched_and_converted() {
-    let Some(shared) = datasets() else { return };
-    let files: HashMap<String, Vec<u8>> = ["law/cnr-2000.graph.zst", "law/cnr-2000.properties.zst"]
-        .into_iter()
-        .map(|f| (f.to_string(), std::fs::read(shared.join(f)).unwrap()))
-        .collect();
+    let paths = ["law/cnr-2000.graph.zst", "law/cnr-2000.properties.zst"];
+    let Some(files) = layout_files(&paths) else { return };
     let server = Server::start(files, None);
     let scene = Scene::new();
     let out = scene.ok("cnr-2000", &server.url("ok"), &["--convert"]);
@@ -503,13 +632,136 @@ fn a_two_file_bvgraph_entry_is_fetched_and_converted() {
 
 #[test]
 fn fetch_from_a_local_folder() {
-    let Some(shared) = datasets() else { return };
+    let path = "snap/email-Eu-core.txt.zst";
+    let Some(files) = layout_files(&[path]) else { return };
+    let folder = tempdir();
+    std::fs::create_dir_all(folder.path().join("snap")).unwrap();
+    std::fs::write(folder.path().join(path), &files[path]).unwrap();
     let scene = Scene::new();
-    let out = scene.ok("email-eu-core", shared.to_str().unwrap(), &[]);
+    let out = scene.ok("email-eu-core", folder.path().to_str().unwrap(), &[]);
     assert!(out.contains("verified against the published checksum"), "{out}");
     assert!(scene.cached("email-eu-core", "email-Eu-core.txt.zst").is_file());
-    let out = scene.ok("email-eu-core", shared.to_str().unwrap(), &[]);
+    let out = scene.ok("email-eu-core", folder.path().to_str().unwrap(), &[]);
     assert!(out.contains("already cached"), "{out}");
+}
+
+/// Without --url-base a shared entry comes from its owner's URL (here answered by the proxy):
+/// recorded in the lock file where the owner publishes no checksum, cached in the owner's form,
+/// which `common::in_cache` finds by the layout path; a wrong file at the owner's URL is refused
+/// and the pinned mirror tried; an entry without a public file costgraph reads is refused.
+#[test]
+fn a_shared_entry_comes_from_its_owner() {
+    let scene = Scene::new();
+    let ca = scene.dir.path().join("ca.pem");
+    let tls = tls_for(&OWNER_HOSTS, &ca);
+    let eu = "https://snap.stanford.edu/data/email-Eu-core.txt.gz";
+    let rome = "http://www.diag.uniroma1.it/challenge9/data/rome/rome99.gr";
+    let data = livejournal();
+    let files = HashMap::from([(eu.to_string(), data.clone()), (rome.to_string(), b"c not rome\n".to_vec())]);
+    let proxy = Server::proxy(files, tls);
+
+    let out = scene.public(&["email-eu-core", "--convert"], &proxy, &ca);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("recorded in the lock file") && stdout.contains("ready"), "{stdout}");
+    assert!(proxy.log().contains(&"CONNECT snap.stanford.edu:443".to_string()), "{:?}", proxy.log());
+    let cached = scene.cached("email-eu-core", "email-Eu-core.txt.gz");
+    assert_eq!(std::fs::read(&cached).unwrap(), data);
+    assert_eq!(scene.locked()["files"]["email-eu-core/email-Eu-core.txt.gz"]["sha256"], sha256(&data));
+    assert_eq!(common::in_cache("snap/email-Eu-core.txt.zst", &scene.cache()), Ok(cached));
+    assert!(common::in_cache("snap/Wiki-Vote.txt.zst", &scene.cache()).unwrap_err().contains("fetch --small"));
+
+    // rome99: other bytes at the owner's URL, nothing at the mirror: both tried, nothing stored.
+    let out = scene.public(&["rome99"], &proxy, &ca);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("but 135634 are expected") && stderr.contains("next, the pinned mirror"), "{stderr}");
+    assert!(stderr.lines().last().unwrap().contains("HTTP 404"), "{stderr}");
+    assert!(proxy.log().contains(&"CONNECT raw.githubusercontent.com:443".to_string()), "{:?}", proxy.log());
+    assert!(!scene.cache().join("rome99").exists());
+
+    let out = scene.public(&["moscow-roads"], &proxy, &ca);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no public URL costgraph can fetch") && stderr.contains("--url-base"), "{stderr}");
+}
+
+/// `fetch --small` brings every graph the tests read: with --url-base in the layout's form (each
+/// verified against the curator's checksum), without it from the owners (here made from the
+/// layout's files and answered by the proxy), skipping the two road networks whose owner files
+/// costgraph cannot read; `common::in_cache` finds every file either way.
+#[test]
+fn small_brings_every_graph_the_tests_read() {
+    let err = run_err(&["datasets", "fetch"]);
+    assert!(err.contains("<NAMES|--small>"), "{err}");
+    let err = run_err(&["datasets", "fetch", "email-enron", "--small"]);
+    assert!(err.contains("cannot be used with"), "{err}");
+
+    let catalog = Catalog::embedded().unwrap();
+    let small: Vec<_> = catalog.datasets.iter().filter(|d| d.is_small()).collect();
+    let paths: Vec<&str> = small.iter().flat_map(|d| d.files.iter().map(|f| f.path.as_str())).collect();
+    let Some(layout) = layout_files(&paths) else { return };
+
+    let server = Server::start(layout.clone(), None);
+    let scene = Scene::new();
+    let out = scene.ok("--small", &server.url("ok"), &[]);
+    assert_eq!(out.matches("verified against the published checksum").count(), paths.len(), "{out}");
+    for d in &small {
+        for f in &d.files {
+            assert_eq!(common::in_cache(&f.path, &scene.cache()), Ok(scene.cached(&d.name, f.name())));
+        }
+    }
+
+    // The owners' files: the text inside SNAP's .gz, LAW's .graph (the layout's has one byte more).
+    let mut owners = HashMap::new();
+    for f in small.iter().flat_map(|d| &d.files) {
+        let Some(origin) = &f.origin else { continue };
+        let mut text = content(&layout[&f.path], &f.path);
+        if origin.bytes.is_some_and(|b| b + 1 == text.len() as u64) {
+            text.pop();
+        }
+        let bytes = if origin.url.ends_with(".gz") { gzip(&text) } else { text };
+        // rome99's owner URL serves other bytes: the mirror is fetched.
+        let wrong = origin.url.contains("rome99");
+        owners.insert(origin.url.clone(), if wrong { b"c not rome\n".to_vec() } else { bytes.clone() });
+        for mirror in &origin.mirrors {
+            owners.insert(mirror.clone(), bytes.clone());
+        }
+    }
+    let scene = Scene::new();
+    let ca = scene.dir.path().join("ca.pem");
+    let proxy = Server::proxy(owners, tls_for(&OWNER_HOSTS, &ca));
+    let out = scene.public(&["--small"], &proxy, &ca);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    for skipped in ["moscow-roads", "seattle-roads"] {
+        assert!(stderr.contains(&format!("note: skipping {skipped}: ")), "{stderr}");
+    }
+    assert!(stderr.contains("next, the pinned mirror"), "{stderr}");
+    assert_eq!(stdout.matches("verified against the published checksum").count(), 5, "{stdout}");
+    assert_eq!(stdout.matches("recorded in the lock file").count(), 8, "{stdout}");
+    for d in &small {
+        for f in &d.files {
+            let found = common::in_cache(&f.path, &scene.cache());
+            match &f.origin {
+                Some(origin) => {
+                    assert_eq!(found, Ok(scene.cached(&d.name, origin.url.rsplit('/').next().unwrap())), "{}", d.name)
+                }
+                None => assert!(found.is_err(), "{}", d.name),
+            }
+        }
+    }
+    let (cache, lock) = (scene.cache(), scene.lock());
+    let verified =
+        run_ok(&["datasets", "verify", "--cache", cache.to_str().unwrap(), "--lock", lock.to_str().unwrap()]);
+    assert_eq!(
+        verified.lines().filter(|l| l.ends_with(" ok") || l.ends_with("ok (lock file)")).count(),
+        13,
+        "{verified}"
+    );
+    // LAW's own .graph reads as the layout's did.
+    let graph = scene.cached("cnr-2000", "cnr-2000.graph");
+    let info: serde_json::Value = serde_json::from_str(&run_ok(&["info", graph.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!((info["nodes"].as_u64(), info["arcs"].as_u64()), (Some(325_557), Some(3_216_152)), "{info}");
 }
 
 /// Was: a close-delimited body cut after a third entered the cache and the lock file, exit 0.

@@ -1,5 +1,6 @@
-//! Every graph in the shared real-graph folder converts through the real binary and `info --json`
-//! reports the node and edge counts of its MANIFEST.md entry.
+//! Every real graph the tests read (`common::dataset`: the `$COSTGRAPH_DATASETS` folder or the
+//! dataset cache) converts through the real binary and `info --json` reports the node and edge
+//! counts of its manifest entry.
 
 use serde_json::Value;
 
@@ -33,10 +34,9 @@ fn info(path: &std::path::Path) -> Value {
 
 #[test]
 fn every_shared_dataset_converts_with_manifest_counts() {
-    let Some(dir) = common::datasets() else { return };
     let tmp = common::tempdir();
     for (i, &(file, flags, nodes, edges)) in CASES.iter().enumerate() {
-        let input = dir.join(file);
+        let Some(input) = common::dataset(file) else { continue };
         let output = tmp.path().join(format!("{i}.cgr"));
         let mut args = vec!["convert", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
         args.extend_from_slice(flags);
@@ -52,49 +52,58 @@ fn every_shared_dataset_converts_with_manifest_counts() {
 
 #[test]
 fn shared_dataset_details() {
-    let Some(dir) = common::datasets() else { return };
     let tmp = common::tempdir();
     let out = tmp.path().join("g.cgr");
-    let convert = |file: &str, flags: &[&str]| {
-        let input = dir.join(file);
+    let convert = |input: &std::path::Path, flags: &[&str]| {
         let mut args = vec!["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
         args.extend_from_slice(flags);
         common::run_ok(&args);
         info(&out)
     };
     // Wiki-Vote's sparse ids (3..8297) are relabelled; CA-GrQc keeps its 12 self loops.
-    assert_eq!(convert("snap/Wiki-Vote.txt.zst", &[])["relabelled"], true);
-    assert_eq!(convert("snap/CA-GrQc.txt.zst", &["--undirected"])["self_loops"], 12);
-    assert_eq!(convert("snap/email-Eu-core.txt.zst", &[])["self_loops"], 642);
-    assert_eq!(convert("law/cnr-2000.graph.zst", &[])["self_loops"], 87_442);
+    let cases: [(&str, &[&str], &str, Value); 4] = [
+        ("snap/Wiki-Vote.txt.zst", &[], "relabelled", true.into()),
+        ("snap/CA-GrQc.txt.zst", &["--undirected"], "self_loops", 12.into()),
+        ("snap/email-Eu-core.txt.zst", &[], "self_loops", 642.into()),
+        ("law/cnr-2000.graph.zst", &[], "self_loops", 87_442.into()),
+    ];
+    for (file, flags, key, want) in cases {
+        let Some(input) = common::dataset(file) else { continue };
+        assert_eq!(convert(&input, flags)[key], want, "{file}");
+    }
     // Without --real-weights the float weights of cal.cedge are refused with file and line.
-    let input = dir.join("roads/cal.cedge.zst");
+    let Some(input) = common::dataset("roads/cal.cedge.zst") else { return };
     let err = common::run_err(&["convert", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-    assert!(err.contains("cal.cedge.zst:1:") && err.contains("--real-weights"), "{err}");
+    let name = input.file_name().unwrap().to_str().unwrap();
+    assert!(err.contains(&format!("{name}:1:")) && err.contains("--real-weights"), "{err}");
 }
 
 #[test]
 fn webgraph_streams_into_the_same_cgr_as_its_arc_list() {
-    let Some(dir) = common::datasets() else { return };
+    // The decoded arc list is only in a COSTGRAPH_DATASETS folder, not in the catalog.
+    let (Some(arcs), Some(graph)) =
+        (common::dataset("law/cnr-2000.arcs.txt.zst"), common::dataset("law/cnr-2000.graph.zst"))
+    else {
+        return;
+    };
     let tmp = common::tempdir();
-    let convert = |file: &str, flags: &[&str], out: &str| {
-        let input = dir.join(file);
+    let convert = |input: &std::path::Path, flags: &[&str], out: &str| {
         let output = tmp.path().join(out);
         let mut args = vec!["convert", input.to_str().unwrap(), "-o", output.to_str().unwrap()];
         args.extend_from_slice(flags);
         let done = common::run(&args);
         let said = String::from_utf8_lossy(&done.stderr).into_owned();
-        assert!(done.status.success(), "{file} {flags:?}: {said}");
+        assert!(done.status.success(), "{} {flags:?}: {said}", input.display());
         (std::fs::read(output).unwrap(), said)
     };
     // Directed: one pass in node order, no buckets, the bytes of the text path.
-    let (want, _) = convert("law/cnr-2000.arcs.txt.zst", &[], "a.cgr");
-    let (got, said) = convert("law/cnr-2000.graph.zst", &["--memory", "4M"], "b.cgr");
+    let (want, _) = convert(&arcs, &[], "a.cgr");
+    let (got, said) = convert(&graph, &["--memory", "4M"], "b.cgr");
     assert!(said.contains("one pass"), "{said}");
     assert!(got == want, "the one-pass WebGraph file differs from the arc list's");
     // Undirected: through the builder, out of core under a tiny budget.
-    let (want, _) = convert("law/cnr-2000.arcs.txt.zst", &["--undirected"], "c.cgr");
-    let (got, said) = convert("law/cnr-2000.graph.zst", &["--undirected", "--memory", "16M"], "d.cgr");
+    let (want, _) = convert(&arcs, &["--undirected"], "c.cgr");
+    let (got, said) = convert(&graph, &["--undirected", "--memory", "16M"], "d.cgr");
     assert!(said.contains("spilled to disk"), "{said}");
     assert!(got == want, "the symmetrized WebGraph file differs from the arc list's");
 }

@@ -48,9 +48,8 @@ fn shards_of_a_real_and_a_random_graph_hold_the_graph() {
     let tmp = tempdir();
     let random = write(tmp.path(), "random.cgr", &random_graph(7, 500, 1_500, false));
     check_cuts(&random, &tmp.path().join("random"));
-    let Some(datasets) = common::datasets() else { return };
+    let Some(input) = common::dataset("dimacs9/rome99.gr.zst") else { return };
     let rome = tmp.path().join("rome.cgr");
-    let input = datasets.join("dimacs9/rome99.gr.zst");
     run_ok(&["convert", input.to_str().unwrap(), "-o", rome.to_str().unwrap()]);
     check_cuts(&rome, &tmp.path().join("rome"));
 }
@@ -132,9 +131,8 @@ fn timely_implementations_on_shards_equal_the_oracles() {
 fn cluster_runs_on_shards_of_a_real_graph_and_refuses_mismatches() {
     let tmp = tempdir();
     let graph = tmp.path().join("g.cgr");
-    match common::datasets() {
-        Some(datasets) => {
-            let input = datasets.join("dimacs9/rome99.gr.zst");
+    match common::dataset("dimacs9/rome99.gr.zst") {
+        Some(input) => {
             run_ok(&["convert", input.to_str().unwrap(), "-o", graph.to_str().unwrap()]);
         }
         None => {
