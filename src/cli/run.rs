@@ -45,6 +45,12 @@ pub struct Args {
     /// SHA-256). Check the whole result against the graph with `costgraph verify DIR GRAPH`.
     #[arg(long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// Write the result as text to FILE, in the input's ids (original ids when relabelled):
+    /// `ID LABEL` per node (cc), `ID RANK` per node (pagerank), `U V WEIGHT` per forest edge
+    /// (msf), after `#` lines naming the graph, implementation and parameters. A timely run
+    /// gathers the result at process 0, which writes it.
+    #[arg(long, value_name = "FILE")]
+    result: Option<PathBuf>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -338,6 +344,21 @@ fn report(
     if let Some(Err(e)) = verified {
         bail!("verification of {} failed: {e}", imp.name);
     }
+    if let Some(file) = &args.result {
+        let Outcome::Whole(output) = &output else {
+            bail!("--result: the run has only its summary, not the whole result");
+        };
+        let mut header = vec![
+            format!("costgraph {} result: {} by {}", env!("CARGO_PKG_VERSION"), imp.problem.name(), imp.name),
+            format!("graph {} ({} nodes, {} arcs)", graph.path.display(), graph.nodes, graph.arcs),
+        ];
+        if imp.problem == Problem::Pagerank {
+            let p = costgraph::algo::pagerank::Params::current();
+            header.push(format!("damping {} iterations {} tolerance {:?}", p.damping, p.iterations, p.tolerance));
+        }
+        let ids = graph.csr.and_then(|csr| csr.original_ids());
+        costgraph::algo::result_text::write_result(file, output, ids, &header)?;
+    }
     Ok(())
 }
 
@@ -368,8 +389,8 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
     let shards = args.cluster.shards.clone().or_else(|| config.shards.get(config.process).cloned());
     match (&shards, &args.graph) {
         (None, None) => bail!("{} needs a graph, --shards DIR, or shard files named in the hostfile", imp.name),
-        (Some(_), None) if args.verify => {
-            bail!("--verify with shards needs the whole graph too: run ... --shards DIR --verify GRAPH")
+        (Some(_), None) if args.verify || args.result.is_some() => {
+            bail!("--verify and --result with shards need the whole graph too: run ... --shards DIR GRAPH")
         }
         _ => {}
     }
@@ -383,7 +404,7 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
         warmup: args.warmup,
         partition: Strategy::from_name(&args.cluster.partition).unwrap_or_default(),
         problem: imp.problem.name(),
-        deliver: Deliver { gather: args.verify, output: args.output.clone() },
+        deliver: Deliver { gather: args.verify || args.result.is_some(), output: args.output.clone() },
     };
     let Some(report) = dataflow::run(&config, &job)? else {
         return Ok(());
@@ -412,7 +433,7 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
     // With shards, process 0 maps the whole graph only now, and only to verify.
     let whole = match (&report.graph, &args.graph) {
         (Some(csr), _) => Some(Arc::clone(csr)),
-        (None, Some(path)) if args.verify => {
+        (None, Some(path)) if args.verify || args.result.is_some() => {
             let csr = io::cgr::open(path)?;
             anyhow::ensure!(
                 (csr.num_nodes(), csr.num_arcs()) == (report.nodes, report.arcs),

@@ -12,12 +12,28 @@ pub struct Args {
     dir: PathBuf,
     /// The graph the result is about (.cgr).
     graph: PathBuf,
+    /// Also write the reassembled result as text to FILE, as `run --result FILE` writes it.
+    #[arg(long, value_name = "FILE")]
+    result: Option<PathBuf>,
 }
 
 /// Runs `costgraph verify`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let csr = costgraph::io::cgr::open(&args.graph)?;
-    let (manifest, _) = costgraph::dataflow::result::verify_parts(&args.dir, &csr)?;
+    let (manifest, output) = costgraph::dataflow::result::verify_parts(&args.dir, &csr)?;
+    if let Some(file) = &args.result {
+        let header = [
+            format!(
+                "costgraph {} result: {} by {} (verified from {} parts)",
+                env!("CARGO_PKG_VERSION"),
+                manifest.problem,
+                manifest.implementation,
+                manifest.parts.len()
+            ),
+            format!("graph {} ({} nodes, {} arcs)", args.graph.display(), csr.num_nodes(), csr.num_arcs()),
+        ];
+        costgraph::algo::result_text::write_result(file, &output, csr.original_ids(), &header)?;
+    }
     println!(
         "{}: {} by {} on {} ({} parts) verified ok: result {}",
         args.dir.display(),

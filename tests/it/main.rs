@@ -18,6 +18,7 @@ mod netns;
 mod outofcore;
 mod pagerank;
 mod real_graphs;
+mod results;
 mod roundtrip;
 mod shards;
 mod strangers;

@@ -12,5 +12,6 @@ pub mod fingerprint;
 pub mod msf;
 pub mod output;
 pub mod pagerank;
+pub mod result_text;
 
 pub use output::Output;
