@@ -108,12 +108,13 @@ fn list(catalog: &Catalog, cache: &Path, lock_path: &Path, json: bool) -> anyhow
     for d in &catalog.datasets {
         // What a fetch without --url-base brings (the path form where there is no public one).
         let forms: Vec<Form> = d.files.iter().map(|f| f.public_form().unwrap_or_else(|| f.path_form(""))).collect();
-        let bytes: Option<u64> = forms.iter().map(|f| f.bytes.or_else(|| lock.get(d, &f.name).map(|l| l.bytes))).sum();
+        let bytes: Option<u64> =
+            forms.iter().map(|f| f.bytes.or_else(|| lock.get(&d.name, &f.name).map(|l| l.bytes))).sum();
         let sha = if forms.is_empty() {
             ""
         } else if forms.iter().all(|f| f.sha256.is_some()) {
             "published"
-        } else if forms.iter().all(|f| f.sha256.is_some() || lock.get(d, &f.name).is_some()) {
+        } else if forms.iter().all(|f| f.sha256.is_some() || lock.get(&d.name, &f.name).is_some()) {
             "locked"
         } else {
             "none"

@@ -390,7 +390,7 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
     match (&shards, &args.graph) {
         (None, None) => bail!("{} needs a graph, --shards DIR, or shard files named in the hostfile", imp.name),
         (Some(_), None) if args.verify || args.result.is_some() => {
-            bail!("--verify and --result with shards need the whole graph too: run ... --shards DIR GRAPH")
+            bail!("with shards, --verify or --result needs the whole graph too: run ... --shards DIR GRAPH")
         }
         _ => {}
     }

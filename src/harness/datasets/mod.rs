@@ -16,10 +16,13 @@
 //! cache never holds an unverified file. A `.part` that was cut off is resumed by the next fetch;
 //! one with a wrong published checksum is deleted.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+mod lock;
+
+pub use lock::{Lock, Locked};
 
 use super::http;
 use crate::io::Format;
@@ -28,7 +31,7 @@ use crate::units::human_bytes;
 use crate::{Error, Result};
 
 /// The catalog as shipped in the repository.
-const CATALOG: &str = include_str!("../../datasets/catalog.json");
+const CATALOG: &str = include_str!("../../../datasets/catalog.json");
 
 /// One file of a dataset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,69 +262,10 @@ impl Dataset {
     }
 }
 
-/// What the lock file records of one file: its size and SHA-256 as first fetched.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Locked {
-    /// Size in bytes.
-    pub bytes: u64,
-    /// SHA-256, lower-case hex.
-    pub sha256: String,
-}
-
-/// The lock file: sizes and checksums of the files whose host publishes no checksum, keyed by
-/// `DATASET/FILE`. Commit it beside the catalog so that everyone fetches the same bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Lock {
-    /// Layout version.
-    pub schema_version: u32,
-    /// What the file is.
-    pub description: String,
-    /// The records.
-    pub files: BTreeMap<String, Locked>,
-}
-
 /// The lock file: `explicit`, else `$COSTGRAPH_LOCK`, else `datasets/catalog.lock.json` (relative
 /// to the current folder, like the cache: in the repository, the committed one).
 pub fn lock_path(explicit: Option<&Path>) -> PathBuf {
     path_setting(explicit, "COSTGRAPH_LOCK", "datasets/catalog.lock.json")
-}
-
-impl Lock {
-    /// Reads the lock file at `path`; a missing one is empty.
-    pub fn load(path: &Path) -> Result<Lock> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| Error::format(path, format!("not a lock file: {e}"))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock {
-                schema_version: 1,
-                description: "Size and SHA-256 of dataset files whose host publishes no checksum, recorded by the \
-                              first `costgraph datasets fetch` (keys: DATASET/FILE). Later fetches must match; \
-                              `--update-lock` accepts a change."
-                    .into(),
-                files: BTreeMap::new(),
-            }),
-            Err(e) => Err(Error::io(path, e)),
-        }
-    }
-
-    /// Writes the lock file atomically (a temporary file renamed over it).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut tmp = tempfile::Builder::new().prefix(".lock.").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-        let text = serde_json::to_string_pretty(self).expect("the lock serializes") + "\n";
-        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| Error::io(tmp.path(), e))?;
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-        Ok(())
-    }
-
-    /// The record of the file called `name` (in the cache) of `dataset`.
-    pub fn get(&self, dataset: &Dataset, name: &str) -> Option<&Locked> {
-        self.files.get(&Self::key(dataset, name))
-    }
-
-    fn key(dataset: &Dataset, name: &str) -> String {
-        format!("{}/{name}", dataset.name)
-    }
 }
 
 /// How a fetched file was checked.
@@ -433,7 +377,7 @@ enum Expected {
 
 impl Expected {
     fn of(dataset: &Dataset, form: &Form, lock: &Lock) -> Option<Expected> {
-        match (&form.sha256, lock.get(dataset, &form.name)) {
+        match (&form.sha256, lock.get(&dataset.name, &form.name)) {
             (Some(sha256), _) => Some(Expected::Published { sha256: sha256.clone(), bytes: form.bytes }),
             (None, Some(locked)) => Some(Expected::Locked(locked.clone())),
             (None, None) => None,
@@ -628,7 +572,7 @@ fn confirm_whole(part: &Path) -> std::result::Result<(), String> {
 /// Adds (or replaces) the record of the file called `name` in the lock file.
 fn record(lock_path: &Path, dataset: &Dataset, name: &str, sha256: &str, bytes: u64) -> Result<()> {
     let mut lock = Lock::load(lock_path)?;
-    lock.files.insert(Lock::key(dataset, name), Locked { bytes, sha256: sha256.to_string() });
+    lock.files.insert(Lock::key(&dataset.name, name), Locked { bytes, sha256: sha256.to_string() });
     lock.save(lock_path)
 }
 
