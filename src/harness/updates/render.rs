@@ -14,6 +14,11 @@ impl UpdatesReport {
         let mut out = String::from(
             "| system | batch | p50 | p90 | p99 | p99.9 | max | updates/s | batches |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
+        // A tail percentile is shown only where the samples can carry it (nearest rank: p99 from
+        // 100 batches, p99.9 from 1,000); below that its cell says so and `max` is the tail.
+        let tail = |value: f64, samples: usize, needed: usize| {
+            if samples >= needed { human_secs(value) } else { format!("— (n<{needed})") }
+        };
         for r in &self.rows {
             let l = &r.latency;
             out += &format!(
@@ -22,13 +27,15 @@ impl UpdatesReport {
                 r.batch,
                 human_secs(l.p50),
                 human_secs(l.p90),
-                human_secs(l.p99),
-                human_secs(l.p999),
+                tail(l.p99, l.samples, 100),
+                tail(l.p999, l.samples, 1000),
                 human_secs(l.max),
                 human_count(r.updates_per_sec),
                 l.samples
             );
         }
+        out += "\np99 is shown from 100 batches on, p99.9 from 1,000 (nearest rank); with fewer, `max` is the \
+                largest of the `batches` samples.\n";
         for (name, wins) in &self.recompute_wins_from {
             out += &match wins {
                 Some(b) => format!("\n{name}: recomputing with union-find wins from batch size {b} on.\n"),
