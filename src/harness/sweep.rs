@@ -297,7 +297,8 @@ pub fn run(plan: &CostPlan, observer: &mut dyn Observer) -> Result<SweepOutcome>
     // configurations after the built-in ones of their problem.
     let swept: Vec<Problem> = plans.iter().map(|(problem, _, _)| *problem).collect();
     for spec in plan.externals.iter().filter(|spec| spec.problem().is_ok_and(|p| swept.contains(&p))) {
-        let input = external::input_file(&graph, &csr, &graph_sha256, spec.format, &plan.out.join("inputs"))?;
+        let weighted = spec.problem()? == Problem::Msf;
+        let input = external::input_file(&graph, &csr, &graph_sha256, spec.format, weighted, &plan.out.join("inputs"))?;
         let configurations = spec.configurations(&policy, &input, &csr, &plan.out.join("external"))?;
         let problem = spec.problem()?;
         let (_, _, configs) = plans.iter_mut().find(|(p, _, _)| *p == problem).expect("checked against the problems");

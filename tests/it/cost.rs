@@ -482,3 +482,52 @@ fn cost_all_on_an_unweighted_graph_leaves_msf_out_and_says_so() {
     let err = run_err(&["cost", "msf", g, "--out", dir.path().join("msf").to_str().unwrap()]);
     assert!(err.contains("has no edge weights"), "{err}");
 }
+
+/// The README's external-system example parses as written, with formats that carry every node.
+#[test]
+fn the_readme_external_example_parses() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```json\n[{ \"name\": \"gapbs-cc\"").expect("the example") + "```json\n".len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let specs = costgraph::harness::external::ExternalSpec::parse_all(block).unwrap();
+    assert_eq!(specs.len(), 2);
+    for spec in &specs {
+        assert!(spec.check().is_ok());
+        assert!(matches!(
+            spec.format,
+            costgraph::harness::external::InputFormat::Gapbs | costgraph::harness::external::InputFormat::Gbbs
+        ));
+    }
+}
+
+/// An external system fed Matrix Market gets every node (isolated ones too): costgraph itself,
+/// reading the `.mtx` the sweep wrote, agrees with the baseline.
+#[test]
+#[cfg(unix)]
+fn an_external_system_fed_matrix_market_sees_every_node() {
+    let dir = tempdir();
+    let graph = tiny_graph(dir.path());
+    let exe = env!("CARGO_BIN_EXE_costgraph");
+    let s = script(dir.path(), "mtx.sh", &format!("exec '{exe}' run cc \"$1\" --impl union-find --json"));
+    let spec = serde_json::json!({
+        "name": "mtx-cc", "problem": "cc", "format": "mtx", "cores": [1],
+        "command": format!("{} {{graph}}", s.display()),
+        "time": {"json": "compute_secs"},
+        "answer": {"components": {"json": "result.components"}},
+    })
+    .to_string();
+    let out = dir.path().join("out");
+    let mut args = sweep_args(graph.to_str().unwrap(), out.to_str().unwrap());
+    args.extend([
+        "--external",
+        &spec,
+        "--skip",
+        "label-prop,label-prop-par,afforest,boruvka-cc,timely-label-prop,timely-union-find,differential-cc",
+    ]);
+    run_ok(&args);
+    let report = report_json(&out);
+    let external = report["problems"][0]["measurements"].as_array().unwrap().iter().find(|m| m["kind"] == "external");
+    assert_eq!(external.unwrap()["agrees_with_baseline"], true);
+    let inputs: Vec<String> = crate::common::files_in(&out.join("inputs"));
+    assert!(inputs.iter().any(|f| f.ends_with(".mtx")), "{inputs:?}");
+}

@@ -16,9 +16,8 @@
 //! implementation whose name contains NAME (e.g. `--skip petgraph-msf` on big graphs).
 //!
 //! `peers G.cgr --export-gapbs G.sg --export-gbbs G.gbbs` writes the graph in the binary formats
-//! of gapbs and GBBS instead (see [`export`]) and exits: `run_peers.sh` feeds them to the C++ peers.
+//! of gapbs and GBBS instead (see `costgraph::io::export`) and exits: `run_peers.sh` feeds them to the C++ peers.
 
-mod export;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -179,10 +178,10 @@ fn main() -> Result<()> {
     if options.export_gapbs.is_some() || options.export_gbbs.is_some() {
         let undirected = symmetric.as_ref().unwrap_or(&csr);
         if let Some(file) = &options.export_gapbs {
-            export::gapbs_sg(undirected, file)?;
+            costgraph::io::export::write_gapbs(undirected, file, false)?;
         }
         if let Some(file) = &options.export_gbbs {
-            export::gbbs_weighted(undirected, file)?;
+            costgraph::io::export::write_gbbs(undirected, file, true)?;
         }
         return Ok(());
     }

@@ -65,20 +65,27 @@ impl ExternalSpec {
 }
 
 /// Writes (once) the graph in `format` into `cache` and returns its path; a `.cgr` graph is used
-/// as it is for format `cgr`. The file name carries the graph's sha256, so a cached file is
-/// always the current graph's (files are written atomically).
+/// as it is for format `cgr`. `weighted` (msf) writes the weights of formats that have them both
+/// ways (gapbs `.wsg`, GBBS weighted, Matrix Market `integer`, Graphalytics `src dst w`). The file
+/// name carries the graph's sha256, so a cached file is always the current graph's (files are
+/// written atomically).
 pub fn input_file(
     graph_path: &Path,
     graph: &Csr,
     graph_sha256: &str,
     format: InputFormat,
+    weighted: bool,
     cache: &Path,
 ) -> Result<PathBuf> {
+    use crate::io::export;
     if format == InputFormat::Cgr && graph_path.extension().is_some_and(|e| e == "cgr") {
         return Ok(graph_path.to_path_buf());
     }
-    let path = cache.join(format!("{}.{}", &graph_sha256[..graph_sha256.len().min(16)], format.extension()));
-    if path.is_file() {
+    let weighted = weighted && graph.is_weighted();
+    let name = format!("{}.{}", &graph_sha256[..graph_sha256.len().min(16)], format.extension(weighted));
+    let path = cache.join(name);
+    let complete = path.is_file() && (format != InputFormat::Graphalytics || path.with_extension("v").is_file());
+    if complete {
         return Ok(path);
     }
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
@@ -86,6 +93,12 @@ pub fn input_file(
         InputFormat::Cgr => crate::io::cgr::write(graph, &path)?,
         InputFormat::El => crate::io::write_edge_list(graph, &path, false)?,
         InputFormat::Wel => crate::io::write_edge_list(graph, &path, true)?,
+        InputFormat::Mtx => export::write_mtx(graph, &path, weighted)?,
+        InputFormat::Graphalytics => {
+            export::write_graphalytics(graph, &path, weighted)?;
+        }
+        InputFormat::Gapbs => export::write_gapbs(graph, &path, weighted)?,
+        InputFormat::Gbbs => export::write_gbbs(graph, &path, weighted)?,
     }
     Ok(path)
 }

@@ -44,15 +44,29 @@ pub enum InputFormat {
     Wel,
     /// costgraph's binary format.
     Cgr,
+    /// Matrix Market, with the node count (isolated nodes included).
+    Mtx,
+    /// LDBC Graphalytics: `{graph}` is the `.e` file, the `.v` (every node) beside it.
+    Graphalytics,
+    /// gapbs serialized graph: `.sg`, or `.wsg` with weights for msf.
+    Gapbs,
+    /// GBBS binary graph (`-b`), weighted for msf.
+    Gbbs,
 }
 
 impl InputFormat {
-    /// The file extension of an input in this format.
-    pub fn extension(self) -> &'static str {
+    /// The file extension of an input in this format, `weighted` or not.
+    pub fn extension(self, weighted: bool) -> &'static str {
         match self {
             InputFormat::El => "el",
             InputFormat::Wel => "wel",
             InputFormat::Cgr => "cgr",
+            InputFormat::Mtx => "mtx",
+            InputFormat::Graphalytics => "e",
+            InputFormat::Gapbs if weighted => "wsg",
+            InputFormat::Gapbs => "sg",
+            InputFormat::Gbbs if weighted => "wbin",
+            InputFormat::Gbbs => "bin",
         }
     }
 }

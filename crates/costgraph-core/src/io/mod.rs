@@ -23,6 +23,7 @@ pub mod cgr;
 pub mod checksum;
 pub mod compress;
 mod dimacs;
+pub mod export;
 pub mod file;
 mod mtx;
 mod reweight;
