@@ -12,13 +12,14 @@ use costgraph::io::{self, Format, ReadOptions, RealWeights};
 /// Arguments of `costgraph convert`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The input graph (.txt, .gr, .mtx, .el, .wel, .cedge, .graph; optionally .gz or .zst).
+    /// The input graph (.txt, .gr, .mtx, .el, .wel, .cedge, .graph, Graphalytics .v/.e; optionally
+    /// .gz or .zst).
     input: PathBuf,
     /// The output: .cgr for the binary format, .el / .wel for a text edge list.
     #[arg(short, long)]
     output: PathBuf,
     /// The input format, when its name does not say it (cgr, snap, dimacs, mtx, el, wel, cedge,
-    /// webgraph).
+    /// webgraph, graphalytics).
     #[arg(long)]
     format: Option<String>,
     /// Treat edges as arcs (u -> v).

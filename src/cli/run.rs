@@ -394,6 +394,15 @@ fn run_dataflow(args: &Args, imp: &Implementation, algorithm: dataflow::Algorith
         }
         _ => {}
     }
+    if let Some(graph) = &args.graph
+        && io::resolve_format(graph, None).ok() != Some(io::Format::Cgr)
+    {
+        bail!(
+            "{}: timely implementations map a .cgr graph; convert it first (costgraph convert {} -o G.cgr)",
+            graph.display(),
+            graph.display()
+        );
+    }
     let job = Job {
         graph: args.graph.clone().unwrap_or_default(),
         shards: args.cluster.shards.clone(),

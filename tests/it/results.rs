@@ -114,3 +114,39 @@ fn verify_writes_the_result_of_parts() {
     common::run_ok(&["run", "cc", &s(&g), "--impl", "union-find", "--result", &s(&whole)]);
     assert_eq!(rows(&joined), rows(&whole));
 }
+
+/// A Graphalytics graph (`.v` with an isolated vertex, `.e`, `.properties`) read as it is: WCC and
+/// PageRank (with its dangling vertices, whose rank is spread over all) as Graphalytics defines them.
+#[test]
+fn graphalytics_graphs_give_graphalytics_answers() {
+    let dir = common::tempdir();
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("u.v", "900\n10\n20\n30\n");
+    write("u.e", "10 20\n30 20\n");
+    write("u.properties", "graph.u.directed = false\n");
+    let result = dir.path().join("r.txt");
+    common::run_ok(&["run", "cc", &s(&dir.path().join("u.e")), "--impl", "union-find", "--result", &s(&result)]);
+    let label = labels(&result);
+    assert_eq!(label.len(), 4);
+    assert!(label[&10] == label[&20] && label[&20] == label[&30] && label[&900] != label[&10], "{label:?}");
+    // 10 -> 20 -> 30, 40 isolated: d = 0.5, one iteration from 1/4; 30 and 40 dangling.
+    write("d.v", "10\n20\n30\n40\n");
+    write("d.e", "10 20\n20 30\n");
+    write("d.properties", "graph.d.directed = true\n");
+    let expect = BTreeMap::from([(10u64, 0.1875), (20, 0.3125), (30, 0.3125), (40, 0.1875)]);
+    // Timely implementations map a .cgr: the converted graph keeps the ids.
+    let cgr = dir.path().join("d.cgr");
+    common::run_ok(&["convert", &s(&dir.path().join("d.v")), "-o", &s(&cgr)]);
+    for imp in registry::of(Problem::Pagerank) {
+        let graph = if imp.kind == registry::Kind::Timely { s(&cgr) } else { s(&dir.path().join("d.e")) };
+        let args = ["--impl", imp.name, "--iterations", "1", "--damping", "0.5", "--result", &s(&result)];
+        common::run_ok(&[&["run", "pagerank", &graph][..], &args].concat());
+        for row in rows(&result) {
+            let (id, rank): (u64, f64) = (row[0].parse().unwrap(), row[1].parse().unwrap());
+            assert!((rank - expect[&id]).abs() <= 1e-4 * expect[&id], "{}: vertex {id} rank {rank}", imp.name);
+        }
+    }
+    let info: serde_json::Value = serde_json::from_str(&common::run_ok(&["info", &s(&cgr), "--json"])).unwrap();
+    assert_eq!(info["nodes"], 4, "{info}");
+}

@@ -25,6 +25,7 @@ pub mod compress;
 mod dimacs;
 pub mod export;
 pub mod file;
+mod graphalytics;
 mod mtx;
 mod reweight;
 pub mod shard;
@@ -62,11 +63,13 @@ pub enum Format {
     Cedge,
     /// LAW WebGraph BVGraph (`.graph` with its `.properties`).
     Webgraph,
+    /// LDBC Graphalytics (`NAME.v` with every vertex, `NAME.e` with the edges).
+    Graphalytics,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Cgr,
         Format::Snap,
         Format::Dimacs,
@@ -75,6 +78,7 @@ impl Format {
         Format::Wel,
         Format::Cedge,
         Format::Webgraph,
+        Format::Graphalytics,
     ];
 
     /// The format's name on the command line.
@@ -88,6 +92,7 @@ impl Format {
             Format::Wel => "wel",
             Format::Cedge => "cedge",
             Format::Webgraph => "webgraph",
+            Format::Graphalytics => "graphalytics",
         }
     }
 
@@ -110,6 +115,7 @@ impl Format {
             "wel" => Format::Wel,
             "cedge" => Format::Cedge,
             "graph" | "properties" => Format::Webgraph,
+            "v" | "e" => Format::Graphalytics,
             _ => return None,
         })
     }
@@ -233,6 +239,9 @@ pub fn read_edges(path: &Path, options: &ReadOptions) -> Result<EdgeList> {
         }
         let (nodes, raw) = webgraph::read(path, options.scratch.as_deref(), &options.budget)?;
         return assemble(raw, None, nodes, true, options);
+    }
+    if format == Format::Graphalytics {
+        return graphalytics::read(path, options);
     }
     let input = compress::open_input(path, &options.budget)?;
     check_text_memory(path, &input, &options.budget)?;

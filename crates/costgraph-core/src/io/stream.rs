@@ -251,7 +251,7 @@ fn read_in_blocks(
         let (builder, edges) = super::webgraph::read_into(path, build, &options.budget, spill_in)?;
         return Ok(Some(Streamed { builder, options: build, original_ids: None, weighted: false, edges }));
     }
-    if matches!(format, Format::Cgr | Format::Webgraph) {
+    if matches!(format, Format::Cgr | Format::Webgraph | Format::Graphalytics) {
         return Ok(None);
     }
     // Pass 1: validate, count, mark the ids used.
