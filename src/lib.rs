@@ -12,6 +12,8 @@
 //! The command-line interface lives in the binary (`src/main.rs`, `src/cli/`); the library never
 //! depends on clap.
 
+#![warn(missing_docs)]
+
 pub use costgraph_core::{algo, cleanup, generate, graph, io, progress, sysinfo, testing, units};
 
 pub mod dataflow;

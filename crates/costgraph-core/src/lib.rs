@@ -15,6 +15,8 @@
 //! [`progress`] (progress bars on a terminal), [`cleanup`] (temporary files removed on a signal),
 //! [`units`] (bytes and seconds in words) and [`testing`] (the small seeded graphs the tests and benchmarks share).
 
+#![warn(missing_docs)]
+
 #[cfg(not(target_endian = "little"))]
 compile_error!("costgraph's binary format is little-endian and is mapped without conversion");
 

@@ -247,6 +247,7 @@ impl std::ops::Add for Totals {
 /// The per-node state a sweep writes, for a contiguous range of nodes (or a worker's own nodes,
 /// in costgraph's timely PageRank).
 pub struct Slots<'a> {
+    /// Each node's rank, written by the sweep.
     pub rank: &'a mut [f32],
     /// `rank / out-degree` for the next iteration (0 for dangling nodes).
     pub contrib: &'a mut [f32],
