@@ -4,9 +4,9 @@
 //! each batch — with every checked batch verified against the oracle by digest.
 //!
 //! [`replay`](replay::replay) runs the single-thread side: it draws the very same stream (same seed) and, for
-//! every batch, times the incremental union-find's unions; for the batches the job checks, it
-//! times union-find over the whole updated edge list (the recompute) and keeps the digest of its
-//! canonical labels, which is the oracle the dataflow's digests must equal. [`UpdatesReport`]
+//! every batch, times the incremental union-find's unions and union-find over the whole updated
+//! edge list (the recompute); for the batches the job checks, it keeps the digest of the
+//! recompute's canonical labels, which is the oracle the dataflow's digests must equal. [`UpdatesReport`]
 //! puts the two together and writes `report.json`, `runs.csv`, `report.md` and `latency.svg`.
 
 mod render;

@@ -80,7 +80,7 @@ impl UpdatesReport {
         out += &format!("- one `union-find` on the static graph: {}\n\n", human_secs(self.union_find_static_secs));
         out += "Latency: from a batch's submission until the output frontier passes its timestamp. \
                 Single thread: the incremental union-find's unions for the batch (insert-only streams), \
-                and union-find over the whole updated edge list (recompute, timed on the verified batches).\n\n";
+                and union-find over the whole updated edge list (recompute, timed after every batch).\n\n";
         out += &self.table();
         out += "\n## Verification\n\n";
         for c in &self.configurations {
