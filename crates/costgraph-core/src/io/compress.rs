@@ -60,8 +60,8 @@ impl Deref for Input {
 }
 
 /// Opens `path`: maps it when plain, decompresses it into memory when compressed. The
-/// decompressed bytes count against `budget` as they arrive (the buffer never grows past it), so
-/// a small bomb is refused at the budget, not after it.
+/// decompressed bytes count against `budget` as they arrive — the buffer, and while it grows the
+/// old one beside the new — so a small bomb is refused at the budget, not after it.
 pub fn open_input(path: &Path, budget: &Budget) -> Result<Input> {
     let mut file = super::file::open(path)?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
@@ -76,7 +76,7 @@ pub fn open_input(path: &Path, budget: &Budget) -> Result<Input> {
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
         return Ok(Input::Mapped(map));
     }
-    // Grown by hand, never past the budget (a doubling `Vec` could take twice what it holds).
+    // Grown by hand: the buffer, and the old one beside the new while it grows, within the budget.
     let limit = budget.limit();
     let mut input = decoder(path, super::file::open(path)?, compression)?;
     let mut out: Vec<u8> = Vec::new();
@@ -89,14 +89,14 @@ pub fn open_input(path: &Path, budget: &Budget) -> Result<Input> {
             Err(e) => return Err(stream_error(path, compression, e)),
         };
         let need = out.len() + k;
-        if need as u64 > limit {
-            budget.check(
-                &format!("{}, decompressed into memory, is longer than the budget: it", path.display()),
-                need as u64,
-            )?;
-        }
         if need > out.capacity() {
-            let grown = (2 * out.capacity()).max(need).min(limit as usize);
+            // Growing moves the bytes into a new buffer while the old one is still held: both
+            // count. Double while that fits, else take what room is left.
+            let held = out.capacity();
+            let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(held);
+            let grown = (2 * held).min(room).max(need);
+            let what = format!("{}, decompressed into memory, is longer than the budget: it", path.display());
+            budget.check(&what, (held + grown) as u64)?;
             out.try_reserve_exact(grown - out.len())
                 .map_err(|_| Error::format(path, "out of memory while decompressing"))?;
         }
