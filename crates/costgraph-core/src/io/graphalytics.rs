@@ -69,6 +69,7 @@ fn vertices(path: &Path, options: &ReadOptions) -> Result<Vec<u64>> {
     let lines = input.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     options.budget.check(&format!("{}: the ids of up to {lines} vertices", path.display()), 8 * lines)?;
     let mut ids = Vec::new();
+    ids.try_reserve_exact(lines as usize).map_err(|_| Error::invalid("out of memory for the vertex ids"))?;
     for (i, line) in input.split(|&b| b == b'\n').enumerate() {
         let line = std::str::from_utf8(line).unwrap_or("\u{fffd}").trim();
         if line.is_empty() || line.starts_with('#') {

@@ -34,10 +34,10 @@ pub(super) struct Properties {
 }
 
 impl Properties {
-    /// Bytes the decoder holds before the first node: one empty list header (24 bytes) and one
-    /// degree (8 bytes) per window slot.
+    /// Bytes the decoder holds before the first node: per window slot, the crate's empty list
+    /// header (24 bytes) and the checking layer's degree and kept capacity (8 bytes each).
     pub fn window_bytes(&self) -> u64 {
-        32 * (self.window + 1)
+        40 * (self.window + 1)
     }
 
     /// Bytes the decoder can need at most while decoding: the window, the `window + 1` successor
