@@ -219,7 +219,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn finish_cgr(args: &Args, hilbert: bool, budget: &Budget, scratch: &Path) -> anyhow::Result<String> {
     let mut done = String::new();
     if let Some(weights) = &args.weights {
-        io::add_edge_weights(&args.output, weights, budget, Some(scratch))?;
+        costgraph::generate::add_edge_weights(&args.output, weights, budget, Some(scratch))?;
         done = format!(", weights {weights}");
     }
     Ok(done + &add_hilbert_order(&args.output, hilbert, budget)?)

@@ -27,7 +27,6 @@ pub mod export;
 pub mod file;
 mod graphalytics;
 mod mtx;
-mod reweight;
 pub mod shard;
 mod stream;
 mod text;
@@ -37,7 +36,6 @@ mod write;
 use std::io::Write;
 use std::path::Path;
 
-pub use reweight::add_edge_weights;
 pub use stream::{Streamed, read_into};
 
 use crate::graph::{Budget, BuildOptions, Csr, EdgeList, Relabel, densify};

@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
-use super::cgr;
-use crate::generate::EdgeWeights;
+use super::EdgeWeights;
 use crate::graph::{Budget, CsrSink, NodeId, Weight};
+use crate::io::cgr;
 use crate::{Error, Result};
 
 /// Nodes handed to the writer at a time.
