@@ -1,6 +1,6 @@
 //! Criterion benchmarks of every PageRank implementation in the registry (20 iterations, one
 //! sample = one full run; preparation outside the timing) and of the preparations (transpose,
-//! Hilbert order as `[src, dst]` arcs, Hilbert order packed into `pagerank-hilbert`'s tiles), on a directed R-MAT graph with the Graph500 parameters (a = .57, b = .19,
+//! the pull kernels' blocked tiles, Hilbert order as `[src, dst]` arcs, Hilbert order packed into `pagerank-hilbert`'s tiles), on a directed R-MAT graph with the Graph500 parameters (a = .57, b = .19,
 //! c = .19, edge factor 16, node ids randomly permuted as Graph500 does), scale 18 by default:
 //! `costgraph::generate`'s Kronecker graph with each generated edge read as an arc `u -> v`.
 //!
@@ -14,7 +14,7 @@ mod common;
 
 use std::time::Duration;
 
-use costgraph::algo::pagerank::{HilbertTiles, InEdges};
+use costgraph::algo::pagerank::{self, Blocked, HilbertTiles, InEdges};
 use costgraph::graph::budget::Budget;
 use costgraph::graph::{Csr, hilbert};
 use costgraph::registry::{self, Problem};
@@ -42,6 +42,10 @@ fn bench_pagerank(c: &mut Criterion) {
         group.bench_function(imp.name, |bench| bench.iter(&kernel));
     }
     group.bench_function("prepare/transpose", |bench| bench.iter(|| InEdges::of(&graph)));
+    let in_edges = InEdges::of(&graph);
+    group.bench_function("prepare/blocked-tiles", |bench| {
+        bench.iter(|| Blocked::of(&in_edges, pagerank::block_bits()).expect("the graph fits"))
+    });
     group.bench_function("prepare/hilbert-order", |bench| bench.iter(|| hilbert::hilbert_arcs(&graph)));
     group.bench_function("prepare/hilbert-tiles", |bench| {
         bench.iter(|| HilbertTiles::sort(&graph, &Budget::default()).expect("the graph fits"))

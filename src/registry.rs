@@ -6,7 +6,7 @@ use serde::Serialize;
 pub use crate::algo::Output;
 use crate::algo::cc;
 use crate::algo::msf;
-use crate::algo::pagerank::{self, InEdges, Params};
+use crate::algo::pagerank::{self, Blocked, InEdges, Params};
 use crate::graph::Csr;
 
 /// A problem costgraph solves.
@@ -247,7 +247,7 @@ pub static REGISTRY: &[Implementation] = &[
         problem: Problem::Pagerank,
         name: "pagerank",
         kind: Kind::SingleThread,
-        description: "pull over in-arcs in vertex order (transpose prepared once)",
+        description: "pull over in-arcs in vertex order, tiled by L2-sized source blocks (transpose and tiles prepared once)",
         needs_symmetric: false,
         needs_weights: false,
         entry: Entry::Prepared(pagerank_pull),
@@ -256,7 +256,7 @@ pub static REGISTRY: &[Implementation] = &[
         problem: Problem::Pagerank,
         name: "pagerank-push",
         kind: Kind::SingleThread,
-        description: "push along out-arcs in vertex order (no preparation: the faster end to end without a transpose)",
+        description: "push along out-arcs in vertex order through propagation-blocking bins (no preparation)",
         needs_symmetric: false,
         needs_weights: false,
         entry: Entry::Local(pagerank_push),
@@ -274,7 +274,7 @@ pub static REGISTRY: &[Implementation] = &[
         problem: Problem::Pagerank,
         name: "pagerank-par",
         kind: Kind::Rayon,
-        description: "pull over in-arcs, chunks of nodes balanced by arcs (transpose prepared once)",
+        description: "pull over in-arcs tiled by L2-sized source blocks, each block's destination chunks in parallel (transpose and tiles prepared once)",
         needs_symmetric: false,
         needs_weights: false,
         entry: Entry::Prepared(pagerank_par),
@@ -291,8 +291,8 @@ pub static REGISTRY: &[Implementation] = &[
 ];
 
 fn pagerank_pull(csr: &Csr) -> crate::Result<Kernel<'_>> {
-    let in_edges = InEdges::of(csr);
-    Ok(Box::new(move || Output::Ranks(in_edges.pagerank(&Params::current()))))
+    let tiles = Blocked::of(&InEdges::of(csr), pagerank::block_bits())?;
+    Ok(Box::new(move || Output::Ranks(tiles.pagerank(&Params::current()))))
 }
 
 fn pagerank_push(csr: &Csr) -> Output {
@@ -308,8 +308,8 @@ fn pagerank_hilbert(csr: &Csr) -> crate::Result<Kernel<'_>> {
 }
 
 fn pagerank_par(csr: &Csr) -> crate::Result<Kernel<'_>> {
-    let in_edges = InEdges::of(csr);
-    Ok(Box::new(move || Output::Ranks(in_edges.pagerank_par(&Params::current()))))
+    let tiles = Blocked::of(&InEdges::of(csr), pagerank::block_bits())?;
+    Ok(Box::new(move || Output::Ranks(tiles.pagerank_par(&Params::current()))))
 }
 
 /// Every implementation.

@@ -14,8 +14,8 @@
 //! is built without deduplication) count once each.
 //!
 //! Cost: O(n + m) work per iteration, O(k (n + m)) for `k` iterations. The sequential kernels
-//! have that depth too; [`InEdges::pagerank_par`] has depth O(n + k (c + max in-degree + n / c))
-//! for chunks of `c` = 2^16 arcs plus nodes (the O(n) is the sequential set-up of the degrees).
+//! have that depth too; [`Blocked::pagerank_par`] has depth O(k (b (m / 256 + max in-degree) +
+//! n / 256)) for `b` source blocks.
 //! The paper is McSherry, Isard and Murray, "Scalability! But at what COST?" (HotOS 2015): its
 //! Tables 2 and 4 run 20 iterations on twitter_rv on one thread, 300 s in vertex order and 110 s
 //! in Hilbert-curve order; [`Params::default`] runs the same 20 iterations.
@@ -24,23 +24,18 @@
 //! (dangling mass, change) are `f64`. [`Ranks::verify`] checks the result against an `f64`
 //! sequential [`reference`] within [`VERIFY_L1`].
 //!
-//! Implementations, all sharing one iteration skeleton (the per-node update is the same code):
-//! - [`InEdges::pagerank`]: pull over in-arcs in vertex order, one thread (the transpose of a
-//!   directed graph is built once by [`InEdges::of`], outside the timed computation);
-//! - [`push`]: scatter over out-arcs in vertex order, one thread, no transpose;
+//! Implementations, all sharing one iteration skeleton (the per-node update is the same code),
+//! each keeping its random accesses within a core's L2 cache:
+//! - [`Blocked::pagerank`]: pull over the in-arcs ([`InEdges`]: the transpose of a directed graph,
+//!   built once outside the timed computation) in vertex order, tiled by source block, one
+//!   thread; [`Blocked::pagerank_par`], the same on rayon;
+//! - [`push()`]: scatter over out-arcs in vertex order through propagation-blocking bins, one
+//!   thread, no preparation;
 //! - [`HilbertTiles::pagerank`]: scatter over the arcs in Hilbert-curve order
-//!   ([`crate::graph::hilbert`]), packed into 16-bit offsets within `2^16 x 2^16` tiles;
-//! - [`InEdges::pagerank_par`]: pull on rayon, in chunks of nodes balanced by in-arcs.
+//!   ([`crate::graph::hilbert`]), packed into 16-bit offsets within `2^16 x 2^16` tiles.
 
-use std::borrow::Cow;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::Error;
-use crate::graph::budget::{Budget, try_zeroed};
-use crate::graph::hilbert::{self, Arc};
 use crate::graph::{Csr, NodeId};
 
 /// The largest normalised L1 distance from the `f64` reference that [`Ranks::verify`] accepts
@@ -322,269 +317,6 @@ fn iterate(csr: &Csr, params: &Params, mut sweep: impl FnMut(&[f32], Slots<'_>, 
     ranks
 }
 
-/// Adds `contrib[u]` into `sums[v]` for every arc `u -> v` (via `scatter`), then updates every
-/// node from its sum and clears the sums: the push and Hilbert kernels.
-fn scatter_then_update(
-    sums: &mut [f32],
-    contrib: &[f32],
-    slots: Slots<'_>,
-    base: f32,
-    damping: f32,
-    scatter: impl FnOnce(&mut [f32], &[f32]),
-) -> Totals {
-    scatter(sums, contrib);
-    slots.update(base, damping, |v| std::mem::take(&mut sums[v]))
-}
-
-/// PageRank by pushing along out-arcs in vertex order, one thread, no preparation.
-pub fn push(csr: &Csr, params: &Params) -> Ranks {
-    let mut sums = vec![0.0f32; csr.num_nodes()];
-    iterate(csr, params, |contrib, slots, base| {
-        scatter_then_update(&mut sums, contrib, slots, base, params.damping as f32, |sums, contrib| {
-            for (u, w) in csr.offsets().windows(2).enumerate() {
-                let c = contrib[u];
-                for &v in &csr.targets()[w[0] as usize..w[1] as usize] {
-                    sums[v as usize] += c;
-                }
-            }
-        })
-    })
-}
-
-/// Tiles of [`HilbertTiles`] are `2^TILE_BITS` nodes on a side: the ranks read and the sums
-/// written by one tile (256 KiB each in `f32`) stay in a core's L2 cache.
-const TILE_BITS: u32 = 16;
-/// The offsets of a node in its tile.
-const TILE_MASK: NodeId = (1 << TILE_BITS) - 1;
-/// Arcs packed per parallel task by [`HilbertTiles::of`].
-const PACK_CHUNK: usize = 1 << 16;
-
-/// The arcs in Hilbert-curve order, packed for the kernel. The curve visits every aligned
-/// `2^16 x 2^16` tile of the adjacency matrix in one contiguous run, so the arcs fall into runs
-/// that share the high 16 bits of source and target; each arc is stored as its two 16-bit
-/// offsets in its tile: 4 bytes per arc, as many as a CSR target, where the `[src, dst]` pairs of
-/// the `.cgr` section take 8.
-pub struct HilbertTiles<'a> {
-    csr: &'a Csr,
-    /// Per tile: first source, first target, end of its arcs in `packed`.
-    tiles: Vec<(NodeId, NodeId, usize)>,
-    /// `dst offset << 16 | src offset` per arc, in curve order.
-    packed: Vec<u32>,
-}
-
-/// A run of consecutive arcs packed by [`pack`]: its length, and where in it each tile's arcs
-/// begin (first source, first target, position).
-struct Packed {
-    len: usize,
-    starts: Vec<(NodeId, NodeId, usize)>,
-}
-
-/// Packs `points` (arcs in curve order, as many as `out` holds) into `out`.
-fn pack(points: impl Iterator<Item = (NodeId, NodeId)>, out: &mut [u32]) -> Packed {
-    let mut starts: Vec<(NodeId, NodeId, usize)> = Vec::new();
-    for (i, (slot, (u, v))) in out.iter_mut().zip(points).enumerate() {
-        let tile = (u & !TILE_MASK, v & !TILE_MASK);
-        if starts.last().is_none_or(|&(s, d, _)| (s, d) != tile) {
-            starts.push((tile.0, tile.1, i));
-        }
-        *slot = (v & TILE_MASK) << TILE_BITS | (u & TILE_MASK);
-    }
-    Packed { len: out.len(), starts }
-}
-
-/// Appends to `starts` where the tiles of consecutive runs begin, the runs following `at` packed
-/// arcs: a tile continued from one run into the next stays one tile.
-fn join(starts: &mut Vec<(NodeId, NodeId, usize)>, mut at: usize, runs: impl IntoIterator<Item = Packed>) {
-    for run in runs {
-        for (src, dst, start) in run.starts {
-            if starts.last().is_none_or(|&(s, d, _)| (s, d) != (src, dst)) {
-                starts.push((src, dst, at + start));
-            }
-        }
-        at += run.len;
-    }
-}
-
-/// The tiles `(first source, first target, end)` of `len` packed arcs whose tiles begin at
-/// `starts` (from [`join`]).
-fn ends(mut starts: Vec<(NodeId, NodeId, usize)>, len: usize) -> Vec<(NodeId, NodeId, usize)> {
-    for k in 0..starts.len() {
-        starts[k].2 = starts.get(k + 1).map_or(len, |next| next.2);
-    }
-    starts
-}
-
-impl<'a> HilbertTiles<'a> {
-    /// Packs `arcs` (the arcs of `csr` in Hilbert-curve order, from [`Csr::hilbert_arcs`] or
-    /// [`crate::graph::hilbert::hilbert_arcs`]): O(m) work in parallel on the current rayon pool.
-    ///
-    /// # Panics
-    /// When an endpoint is not a node of `csr` (the `.cgr` reader and [`Csr::with_hilbert_arcs`]
-    /// refuse such arcs).
-    pub fn of(csr: &'a Csr, arcs: &[Arc]) -> crate::Result<Self> {
-        let n = csr.num_nodes();
-        assert!(arcs.par_iter().all(|&[u, v]| (u as usize) < n && (v as usize) < n), "arcs must be nodes of the graph");
-        let mut packed = try_zeroed::<u32>(arcs.len(), "the Hilbert tiles' packed arcs")?;
-        let runs: Vec<Packed> = arcs
-            .par_chunks(PACK_CHUNK)
-            .zip(packed.par_chunks_mut(PACK_CHUNK))
-            .map(|(chunk, out)| pack(chunk.iter().map(|&[u, v]| (u, v)), out))
-            .collect();
-        let mut starts = Vec::new();
-        join(&mut starts, 0, runs);
-        Ok(HilbertTiles { csr, tiles: ends(starts, packed.len()), packed })
-    }
-
-    /// Sorts the arcs of `csr` into Hilbert-curve order straight into their packed form
-    /// ([`hilbert::sort_groups`]: the curve positions of each bin are decoded and packed while
-    /// in cache, never held as `[src, dst]` pairs), within `budget` beyond the 4 bytes per arc
-    /// of the result: O(m) work in parallel on the current rayon pool.
-    pub fn sort(csr: &'a Csr, budget: &Budget) -> crate::Result<Self> {
-        struct Packing;
-        impl hilbert::Finish for Packing {
-            type Out = u32;
-            type Summary = Packed;
-            fn run(&self, points: impl Iterator<Item = (NodeId, NodeId)>, out: &mut [u32]) -> Packed {
-                pack(points, out)
-            }
-        }
-        let (mut starts, mut packed) = (Vec::new(), Vec::new());
-        hilbert::sort_groups(csr, budget, &Packing, |group, runs| {
-            let at = packed.len();
-            if packed.is_empty() {
-                packed = group;
-            } else {
-                packed.try_reserve(group.len()).map_err(|_| Error::invalid("out of memory for the Hilbert tiles"))?;
-                packed.extend_from_slice(&group);
-            }
-            join(&mut starts, at, runs);
-            Ok(())
-        })?;
-        Ok(HilbertTiles { csr, tiles: ends(starts, packed.len()), packed })
-    }
-
-    /// PageRank scattering along the arcs in Hilbert-curve order, one thread.
-    pub fn pagerank(&self, params: &Params) -> Ranks {
-        let mut sums = vec![0.0f32; self.csr.num_nodes()];
-        iterate(self.csr, params, |contrib, slots, base| {
-            scatter_then_update(&mut sums, contrib, slots, base, params.damping as f32, |sums, contrib| {
-                let mut start = 0;
-                for &(src, dst, end) in &self.tiles {
-                    let from = &contrib[src as usize..];
-                    let to = &mut sums[dst as usize..];
-                    for &p in &self.packed[start..end] {
-                        to[(p >> TILE_BITS) as usize] += from[(p & TILE_MASK) as usize];
-                    }
-                    start = end;
-                }
-            })
-        })
-    }
-}
-
-/// The in-arcs of a graph in CSR form, for the pull kernels: borrowed from the graph when it is
-/// symmetric, otherwise its transpose, built once.
-pub struct InEdges<'a> {
-    csr: &'a Csr,
-    offsets: Cow<'a, [u64]>,
-    sources: Cow<'a, [NodeId]>,
-}
-
-/// Arcs (plus nodes) per chunk of [`InEdges::pagerank_par`] and of the transpose.
-const CHUNK_WORK: u64 = 1 << 16;
-
-impl<'a> InEdges<'a> {
-    /// The in-arcs of `csr`: the graph itself when symmetric, else its transpose built in
-    /// parallel (O(n + m) work: count, prefix sum, scatter, then each in-list sorted so the
-    /// result does not depend on the thread count).
-    pub fn of(csr: &'a Csr) -> Self {
-        if csr.is_symmetric() {
-            return InEdges { csr, offsets: Cow::Borrowed(csr.offsets()), sources: Cow::Borrowed(csr.targets()) };
-        }
-        let n = csr.num_nodes();
-        let in_degree: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
-        csr.targets().par_chunks(CHUNK_WORK as usize).for_each(|chunk| {
-            for &v in chunk {
-                in_degree[v as usize].fetch_add(1, Relaxed);
-            }
-        });
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut total = 0;
-        offsets.push(0);
-        for d in &in_degree {
-            total += d.load(Relaxed);
-            offsets.push(total);
-        }
-        let cursor: Vec<AtomicU64> = offsets[..n].iter().map(|&o| AtomicU64::new(o)).collect();
-        let sources: Vec<std::sync::atomic::AtomicU32> =
-            (0..total).map(|_| std::sync::atomic::AtomicU32::new(0)).collect();
-        chunks(csr.offsets(), CHUNK_WORK).par_iter().for_each(|nodes| {
-            for u in nodes.clone() {
-                for &v in csr.neighbors(u as NodeId) {
-                    let at = cursor[v as usize].fetch_add(1, Relaxed);
-                    sources[at as usize].store(u as NodeId, Relaxed);
-                }
-            }
-        });
-        let mut sources: Vec<NodeId> = sources.into_iter().map(|s| s.into_inner()).collect();
-        let bounds = chunks(&offsets, CHUNK_WORK);
-        let mut parts = Vec::with_capacity(bounds.len());
-        let mut rest = sources.as_mut_slice();
-        for nodes in &bounds {
-            let (part, tail) = rest.split_at_mut((offsets[nodes.end] - offsets[nodes.start]) as usize);
-            parts.push((nodes.clone(), part));
-            rest = tail;
-        }
-        parts.into_par_iter().for_each(|(nodes, part)| {
-            let first = offsets[nodes.start];
-            for v in nodes {
-                part[(offsets[v] - first) as usize..(offsets[v + 1] - first) as usize].sort_unstable();
-            }
-        });
-        InEdges { csr, offsets: Cow::Owned(offsets), sources: Cow::Owned(sources) }
-    }
-
-    /// PageRank by pulling over in-arcs in vertex order, one thread.
-    pub fn pagerank(&self, params: &Params) -> Ranks {
-        iterate(self.csr, params, |contrib, slots, base| self.pull(0, contrib, slots, base, params.damping as f32))
-    }
-
-    /// PageRank by pulling over in-arcs on the current rayon pool: the nodes are cut into
-    /// contiguous chunks of about equal work (in-arcs plus nodes), updated in parallel. The cut
-    /// does not depend on the thread count, and the chunks' totals are added in order, so the
-    /// result does not either.
-    pub fn pagerank_par(&self, params: &Params) -> Ranks {
-        let bounds = chunks(&self.offsets, CHUNK_WORK);
-        iterate(self.csr, params, |contrib, mut slots, base| {
-            let mut parts = Vec::with_capacity(bounds.len());
-            for nodes in &bounds {
-                let (part, rest) = slots.split_at(nodes.len());
-                parts.push((nodes.start, part));
-                slots = rest;
-            }
-            let totals: Vec<Totals> = parts
-                .into_par_iter()
-                .map(|(first, part)| self.pull(first, contrib, part, base, params.damping as f32))
-                .collect();
-            totals.into_iter().fold(Totals::default(), |a, b| a + b)
-        })
-    }
-
-    /// Updates the nodes `first..first + slots.len()` from the sums of their in-arcs'
-    /// contributions.
-    #[inline(always)]
-    fn pull(&self, first: usize, contrib: &[f32], slots: Slots<'_>, base: f32, damping: f32) -> Totals {
-        let offsets = &self.offsets[first..];
-        slots.update(base, damping, |i| {
-            let mut sum = 0.0f32;
-            for &u in &self.sources[offsets[i] as usize..offsets[i + 1] as usize] {
-                sum += contrib[u as usize];
-            }
-            sum
-        })
-    }
-}
-
 /// Cuts the nodes of a CSR with these `offsets` into contiguous ranges of about `work` arcs plus
 /// nodes each (at least one range when there are nodes).
 fn chunks(offsets: &[u64], work: u64) -> Vec<std::ops::Range<usize>> {
@@ -606,6 +338,15 @@ fn chunks(offsets: &[u64], work: u64) -> Vec<std::ops::Range<usize>> {
     bounds.dedup();
     bounds.windows(2).map(|w| w[0]..w[1]).collect()
 }
+
+mod blocked;
+mod hilbert_tiles;
+mod in_edges;
+mod push;
+pub use blocked::{Blocked, block_bits};
+pub use hilbert_tiles::HilbertTiles;
+pub use in_edges::InEdges;
+pub use push::{BINS_BYTES, push};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::graph::budget::Budget;
 use crate::graph::{BuildOptions, EdgeList};
 use crate::testing::{self, Rng};
 
@@ -30,12 +31,20 @@ type Kernel<'a> = Box<dyn Fn() -> Ranks + 'a>;
 /// Every PageRank kernel of this module on `g` (each prepared as the registry prepares it).
 fn kernels(g: &Csr) -> Vec<(&'static str, Kernel<'_>)> {
     let params = Params::default();
-    let pull = InEdges::of(g);
-    let par = InEdges::of(g);
+    let in_edges = InEdges::of(g);
+    let pull = Blocked::of(&in_edges, block_bits()).unwrap();
+    let par = Blocked::of(&in_edges, block_bits()).unwrap();
+    // Blocks of 64 sources: many blocks and tiles even on the small graphs.
+    let small = Blocked::of(&in_edges, 6).unwrap();
+    let small_par = Blocked::of(&in_edges, 6).unwrap();
     let tiles = HilbertTiles::sort(g, &Budget::default()).unwrap();
     vec![
         ("pull", Box::new(move || pull.pagerank(&params))),
         ("pull-par", Box::new(move || par.pagerank_par(&params))),
+        ("pull-small-blocks", Box::new(move || small.pagerank(&params))),
+        ("pull-par-small-blocks", Box::new(move || small_par.pagerank_par(&params))),
+        // Blocks of 4 destinations with bins of 2 entries each: flushed all the time.
+        ("push-small-bins", Box::new(move || push::push_with(g, &params, 2, 16 * ((g.num_nodes() >> 2) + 1)))),
         ("push", Box::new(move || push(g, &params))),
         ("hilbert", Box::new(move || tiles.pagerank(&params))),
     ]
@@ -93,14 +102,57 @@ fn hilbert_uses_the_graphs_order_when_it_has_one() {
 #[test]
 fn parallel_and_sequential_pull_sum_in_the_same_order() {
     let g = random_graph(8, 30_000, 400_000, true);
+    for bits in [4, 10, block_bits()] {
+        let tiles = Blocked::of(&InEdges::of(&g), bits).unwrap();
+        assert!(tiles.chunks.len() > 4);
+        let seq = tiles.pagerank(&Params::default());
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let par = pool.install(|| tiles.pagerank_par(&Params::default()));
+        assert!(seq.ranks() == par.ranks(), "parallel pull differs from sequential pull ({bits} bits)");
+    }
+}
+
+#[test]
+fn blocked_tiles_hold_every_in_arc_once_within_its_block() {
+    let g = random_graph(12, 3000, 40_000, true);
     let in_edges = InEdges::of(&g);
-    assert!(chunks(&in_edges.offsets, CHUNK_WORK).len() > 4);
-    let seq = in_edges.pagerank(&Params::default());
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
-    let par = pool.install(|| in_edges.pagerank_par(&Params::default()));
-    assert!(seq.ranks() == par.ranks(), "parallel pull differs from sequential pull");
-    // Push adds each node's in-arcs in the same (source) order as pull.
-    assert!(push(&g, &Params::default()).ranks() == seq.ranks(), "push differs from pull");
+    let tiles = Blocked::of(&in_edges, 5).unwrap();
+    let mut seen: Vec<Vec<NodeId>> = vec![Vec::new(); 3000];
+    for c in 0..tiles.chunks.len() {
+        for b in 0..tiles.blocks {
+            let tile = c * tiles.blocks + b;
+            let mut at = tiles.tile_arcs[tile];
+            for &(v, len) in &tiles.rows[tiles.tile_rows[tile]..tiles.tile_rows[tile + 1]] {
+                assert!(tiles.chunks[c].contains(&(v as usize)));
+                for &u in &tiles.sources[at..at + len as usize] {
+                    assert_eq!(u >> 5, b as NodeId, "arc {u} -> {v} in the tile of block {b}");
+                    seen[v as usize].push(u);
+                }
+                at += len as usize;
+            }
+        }
+    }
+    for (v, mut list) in seen.into_iter().enumerate() {
+        list.sort_unstable();
+        assert_eq!(list, in_edges.in_arcs(v));
+    }
+}
+
+#[test]
+fn push_through_bins_adds_in_the_order_of_a_plain_push() {
+    let g = random_graph(13, 30_000, 400_000, true);
+    let plain = iterate(&g, &Params::default(), |contrib, slots, base| {
+        let mut sums = vec![0.0f32; g.num_nodes()];
+        for u in 0..g.num_nodes() as NodeId {
+            for &v in g.neighbors(u) {
+                sums[v as usize] += contrib[u as usize];
+            }
+        }
+        slots.update(base, 0.85, |v| sums[v])
+    });
+    for (bits, bytes) in [(block_bits(), BINS_BYTES), (8, 1 << 12), (2, 1 << 20)] {
+        assert!(push::push_with(&g, &Params::default(), bits, bytes) == plain, "{bits} bits, {bytes} B of bins");
+    }
 }
 
 #[test]
@@ -154,7 +206,7 @@ fn verifier_rejects_perturbed_and_malformed_ranks() {
 fn tolerance_stops_early_and_summary_describes_the_result() {
     let g = random_graph(11, 1000, 8000, true);
     let params = Params { iterations: 1000, tolerance: Some(1e-6), ..Params::default() };
-    let ranks = InEdges::of(&g).pagerank(&params);
+    let ranks = Blocked::of(&InEdges::of(&g), block_bits()).unwrap().pagerank(&params);
     assert!(ranks.iterations() < 1000);
     assert!(ranks.last_change() <= 1e-6);
     ranks.verify(&g).unwrap();
