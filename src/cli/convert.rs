@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::ValueEnum;
 use costgraph::generate::EdgeWeights;
 use costgraph::graph::{Budget, BuildOptions, Builder, Csr, Relabel};
+use costgraph::io::cgr::Extras;
 use costgraph::io::{self, Format, ReadOptions, RealWeights};
 
 /// Arguments of `costgraph convert`.
@@ -57,6 +58,11 @@ pub struct Args {
     /// .cgr input keeps what it has.
     #[arg(long, value_enum)]
     order: Option<super::OrderArg>,
+    /// Also store the in-arcs of a directed graph (its transpose), so that pull PageRank starts at
+    /// once instead of building them every run; built out of core within --memory. A symmetric
+    /// graph needs none (its in-arcs are its out-arcs). By default a .cgr input keeps what it has.
+    #[arg(long)]
+    with_transpose: bool,
     #[command(flatten)]
     memory: super::MemoryArgs,
 }
@@ -93,6 +99,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .ok()
         .filter(|f| matches!(f, Format::Cgr | Format::El | Format::Wel))
         .with_context(|| format!("{}: the output must end in .cgr, .el or .wel", args.output.display()))?;
+    anyhow::ensure!(
+        !args.with_transpose || out_format == Format::Cgr,
+        "{}: --with-transpose stores a section of a .cgr; an edge list has none",
+        args.output.display()
+    );
     anyhow::ensure!(
         args.weights.is_none() || out_format == Format::Cgr,
         "{}: --weights writes a .cgr; convert to .cgr first",
@@ -189,12 +200,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let read = start.elapsed();
     let start_write = Instant::now();
     let ordered = hilbert || (args.order.is_none() && csr.hilbert_arcs().is_some());
+    let transposed = (args.with_transpose || csr.transpose().is_some()) && !csr.is_symmetric();
     let (nodes, arcs, weighted) = (csr.num_nodes(), csr.num_arcs(), csr.is_weighted());
     match out_format {
-        Format::Cgr if args.weights.is_some() => io::cgr::write(&csr.without_hilbert_arcs(), &args.output)?,
-        Format::Cgr if hilbert => io::cgr::write_with_hilbert_order(&csr, &args.output, &budget)?,
-        Format::Cgr if ordered => io::cgr::write(&csr, &args.output)?,
-        Format::Cgr => io::cgr::write(&csr.without_hilbert_arcs(), &args.output)?,
+        // The weights rewrite the file; the other sections follow them (`finish_cgr`).
+        Format::Cgr if args.weights.is_some() => {
+            io::cgr::write(&csr.without_hilbert_arcs().without_transpose(), &args.output)?
+        }
+        Format::Cgr => {
+            let csr = if ordered { csr } else { csr.without_hilbert_arcs() };
+            let extras = Extras { hilbert: ordered, transpose: args.with_transpose };
+            io::cgr::write_with(&csr, &args.output, &budget, extras)?
+        }
         _ => io::write_edge_list(&csr, &args.output, out_format == Format::Wel)?,
     }
     let weights = match args.weights {
@@ -206,7 +223,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.input.display(),
         args.output.display(),
         if weighted { ", weighted" } else { "" },
-        if ordered && out_format == Format::Cgr { ", Hilbert order" } else { "" },
+        match (ordered, transposed, out_format == Format::Cgr) {
+            (true, true, true) => ", Hilbert order, transpose",
+            (true, false, true) => ", Hilbert order",
+            (false, true, true) => ", transpose",
+            _ => "",
+        },
         read.as_secs_f64(),
         start_write.elapsed().as_secs_f64()
     );
@@ -214,25 +236,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Finishes the `.cgr` just written at `args.output`: its random weights when `--weights` asks
-/// for them, then its Hilbert section when `hilbert`; returns what was done, in words for the
-/// summary line.
+/// for them, then its Hilbert section when `hilbert` and its transpose when `--with-transpose`
+/// asks; returns what was done, in words for the summary line.
 fn finish_cgr(args: &Args, hilbert: bool, budget: &Budget, scratch: &Path) -> anyhow::Result<String> {
     let mut done = String::new();
     if let Some(weights) = &args.weights {
         costgraph::generate::add_edge_weights(&args.output, weights, budget, Some(scratch))?;
         done = format!(", weights {weights}");
     }
-    Ok(done + &add_hilbert_order(&args.output, hilbert, budget)?)
+    Ok(done + &add_sections(&args.output, Extras { hilbert, transpose: args.with_transpose }, budget)?)
 }
 
-/// When `hilbert`, gives the `.cgr` just written at `output` its Hilbert section (the file mapped,
-/// the section sorted within `budget`, the file replaced atomically); returns the time it took,
-/// in words for the summary line.
-pub(super) fn add_hilbert_order(output: &Path, hilbert: bool, budget: &Budget) -> anyhow::Result<String> {
-    if !hilbert {
-        return Ok(String::new());
-    }
+/// Gives the `.cgr` just written at `output` the sections `extras` asks for (the file mapped, the
+/// sections built within `budget`, the file replaced atomically); returns what was added and the
+/// time it took, in words for the summary line.
+pub(super) fn add_sections(output: &Path, extras: Extras, budget: &Budget) -> anyhow::Result<String> {
+    let csr = if extras == Extras::default() { return Ok(String::new()) } else { io::cgr::open(output)? };
+    let extras = Extras { transpose: extras.transpose && !csr.is_symmetric(), ..extras };
+    let what = match (extras.hilbert, extras.transpose) {
+        (true, true) => "Hilbert order and transpose",
+        (true, false) => "Hilbert order",
+        (false, true) => "transpose",
+        (false, false) => return Ok(", symmetric: its in-arcs are its out-arcs, no transpose stored".into()),
+    };
     let start = Instant::now();
-    io::cgr::write_with_hilbert_order(&io::cgr::open(output)?, output, budget)?;
-    Ok(format!(", Hilbert order {:.2} s", start.elapsed().as_secs_f64()))
+    io::cgr::write_with(&csr, output, budget, extras)?;
+    Ok(format!(", {what} {:.2} s", start.elapsed().as_secs_f64()))
 }

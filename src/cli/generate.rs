@@ -78,6 +78,10 @@ struct Common {
     /// Also store the arcs in Hilbert-curve order (for `pagerank-hilbert`).
     #[arg(long, value_enum, default_value_t = super::OrderArg::Vertex)]
     order: super::OrderArg,
+    /// Also store the in-arcs of a --directed graph (its transpose), so that pull PageRank starts
+    /// at once; built out of core within --memory.
+    #[arg(long)]
+    with_transpose: bool,
     #[command(flatten)]
     memory: super::MemoryArgs,
 }
@@ -99,6 +103,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let output = common.output.context("no output file: say where the graph goes with -o FILE.cgr")?;
     let out_format = output_format(&output)?;
+    anyhow::ensure!(
+        !common.with_transpose || out_format == Format::Cgr,
+        "{}: --with-transpose stores a section of a .cgr; an edge list has none",
+        output.display()
+    );
     if let Some(w) = common.weights {
         Weights::new(w.lo, w.hi)?;
     }
@@ -143,8 +152,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         csr.num_arcs()
     };
     let written = start.elapsed() - generated;
-    let hilbert =
-        super::convert::add_hilbert_order(&output, streamed && common.order == super::OrderArg::Hilbert, &budget)?;
+    let extras = io::cgr::Extras {
+        hilbert: streamed && common.order == super::OrderArg::Hilbert,
+        transpose: streamed && common.with_transpose,
+    };
+    let hilbert = super::convert::add_sections(&output, extras, &budget)?;
     eprintln!(
         "{} (seed {}): {n} nodes, {m} edges generated into {buckets} buckets ({where_}) in {:.2} s; {arcs} arcs{} built and written to {} in {:.2} s{hilbert}",
         describe(&generator),

@@ -55,6 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "symmetric": props.symmetric,
             "weighted": csr.is_weighted(),
             "relabelled": csr.original_ids().is_some(),
+            "hilbert_order": csr.hilbert_arcs().is_some(),
+            "transpose": csr.transpose().is_some(),
             "self_loops": stats.self_loops,
             "isolated_nodes": stats.isolated_nodes,
             "degree": { "min": stats.min_degree, "avg": stats.avg_degree, "max": stats.max_degree },
@@ -79,6 +81,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("symmetric       {}", yes(props.symmetric));
     println!("weighted        {}", yes(csr.is_weighted()));
     println!("relabelled ids  {}", yes(csr.original_ids().is_some()));
+    println!("Hilbert order   {}", yes(csr.hilbert_arcs().is_some()));
+    println!(
+        "transpose       {}",
+        match (csr.transpose().is_some(), props.symmetric) {
+            (true, _) => "stored (in-arcs: pull PageRank starts at once)",
+            (false, true) => "not needed (symmetric: the in-arcs are the out-arcs)",
+            (false, false) => "no (pull PageRank builds it; store it with convert --with-transpose)",
+        }
+    );
     println!("self loops      {}", stats.self_loops);
     println!("isolated nodes  {}", stats.isolated_nodes);
     println!("degree          min {} / avg {:.2} / max {}", stats.min_degree, stats.avg_degree, stats.max_degree);

@@ -85,17 +85,20 @@ pub const FORMULAS: [Formula; 9] = [
     Formula {
         problem: Problem::Pagerank,
         kind: Kind::SingleThread,
-        node_bytes: 24,
+        node_bytes: 28,
         arc_bytes: 12,
-        assumption: "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; the transpose \
-                     (u32) or Hilbert arcs (8 B, when computed) plus their 4 B tiles per arc",
+        assumption: "ranks, next ranks, contributions, sums, inverse degrees (f32) and transpose offsets (u64) per \
+                     node; the transpose (u32, when built) and its blocked tiles (4 B + rows) or Hilbert arcs (8 B, \
+                     when computed) plus their 4 B tiles per arc",
     },
     Formula {
         problem: Problem::Pagerank,
         kind: Kind::Rayon,
-        node_bytes: 24,
-        arc_bytes: 4,
-        assumption: "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; transpose (u32) per arc",
+        node_bytes: 28,
+        arc_bytes: 12,
+        assumption: "ranks, next ranks, contributions, sums, inverse degrees (f32) and transpose offsets (u64) per \
+                     node; the transpose (u32, when built) and its blocked tiles (4 B per arc and 8 B per row, \
+                     counted as 4 B per arc) per arc",
     },
     Formula {
         problem: Problem::Pagerank,
@@ -124,6 +127,8 @@ pub struct GraphShape {
     pub symmetric: bool,
     /// Whether the file holds the arcs in Hilbert order too (8 bytes per arc).
     pub hilbert: bool,
+    /// Whether the file holds the in-arcs too (4 bytes per arc, 8 per node).
+    pub transpose: bool,
 }
 
 impl GraphShape {
@@ -135,6 +140,7 @@ impl GraphShape {
             weighted: csr.is_weighted(),
             symmetric: csr.is_symmetric(),
             hilbert: csr.hilbert_arcs().is_some(),
+            transpose: csr.transpose().is_some(),
         }
     }
 
@@ -172,18 +178,13 @@ pub fn formula(problem: Problem, kind: Kind) -> &'static Formula {
 /// Implementations whose working set differs from their kind's [`FORMULAS`] entry: `(name, node
 /// bytes, arc bytes, what they account for)`. `pagerank-hilbert` on a graph that carries its
 /// Hilbert section reads it mapped and packs 4 bytes per arc instead (see [`estimate`]).
-pub const SPECIFIC: [(&str, u64, u64, &str); 4] = [
-    (
-        "pagerank",
-        24,
-        4,
-        "ranks, next ranks, contributions (f32) and transpose offsets (u64) per node; the transpose (u32) per arc",
-    ),
+pub const SPECIFIC: [(&str, u64, u64, &str); 3] = [
     (
         "pagerank-push",
         20,
         0,
-        "ranks, next ranks, contributions, inverse out-degrees and sums (f32) per node; nothing per arc",
+        "ranks, next ranks, contributions, inverse out-degrees and sums (f32) per node; the propagation-blocking \
+         bins (8 B per arc, at most 256 MiB)",
     ),
     (
         "pagerank-hilbert",
@@ -207,6 +208,19 @@ pub fn working_set(imp: &Implementation, shape: &GraphShape) -> (u64, u64, &'sta
         Some(&("pagerank-hilbert", node, _, _)) if shape.hilbert => {
             (node, 4, "ranks and sums per node; the mapped Hilbert section packed into 4 B tiles per arc")
         }
+        _ if imp.problem == Problem::Pagerank
+            && matches!(imp.kind, Kind::SingleThread | Kind::Rayon)
+            && imp.name != "pagerank-push"
+            && imp.name != "pagerank-hilbert"
+            && (shape.transpose || shape.symmetric) =>
+        {
+            (
+                28,
+                8,
+                "ranks, next ranks, contributions, sums, inverse degrees (f32) per node; the stored (or symmetric) \
+                     in-arcs' blocked tiles (4 B per arc and 8 B per row, counted as 4 B per arc) per arc",
+            )
+        }
         Some(&(_, node, arc, what)) => (node, arc, what),
         None => {
             let f = formula(imp.problem, imp.kind);
@@ -222,10 +236,15 @@ pub fn estimate(imp: &Implementation, shape: &GraphShape, processes: usize, core
     let (node_bytes, arc_bytes, _) = working_set(imp, shape);
     // The mapped Hilbert section is read by the implementation that uses it.
     let hilbert_bytes = if imp.name == "pagerank-hilbert" && shape.hilbert { 8 * shape.arcs } else { 0 };
-    let graph_bytes = shape.graph_bytes() + hilbert_bytes;
+    // The mapped transpose is read by the pull kernels.
+    let pull = imp.problem == Problem::Pagerank && imp.name != "pagerank-push" && imp.name != "pagerank-hilbert";
+    let transpose_bytes = if pull && shape.transpose { 8 * (shape.nodes + 1) + 4 * shape.arcs } else { 0 };
+    let bins_bytes =
+        if imp.name == "pagerank-push" { (crate::algo::pagerank::BINS_BYTES as u64).min(8 * shape.arcs) } else { 0 };
+    let graph_bytes = shape.graph_bytes() + hilbert_bytes + transpose_bytes;
     let symmetric_copy_bytes = if needs_symmetric { shape.symmetric_copy_bytes() } else { 0 };
     let arcs = if needs_symmetric && !shape.symmetric { 2 * shape.arcs } else { shape.arcs };
-    let working_bytes = node_bytes * shape.nodes + arc_bytes * arcs;
+    let working_bytes = node_bytes * shape.nodes + arc_bytes * arcs + bins_bytes;
     let runtime_bytes = PROCESS_BYTES * processes.max(1) as u64 + THREAD_BYTES * cores.max(1) as u64;
     Estimate {
         graph_bytes,
@@ -255,7 +274,7 @@ mod tests {
     use super::*;
 
     const SHAPE: GraphShape =
-        GraphShape { nodes: 1000, arcs: 10_000, weighted: false, symmetric: false, hilbert: false };
+        GraphShape { nodes: 1000, arcs: 10_000, weighted: false, symmetric: false, hilbert: false, transpose: false };
 
     fn imp(problem: Problem, name: &str) -> &'static Implementation {
         crate::registry::find(problem, name).expect("registered")
@@ -290,20 +309,23 @@ mod tests {
 
     #[test]
     fn implementations_with_their_own_working_set() {
-        // PageRank: the transpose (pull), nothing per arc (push), the Hilbert order computed (its
-        // keys and the packed tiles, 12 B per arc) or read from the file's section (mapped 8 B,
-        // packed 4 B).
+        // PageRank: the transpose and its tiles (pull; only the tiles when the file carries the
+        // transpose, mapped), the bins (push), the Hilbert order computed (its keys and the packed
+        // tiles, 12 B per arc) or read from the file's section (mapped 8 B, packed 4 B).
         let arcs = |name: &str, shape: &GraphShape| {
             let e = estimate(imp(Problem::Pagerank, name), shape, 1, 1);
             ((e.working_bytes - working_set(imp(Problem::Pagerank, name), shape).0 * 1000) / 10_000, e.graph_bytes)
         };
         let plain = SHAPE.graph_bytes();
-        assert_eq!(arcs("pagerank", &SHAPE), (4, plain));
-        assert_eq!(arcs("pagerank-push", &SHAPE), (0, plain));
+        assert_eq!(arcs("pagerank", &SHAPE), (12, plain));
+        assert_eq!(arcs("pagerank-push", &SHAPE), (8, plain));
+        let with_transpose = GraphShape { transpose: true, ..SHAPE };
+        assert_eq!(arcs("pagerank", &with_transpose), (8, plain + 8 * 1001 + 4 * 10_000));
+        assert_eq!(arcs("pagerank-par", &with_transpose), (8, plain + 8 * 1001 + 4 * 10_000));
         assert_eq!(arcs("pagerank-hilbert", &SHAPE), (12, plain));
         let with_section = GraphShape { hilbert: true, ..SHAPE };
         assert_eq!(arcs("pagerank-hilbert", &with_section), (4, plain + 8 * 10_000));
-        assert_eq!(arcs("pagerank", &with_section), (4, plain));
+        assert_eq!(arcs("pagerank", &with_section), (12, plain));
         assert!(SPECIFIC.iter().all(|s| crate::registry::all().iter().any(|i| i.name == s.0)), "names registered");
     }
 

@@ -92,6 +92,49 @@ fn hilbert_order_is_added_within_the_budget() {
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
 
+#[test]
+fn transpose_is_stored_within_the_budget_and_serves_pull_pagerank() {
+    let dir = tempdir();
+    let plain = dir.path().join("g.cgr");
+    build(&["generate", "kron", "--scale", "14", "--directed"], &plain);
+    let plain = plain.to_str().unwrap();
+    let (want, said) = build(&["convert", plain, "--with-transpose"], &dir.path().join("a.cgr"));
+    assert!(said.contains("transpose"), "{said}");
+    // 1 MiB holds about a third of the in-arcs: the transpose is built in several ranges.
+    let (got, _) = build(&["convert", plain, "--with-transpose", "--memory", "1M"], &dir.path().join("b.cgr"));
+    assert!(got == want, "the transpose built in ranges differs");
+    let (generated, _) = build(
+        &["generate", "kron", "--scale", "14", "--directed", "--with-transpose", "--order", "hilbert"],
+        &dir.path().join("c.cgr"),
+    );
+    let c = dir.path().join("c.cgr");
+    let c = c.to_str().unwrap();
+    let info: serde_json::Value = serde_json::from_str(&common::run_ok(&["info", "--json", c])).unwrap();
+    assert_eq!((info["transpose"].as_bool(), info["hilbert_order"].as_bool()), (Some(true), Some(true)));
+    assert!(generated.len() > want.len());
+    for imp in ["pagerank", "pagerank-par", "pagerank-hilbert"] {
+        let out: serde_json::Value =
+            serde_json::from_str(&common::run_ok(&["run", "pagerank", c, "--impl", imp, "--verify", "--json"]))
+                .unwrap();
+        assert_eq!(out["verified"], true, "{imp}: {out}");
+    }
+    // A symmetric graph needs none, and says so.
+    let sym = dir.path().join("s.cgr");
+    let (_, said) = build(&["generate", "kron", "--scale", "10", "--with-transpose"], &sym);
+    assert!(said.contains("no transpose stored"), "{said}");
+    let info: serde_json::Value =
+        serde_json::from_str(&common::run_ok(&["info", "--json", sym.to_str().unwrap()])).unwrap();
+    assert_eq!(info["transpose"], false);
+    // A corrupt in-arc is refused on open, in one line naming the file.
+    let mut bytes = want.clone();
+    let at = costgraph::io::cgr::read_header(dir.path().join("a.cgr")).unwrap().sections[6].0 as usize;
+    bytes[at + 40] ^= 1;
+    let bad = dir.path().join("bad.cgr");
+    std::fs::write(&bad, &bytes).unwrap();
+    let err = common::run_err(&["run", "pagerank", bad.to_str().unwrap(), "--impl", "pagerank"]);
+    assert!(err.starts_with("error: ") && err.contains("bad.cgr") && err.lines().count() == 1, "{err}");
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_removes_every_temporary_file() {

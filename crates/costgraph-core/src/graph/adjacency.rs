@@ -213,7 +213,7 @@ pub(super) fn check_original_ids(lists: &Adjacency, original_ids: Option<&[u64]>
 }
 
 /// A 64-bit mix of an arc (SplitMix64's finaliser over its fields), for the symmetry check.
-fn arc_hash(u: NodeId, v: NodeId, w: Weight) -> u64 {
+pub(super) fn arc_hash(u: NodeId, v: NodeId, w: Weight) -> u64 {
     let mut x = ((u as u64) << 32 | v as u64) ^ (w as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -1,7 +1,7 @@
 //! [`Csr`]: compressed sparse rows, the whole graph every algorithm reads: its out-lists
 //! ([`Adjacency`], which a `Csr` dereferences to, so `csr.neighbors(u)` reads node `u`'s list),
 //! the original ids of a relabelled input, the storage flags and, optionally, the arcs in
-//! Hilbert-curve order.
+//! Hilbert-curve order and the in-arcs (transpose) of a directed graph.
 
 use std::ops::Deref;
 
@@ -21,6 +21,7 @@ pub struct Csr {
     lists: Adjacency,
     original_ids: Option<Array<u64>>,
     hilbert: Option<Array<ArcPair>>,
+    transpose: Option<Adjacency>,
     props: GraphProps,
 }
 
@@ -46,7 +47,7 @@ impl Csr {
         let n = offsets.len().saturating_sub(1);
         let lists = check_lists(offsets, targets, weights, props, (0, n))?;
         check_original_ids(&lists, original_ids.as_deref())?;
-        Ok(Csr { lists, original_ids, hilbert: None, props })
+        Ok(Csr { lists, original_ids, hilbert: None, transpose: None, props })
     }
 
     /// This graph as the one shard of itself (nodes `0..n` of `n`), sharing its arrays: free for
@@ -83,6 +84,31 @@ impl Csr {
         Ok(self)
     }
 
+    /// Attaches the in-arcs of a directed graph (its transpose: `offsets` over the nodes, the
+    /// `sources` of each node's in-arcs in increasing order) after checking them
+    /// ([`check_lists`] and [`super::transpose::check`]): O(n + m) work. Returns what is wrong.
+    pub fn with_transpose(mut self, offsets: Array<u64>, sources: Array<NodeId>) -> Result<Self, String> {
+        let props =
+            GraphProps { directed: true, symmetric: false, sorted: true, deduplicated: self.props.deduplicated };
+        let n = self.num_nodes();
+        let in_lists = check_lists(offsets, sources, None, props, (0, n)).map_err(|e| format!("transpose: {e}"))?;
+        super::transpose::check(&self.lists, &in_lists)?;
+        self.transpose = Some(in_lists);
+        Ok(self)
+    }
+
+    /// The in-arcs, when the graph carries them (a `.cgr` written with `--with-transpose`, or
+    /// [`Csr::with_transpose`]): node `v`'s in-neighbours are `transpose().neighbors(v)`.
+    pub fn transpose(&self) -> Option<&Adjacency> {
+        self.transpose.as_ref()
+    }
+
+    /// Drops the stored transpose, if any.
+    pub fn without_transpose(mut self) -> Self {
+        self.transpose = None;
+        self
+    }
+
     /// Hands the pages of a mapped graph back to the page cache ([`Array::release_pages`]), so
     /// that repeated passes over a graph larger than the memory budget do not keep all of it
     /// resident; nothing for a graph in memory.
@@ -93,6 +119,9 @@ impl Csr {
         }
         if let Some(h) = &self.hilbert {
             h.release_pages();
+        }
+        if let Some(t) = &self.transpose {
+            t.release_pages();
         }
     }
 
@@ -150,6 +179,7 @@ impl Csr {
         self.lists.size_bytes()
             + if self.original_ids.is_some() { n * 8 } else { 0 }
             + if self.hilbert.is_some() { m * 8 } else { 0 }
+            + self.transpose.as_ref().map_or(0, Adjacency::size_bytes)
     }
 
     /// The edges of the graph as an [`EdgeList`]: each arc once for a directed graph, each

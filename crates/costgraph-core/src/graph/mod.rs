@@ -16,6 +16,7 @@ mod props;
 mod relabel;
 mod shard;
 mod stats;
+pub mod transpose;
 
 pub use adjacency::{Adjacency, check_lists};
 pub use array::Array;

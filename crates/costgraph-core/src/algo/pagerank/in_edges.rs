@@ -20,12 +20,16 @@ pub struct InEdges<'a> {
 const CHUNK_WORK: u64 = 1 << 16;
 
 impl<'a> InEdges<'a> {
-    /// The in-arcs of `csr`: the graph itself when symmetric, else its transpose built in
+    /// The in-arcs of `csr`: the graph itself when symmetric, the transpose it carries (a `.cgr`
+    /// written with `--with-transpose`: free), else its transpose built in
     /// parallel (O(n + m) work: count, prefix sum, scatter, then each in-list sorted so the
     /// result does not depend on the thread count).
     pub fn of(csr: &'a Csr) -> Self {
         if csr.is_symmetric() {
             return InEdges { csr, offsets: Cow::Borrowed(csr.offsets()), sources: Cow::Borrowed(csr.targets()) };
+        }
+        if let Some(t) = csr.transpose() {
+            return InEdges { csr, offsets: Cow::Borrowed(t.offsets()), sources: Cow::Borrowed(t.targets()) };
         }
         let n = csr.num_nodes();
         let in_degree: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();

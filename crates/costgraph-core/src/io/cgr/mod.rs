@@ -3,29 +3,43 @@
 //! ```text
 //! offset  size  field
 //!      0     8  magic "COSTGRPH"
-//!      8     4  format version (u32, currently 1)
+//!      8     4  format version (u32): 2 when the file carries a transpose, else 1
 //!     12     4  flags (u32): 1 directed, 2 symmetric, 4 weighted, 8 sorted,
 //!                            16 deduplicated, 32 original ids present,
-//!                            64 Hilbert-ordered arcs present, 128 shard
+//!                            64 Hilbert-ordered arcs present, 128 shard,
+//!                            256 transpose (in-offsets and in-arcs) present
 //!     16     8  node count n (u64)
 //!     24     8  arc count m (u64)
 //!     32    80  section table: 5 x (byte offset u64, byte length u64) for
 //!               offsets [u64; n+1], targets [u32; m], weights [u32; m], original ids [u64; n],
 //!               Hilbert-ordered arcs [(u32 src, u32 dst); m]
 //!               (an absent section has offset 0 and length 0)
+//! version 1:
 //!    112     8  zero; in a shard (flag 128): first node (u32), node count of the whole graph (u32)
 //!    120     8  FNV-1a 64 checksum of bytes 0..120
 //!    128        sections, each starting on a 64-byte boundary
+//! version 2:
+//!    112    32  section table, continued: in-offsets [u64; n+1], in-arcs [u32; m] (the sources
+//!               of each node's in-arcs, in increasing order)
+//!    144     8  zero (a shard has no transpose, so it is always version 1)
+//!    152    32  zero
+//!    184     8  FNV-1a 64 checksum of bytes 0..184
+//!    192        sections, each starting on a 64-byte boundary
 //! ```
 //!
 //! [`open`] validates everything before returning: file length, magic, version, checksum, flags,
 //! section alignment and bounds against the file length, section sizes against the counts,
 //! offsets monotone from 0 to m, every target below n; when present, the Hilbert-ordered arcs
 //! (written by `costgraph convert --order hilbert`, see [`crate::graph::hilbert`]) have every
-//! endpoint below n and each node as the source of exactly its out-degree of them. The fifth
+//! endpoint below n and each node as the source of exactly its out-degree of them, and the
+//! transpose (written by `--with-transpose`, see [`crate::graph::transpose`]) is sorted lists of
+//! sources below n holding exactly the graph's arcs reversed (an O(m) hash check). The fifth
 //! section took 16 of the bytes version 1 reserved (zero in older files: no section), so the
-//! version stays 1; an older costgraph refuses such a file for its unknown flag bit 64. [`write`] writes to a temporary file in the
-//! destination folder and renames it into place, so a failed write leaves nothing behind.
+//! version stays 1; an older costgraph refuses such a file for its unknown flag bit 64. The
+//! transpose needs two more sections than version 1 has room for, hence version 2, written only
+//! for a file that has one, so every file without a transpose stays readable by an older
+//! costgraph. [`write`] writes to a temporary file in the destination folder and renames it into
+//! place, so a failed write leaves nothing behind.
 //!
 //! A *shard* (flag 128, written by `costgraph shard`, see [`crate::io::shard`]) holds the nodes
 //! `first..first + n` of a graph of `total` nodes, the two numbers in the 8 bytes version 1
@@ -35,22 +49,27 @@
 //! section. [`open_shard`] validates it like any file (symmetry excepted: the reverses of its arcs
 //! live in other shards) and [`open`] refuses it, since it is not a whole graph.
 
-use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use crate::graph::{Array, Budget, Csr, CsrSink, GraphProps, MAX_NODES, NodeId, Shard};
+use crate::graph::{Array, Budget, Csr, GraphProps, MAX_NODES, NodeId, Shard};
 use crate::{Error, Result};
+
+mod stream_writer;
+pub use stream_writer::StreamWriter;
 
 /// The first eight bytes of every `.cgr` file.
 pub const MAGIC: [u8; 8] = *b"COSTGRPH";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
-/// Size of the fixed header in bytes.
+/// The newest format version this build writes and reads: 2 for a file with a transpose, 1
+/// otherwise (so that older builds read every file without one).
+pub const VERSION: u32 = 2;
+/// Size of the version 1 header in bytes.
 pub const HEADER_LEN: usize = 128;
+/// Size of the version 2 header in bytes.
+pub const HEADER_LEN_V2: usize = 192;
 /// Every section starts at a multiple of this.
 pub const ALIGN: u64 = 64;
 
@@ -62,12 +81,22 @@ const FLAG_DEDUPLICATED: u32 = 16;
 const FLAG_ORIGINAL_IDS: u32 = 32;
 const FLAG_HILBERT: u32 = 64;
 const FLAG_SHARD: u32 = 128;
-const KNOWN_FLAGS: u32 = 255;
+const FLAG_TRANSPOSE: u32 = 256;
+const KNOWN_FLAGS: u32 = 511;
 
-const SECTIONS: usize = 5;
-const SECTION_NAMES: [&str; SECTIONS] = ["offsets", "targets", "weights", "original ids", "Hilbert-ordered arcs"];
-const SHARD_AT: usize = 112;
-const CHECKSUM_AT: usize = 120;
+const SECTIONS: usize = 7;
+/// The sections a version 1 header has room for.
+const SECTIONS_V1: usize = 5;
+const SECTION_NAMES: [&str; SECTIONS] =
+    ["offsets", "targets", "weights", "original ids", "Hilbert-ordered arcs", "in-offsets", "in-arcs"];
+
+/// Where the shard fields and the checksum are in a header of `version`.
+fn layout(version: u32) -> (usize, usize, usize) {
+    match version {
+        1 => (SECTIONS_V1, 112, 120),
+        _ => (SECTIONS, 144, 184),
+    }
+}
 
 /// What a header describes: the counts and which sections are present.
 struct Shape {
@@ -77,6 +106,7 @@ struct Shape {
     weighted: bool,
     original_ids: bool,
     hilbert: bool,
+    transpose: bool,
     /// For a shard: its first node and the whole graph's node count.
     shard: Option<(u32, u32)>,
 }
@@ -90,6 +120,7 @@ impl Shape {
             weighted: csr.is_weighted(),
             original_ids: csr.original_ids().is_some(),
             hilbert: csr.hilbert_arcs().is_some(),
+            transpose: csr.transpose().is_some(),
             shard: None,
         }
     }
@@ -106,7 +137,8 @@ pub struct Header {
     pub nodes: u64,
     /// Arc count.
     pub arcs: u64,
-    /// `(byte offset, byte length)` of offsets, targets, weights, original ids, Hilbert-ordered arcs.
+    /// `(byte offset, byte length)` of offsets, targets, weights, original ids, Hilbert-ordered
+    /// arcs, in-offsets, in-arcs (the last two always absent in version 1).
     pub sections: [(u64, u64); SECTIONS],
     /// For a shard (flag 128): its first node and the node count of the whole graph.
     pub shard: Option<(u32, u32)>,
@@ -115,6 +147,11 @@ pub struct Header {
 /// FNV-1a, 64 bits: the header checksum.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// The length of a header of `version` (1 or 2).
+fn header_len(version: u32) -> usize {
+    if version == 1 { HEADER_LEN } else { HEADER_LEN_V2 }
 }
 
 fn align_up(x: u64) -> u64 {
@@ -138,6 +175,7 @@ impl Header {
             (g.original_ids, FLAG_ORIGINAL_IDS),
             (g.hilbert, FLAG_HILBERT),
             (g.shard.is_some(), FLAG_SHARD),
+            (g.transpose, FLAG_TRANSPOSE),
         ] {
             if on {
                 flags |= bit;
@@ -151,36 +189,45 @@ impl Header {
             g.weighted.then_some(m * 4),
             g.original_ids.then_some(n * 8),
             g.hilbert.then_some(m * 8),
+            g.transpose.then_some((n + 1) * 8),
+            g.transpose.then_some(m * 4),
         ];
+        let version = if g.transpose { 2 } else { 1 };
         let mut sections = [(0, 0); SECTIONS];
-        let mut at = HEADER_LEN as u64;
+        let mut at = header_len(version) as u64;
         for (i, &len) in lengths.iter().enumerate() {
             if let Some(len) = len {
                 sections[i] = (at, len);
                 at = align_up(at + len);
             }
         }
-        Header { version: VERSION, flags, nodes: n, arcs: m, sections, shard: g.shard }
+        Header { version, flags, nodes: n, arcs: m, sections, shard: g.shard }
     }
 
-    /// Encodes the header, checksum included.
-    pub fn encode(&self) -> [u8; HEADER_LEN] {
-        let mut b = [0u8; HEADER_LEN];
+    /// The length of this header in bytes: where its file's first section may start.
+    pub fn byte_len(&self) -> usize {
+        header_len(self.version)
+    }
+
+    /// Encodes the header, checksum included ([`Header::byte_len`] bytes).
+    pub fn encode(&self) -> Vec<u8> {
+        let (sections, shard_at, checksum_at) = layout(self.version);
+        let mut b = vec![0u8; self.byte_len()];
         b[0..8].copy_from_slice(&MAGIC);
         b[8..12].copy_from_slice(&self.version.to_le_bytes());
         b[12..16].copy_from_slice(&self.flags.to_le_bytes());
         b[16..24].copy_from_slice(&self.nodes.to_le_bytes());
         b[24..32].copy_from_slice(&self.arcs.to_le_bytes());
-        for (i, (off, len)) in self.sections.iter().enumerate() {
+        for (i, (off, len)) in self.sections.iter().take(sections).enumerate() {
             b[32 + 16 * i..40 + 16 * i].copy_from_slice(&off.to_le_bytes());
             b[40 + 16 * i..48 + 16 * i].copy_from_slice(&len.to_le_bytes());
         }
         if let Some((first, total)) = self.shard {
-            b[SHARD_AT..SHARD_AT + 4].copy_from_slice(&first.to_le_bytes());
-            b[SHARD_AT + 4..SHARD_AT + 8].copy_from_slice(&total.to_le_bytes());
+            b[shard_at..shard_at + 4].copy_from_slice(&first.to_le_bytes());
+            b[shard_at + 4..shard_at + 8].copy_from_slice(&total.to_le_bytes());
         }
-        let sum = fnv1a(&b[..CHECKSUM_AT]);
-        b[CHECKSUM_AT..].copy_from_slice(&sum.to_le_bytes());
+        let sum = fnv1a(&b[..checksum_at]);
+        b[checksum_at..].copy_from_slice(&sum.to_le_bytes());
         b
     }
 
@@ -195,7 +242,7 @@ impl Header {
         let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
         let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
         let version = u32_at(8);
-        if version != VERSION {
+        if !(1..=VERSION).contains(&version) {
             return Err(if version > VERSION {
                 format!(
                     "format version {version} is newer than this costgraph reads (version {VERSION}); upgrade costgraph"
@@ -204,8 +251,16 @@ impl Header {
                 format!("unknown format version {version} (this costgraph reads version {VERSION})")
             });
         }
-        let stored = u64_at(CHECKSUM_AT);
-        let computed = fnv1a(&bytes[..CHECKSUM_AT]);
+        let (section_count, shard_at, checksum_at) = layout(version);
+        if bytes.len() < header_len(version) {
+            return Err(format!(
+                "truncated: {} bytes is shorter than the {}-byte header of a version {version} .cgr file",
+                bytes.len(),
+                header_len(version)
+            ));
+        }
+        let stored = u64_at(checksum_at);
+        let computed = fnv1a(&bytes[..checksum_at]);
         if stored != computed {
             return Err(format!(
                 "header checksum mismatch (stored {stored:#018x}, computed {computed:#018x}): the header is corrupt"
@@ -221,7 +276,7 @@ impl Header {
             return Err(format!("header claims {nodes} nodes, more than the {MAX_NODES} that u32 ids allow"));
         }
         let shard = if flags & FLAG_SHARD != 0 {
-            let (first, total) = (u32_at(SHARD_AT), u32_at(SHARD_AT + 4));
+            let (first, total) = (u32_at(shard_at), u32_at(shard_at + 4));
             if total as u64 > MAX_NODES {
                 return Err(format!("shard of a graph of {total} nodes, more than the {MAX_NODES} that u32 ids allow"));
             }
@@ -234,15 +289,24 @@ impl Header {
             if flags & FLAG_HILBERT != 0 {
                 return Err("a shard cannot carry Hilbert-ordered arcs (flags 64 and 128 both set)".into());
             }
+            if flags & FLAG_TRANSPOSE != 0 {
+                return Err("a shard cannot carry a transpose (flags 128 and 256 both set)".into());
+            }
             Some((first, total))
         } else {
-            if u64_at(SHARD_AT) != 0 {
-                return Err(format!("reserved bytes {SHARD_AT}..{CHECKSUM_AT} are not zero"));
+            if bytes[shard_at..checksum_at].iter().any(|&b| b != 0) {
+                return Err(format!("reserved bytes {shard_at}..{checksum_at} are not zero"));
             }
             None
         };
+        if flags & FLAG_TRANSPOSE != 0 && version < 2 {
+            return Err("flag 256 (transpose) in a version 1 header, which has no room for its sections".into());
+        }
+        if flags & FLAG_TRANSPOSE != 0 && flags & FLAG_SYMMETRIC != 0 {
+            return Err("a symmetric graph carries no transpose (flags 2 and 256 both set)".into());
+        }
         let mut sections = [(0, 0); SECTIONS];
-        for (i, s) in sections.iter_mut().enumerate() {
+        for (i, s) in sections.iter_mut().take(section_count).enumerate() {
             *s = (u64_at(32 + 16 * i), u64_at(40 + 16 * i));
         }
         let weighted = flags & FLAG_WEIGHTED != 0;
@@ -253,8 +317,10 @@ impl Header {
             weighted.then(|| arcs.checked_mul(4)),
             has_ids.then(|| nodes.checked_mul(8)),
             (flags & FLAG_HILBERT != 0).then(|| arcs.checked_mul(8)),
+            (flags & FLAG_TRANSPOSE != 0).then(|| (nodes + 1).checked_mul(8)),
+            (flags & FLAG_TRANSPOSE != 0).then(|| arcs.checked_mul(4)),
         ];
-        let mut end_of_previous = HEADER_LEN as u64;
+        let mut end_of_previous = header_len(version) as u64;
         for (i, ((off, len), want)) in sections.iter().zip(expected).enumerate() {
             let name = SECTION_NAMES[i];
             let Some(want) = want else {
@@ -307,10 +373,14 @@ pub fn open(path: impl AsRef<Path>) -> Result<Csr> {
             ),
         ));
     }
-    let Arrays { offsets, targets, weights, original_ids, hilbert } = arrays;
+    let Arrays { offsets, targets, weights, original_ids, hilbert, transpose } = arrays;
     let csr = Csr::from_parts(offsets, targets, weights, original_ids, header.props());
     let csr = match hilbert {
         Some(arcs) => csr.and_then(|csr| csr.with_hilbert_arcs(arcs)),
+        None => csr,
+    };
+    let csr = match transpose {
+        Some((offsets, sources)) => csr.and_then(|csr| csr.with_transpose(offsets, sources)),
         None => csr,
     };
     csr.map_err(|msg| Error::format(path, msg))
@@ -338,6 +408,7 @@ struct Arrays {
     weights: Option<Array<u32>>,
     original_ids: Option<Array<u64>>,
     hilbert: Option<Array<crate::graph::hilbert::Arc>>,
+    transpose: Option<(Array<u64>, Array<NodeId>)>,
 }
 
 /// Section `i` of the mapped file as an array, `None` when `flag` (0: always present) is not set.
@@ -376,6 +447,13 @@ fn map(path: &Path) -> Result<(Header, Arrays)> {
         weights: section(&map, &header, path, 2, FLAG_WEIGHTED)?,
         original_ids: section(&map, &header, path, 3, FLAG_ORIGINAL_IDS)?,
         hilbert: section(&map, &header, path, 4, FLAG_HILBERT)?,
+        transpose: section(&map, &header, path, 5, FLAG_TRANSPOSE)?.zip(section(
+            &map,
+            &header,
+            path,
+            6,
+            FLAG_TRANSPOSE,
+        )?),
     };
     Ok((header, arrays))
 }
@@ -386,34 +464,76 @@ pub fn write(csr: &Csr, path: impl AsRef<Path>) -> Result<()> {
     crate::io::write_atomically(path, |out| write_to(csr, out))
 }
 
-/// Writes `csr` to `path` atomically with its arcs in Hilbert-curve order as well (computed now
-/// when `csr` has none), holding at most `budget` bytes beyond the graph: the Hilbert section is
-/// written group by group ([`crate::graph::hilbert::for_each_group`]), so a mapped graph of any
-/// size gets its section without being copied into memory.
-pub fn write_with_hilbert_order(csr: &Csr, path: impl AsRef<Path>, budget: &Budget) -> Result<()> {
+/// Which optional sections [`write_with`] gives a graph's file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The arcs in Hilbert-curve order, computed when the graph has none.
+    pub hilbert: bool,
+    /// The in-arcs of a directed graph, built out of core when the graph has none; nothing for a
+    /// symmetric graph, whose in-arcs are its out-arcs.
+    pub transpose: bool,
+}
+
+/// Writes `csr` to `path` atomically with the sections `extras` asks for besides those `csr`
+/// carries, holding at most `budget` bytes beyond the graph: the Hilbert section is written group
+/// by group ([`crate::graph::hilbert::for_each_group`]) and the transpose a range of destinations
+/// at a time ([`crate::graph::transpose::for_each_range`]), so a mapped graph of any size gets
+/// them without being copied into memory.
+pub fn write_with(csr: &Csr, path: impl AsRef<Path>, budget: &Budget, extras: Extras) -> Result<()> {
     let path = path.as_ref();
     let mut tmp = crate::io::AtomicFile::create(path)?;
     let mut out = BufWriter::with_capacity(1 << 20, tmp.file());
     let io = |e| Error::io(path, e);
-    let header = Header::for_shape(&Shape { hilbert: true, ..Shape::of(csr) });
-    let at = write_sections(csr, &header, &mut out).map_err(io)?;
-    let (off, len) = header.sections[4];
-    out.write_all(&vec![0u8; (off - at) as usize]).map_err(io)?;
-    match csr.hilbert_arcs() {
-        Some(arcs) => out.write_all(bytemuck::cast_slice(arcs)).map_err(io)?,
-        None => {
-            let bar = crate::progress::bar(csr.num_arcs(), "sorting arcs into Hilbert order", false);
-            crate::graph::hilbert::for_each_group(csr, budget, |arcs| {
-                bar.inc(arcs.len() as u64);
-                out.write_all(bytemuck::cast_slice(&arcs)).map_err(io)
-            })?;
-            bar.finish_and_clear();
-        }
+    let shape = Shape::of(csr);
+    let header = Header::for_shape(&Shape {
+        hilbert: extras.hilbert || shape.hilbert,
+        transpose: (extras.transpose || shape.transpose) && !csr.is_symmetric(),
+        ..shape
+    });
+    let mut at = write_sections(csr, &header, &mut out, 4).map_err(io)?;
+    if let Some(arcs) = csr.hilbert_arcs() {
+        at = pad_to(&mut out, at, header.sections[4].0).map_err(io)?;
+        out.write_all(bytemuck::cast_slice(arcs)).map_err(io)?;
+        at += header.sections[4].1;
+    } else if header.flags & FLAG_HILBERT != 0 {
+        at = pad_to(&mut out, at, header.sections[4].0).map_err(io)?;
+        let bar = crate::progress::bar(csr.num_arcs(), "sorting arcs into Hilbert order", false);
+        crate::graph::hilbert::for_each_group(csr, budget, |arcs| {
+            bar.inc(arcs.len() as u64);
+            out.write_all(bytemuck::cast_slice(&arcs)).map_err(io)
+        })?;
+        bar.finish_and_clear();
+        at += header.sections[4].1;
     }
-    out.write_all(&vec![0u8; (align_up(off + len) - (off + len)) as usize]).map_err(io)?;
+    if let (Some(t), true) = (csr.transpose(), header.flags & FLAG_TRANSPOSE != 0) {
+        at = pad_to(&mut out, at, header.sections[5].0).map_err(io)?;
+        out.write_all(bytemuck::cast_slice(t.offsets())).map_err(io)?;
+        at = pad_to(&mut out, at + header.sections[5].1, header.sections[6].0).map_err(io)?;
+        out.write_all(bytemuck::cast_slice(t.targets())).map_err(io)?;
+        at += header.sections[6].1;
+    } else if header.flags & FLAG_TRANSPOSE != 0 {
+        let offsets = crate::graph::transpose::in_offsets(csr, budget)?;
+        at = pad_to(&mut out, at, header.sections[5].0).map_err(io)?;
+        out.write_all(bytemuck::cast_slice(&offsets)).map_err(io)?;
+        at = pad_to(&mut out, at + header.sections[5].1, header.sections[6].0).map_err(io)?;
+        let bar = crate::progress::bar(csr.num_arcs(), "building the transpose", false);
+        crate::graph::transpose::for_each_range(csr, &offsets, budget, |sources| {
+            bar.inc(sources.len() as u64);
+            out.write_all(bytemuck::cast_slice(sources)).map_err(io)
+        })?;
+        bar.finish_and_clear();
+        at += header.sections[6].1;
+    }
+    pad_to(&mut out, at, align_up(at)).map_err(io)?;
     out.flush().map_err(io)?;
     drop(out);
     tmp.commit()
+}
+
+/// Writes zeros from position `at` to `to`; returns `to`.
+fn pad_to(out: &mut dyn Write, at: u64, to: u64) -> std::io::Result<u64> {
+    out.write_all(&vec![0u8; (to - at) as usize])?;
+    Ok(to)
 }
 
 /// Writes the nodes `nodes` of `csr` (a range of its node ids) as a shard to `path`, atomically:
@@ -432,13 +552,14 @@ pub fn write_shard(csr: &Csr, nodes: std::ops::Range<usize>, path: &Path) -> Res
         weighted: csr.is_weighted(),
         original_ids: csr.original_ids().is_some(),
         hilbert: false,
+        transpose: false,
         shard: Some((nodes.start as u32, csr.num_nodes() as u32)),
     });
     let mut tmp = crate::io::AtomicFile::create(path)?;
     let io = |e| Error::io(path, e);
     let mut out = super::checksum::Sha256Writer::new(BufWriter::with_capacity(1 << 20, tmp.file()));
     out.write_all(&header.encode()).map_err(io)?;
-    let mut at = HEADER_LEN as u64;
+    let mut at = header.byte_len() as u64;
     let mut rebased = Vec::with_capacity(1 << 16);
     for block in offsets.chunks(1 << 16) {
         rebased.clear();
@@ -469,146 +590,33 @@ pub fn write_shard(csr: &Csr, nodes: std::ops::Range<usize>, path: &Path) -> Res
 pub fn write_to(csr: &Csr, out: &mut dyn Write) -> std::io::Result<()> {
     let header = Header::for_graph(csr);
     let mut out = BufWriter::with_capacity(1 << 20, out);
-    let mut at = write_sections(csr, &header, &mut out)?;
-    if let Some(arcs) = csr.hilbert_arcs() {
-        let (off, len) = header.sections[4];
-        out.write_all(&vec![0u8; (off - at) as usize])?;
-        out.write_all(bytemuck::cast_slice(arcs))?;
-        at = off + len;
-    }
-    out.write_all(&vec![0u8; (align_up(at) - at) as usize])?;
+    let at = write_sections(csr, &header, &mut out, SECTIONS)?;
+    pad_to(&mut out, at, align_up(at))?;
     out.flush()
 }
 
-/// Writes the header and the sections of `csr` before the Hilbert-ordered arcs; returns the
-/// position reached.
-fn write_sections(csr: &Csr, header: &Header, out: &mut dyn Write) -> std::io::Result<u64> {
+/// Writes the header and the first `count` sections, those of them `csr` carries (a section
+/// `header` adds beyond those is left for the caller); returns the position reached.
+fn write_sections(csr: &Csr, header: &Header, out: &mut dyn Write, count: usize) -> std::io::Result<u64> {
     out.write_all(&header.encode())?;
-    let mut at = HEADER_LEN as u64;
-    let bodies: [Option<&[u8]>; 4] = [
+    let mut at = header.byte_len() as u64;
+    let transpose = csr.transpose();
+    let bodies: [Option<&[u8]>; SECTIONS] = [
         Some(bytemuck::cast_slice(csr.offsets())),
         Some(bytemuck::cast_slice(csr.targets())),
         csr.weights().map(bytemuck::cast_slice),
         csr.original_ids().map(bytemuck::cast_slice),
+        csr.hilbert_arcs().map(bytemuck::cast_slice),
+        transpose.map(|t| bytemuck::cast_slice(t.offsets())),
+        transpose.map(|t| bytemuck::cast_slice(t.targets())),
     ];
-    for (i, body) in bodies.iter().enumerate() {
+    for (i, body) in bodies.iter().enumerate().take(count) {
         let Some(body) = body else { continue };
-        let (off, _) = header.sections[i];
-        out.write_all(&vec![0u8; (off - at) as usize])?;
+        at = pad_to(out, at, header.sections[i].0)?;
         out.write_all(body)?;
-        at = off + body.len() as u64;
+        at += body.len() as u64;
     }
     Ok(at)
-}
-
-/// Writes a `.cgr` file as the builder hands over its lists ([`CsrSink`]), bucket by bucket in
-/// node order, holding only the `8 (n + 1)` bytes of offsets: the targets go straight to their
-/// section (which starts at a position known from `n`), the weights to an unnamed temporary file
-/// (copied after the targets at the end, once the arc count is known), and the header and offsets
-/// are written last. The bytes are exactly those [`write`] writes for the same graph, and the file
-/// appears atomically.
-pub struct StreamWriter {
-    out: crate::io::AtomicFile,
-    targets: BufWriter<File>,
-    weights: Option<BufWriter<File>>,
-    props: GraphProps,
-    offsets: Vec<u64>,
-    nodes: u64,
-}
-
-impl StreamWriter {
-    /// Starts `path` for a graph of `nodes` nodes with `props`, weighted or not; the weights wait
-    /// in an unnamed file in `scratch` (the system's temporary folder when `None`).
-    pub fn create(
-        path: &Path,
-        nodes: usize,
-        props: GraphProps,
-        weighted: bool,
-        scratch: Option<&Path>,
-    ) -> Result<Self> {
-        let mut offsets = Vec::new();
-        offsets
-            .try_reserve_exact(nodes + 1)
-            .map_err(|_| Error::invalid(format!("out of memory for the offsets of {nodes} nodes")))?;
-        offsets.push(0);
-        let mut out = crate::io::AtomicFile::create(path)?;
-        let n = nodes as u64;
-        let at = align_up(HEADER_LEN as u64 + (n + 1) * 8);
-        let mut file = out.file().try_clone().map_err(|e| Error::io(path, e))?;
-        file.seek(SeekFrom::Start(at)).map_err(|e| Error::io(path, e))?;
-        let weights = if weighted {
-            let dir = scratch.map_or_else(std::env::temp_dir, Path::to_path_buf);
-            let file = tempfile::tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
-            Some(BufWriter::with_capacity(1 << 20, file))
-        } else {
-            None
-        };
-        Ok(StreamWriter { out, targets: BufWriter::with_capacity(1 << 20, file), weights, props, offsets, nodes: n })
-    }
-
-    /// Completes the file (with `original_ids`, one per node, when the ids were relabelled) and
-    /// renames it into place. Returns the number of arcs.
-    pub fn finish(mut self, original_ids: Option<&[u64]>) -> Result<u64> {
-        let path = self.out_path();
-        let io = |e| Error::io(&path, e);
-        assert_eq!(self.offsets.len() as u64, self.nodes + 1, "every node's degree was appended");
-        let arcs = *self.offsets.last().expect("n + 1 offsets");
-        let header = Header::for_shape(&Shape {
-            nodes: self.nodes,
-            arcs,
-            props: self.props,
-            weighted: self.weights.is_some(),
-            original_ids: original_ids.is_some(),
-            hilbert: false,
-            shard: None,
-        });
-        let mut out = self.targets;
-        let mut at = header.sections[1].0 + header.sections[1].1;
-        if let Some(weights) = self.weights.take() {
-            let mut weights = weights.into_inner().map_err(|e| io(e.into_error()))?;
-            weights.rewind().map_err(io)?;
-            out.write_all(&vec![0u8; (header.sections[2].0 - at) as usize]).map_err(io)?;
-            std::io::copy(&mut weights, &mut out).map_err(io)?;
-            at = header.sections[2].0 + header.sections[2].1;
-        }
-        if let Some(ids) = original_ids {
-            out.write_all(&vec![0u8; (header.sections[3].0 - at) as usize]).map_err(io)?;
-            out.write_all(bytemuck::cast_slice(ids)).map_err(io)?;
-            at = header.sections[3].0 + header.sections[3].1;
-        }
-        out.write_all(&vec![0u8; (align_up(at) - at) as usize]).map_err(io)?;
-        let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
-        // Empty trailing sections were only seeked over: the file must still reach their end.
-        file.set_len(align_up(at)).map_err(io)?;
-        file.rewind().map_err(io)?;
-        let mut head = BufWriter::with_capacity(1 << 20, file);
-        head.write_all(&header.encode()).map_err(io)?;
-        head.write_all(bytemuck::cast_slice(&self.offsets)).map_err(io)?;
-        head.flush().map_err(io)?;
-        drop(head);
-        self.out.commit()?;
-        Ok(arcs)
-    }
-
-    fn out_path(&self) -> std::path::PathBuf {
-        self.out.path().to_path_buf()
-    }
-}
-
-impl CsrSink for StreamWriter {
-    fn append(&mut self, degrees: &[u32], targets: &[u32], weights: Option<&[u32]>) -> Result<()> {
-        let mut at = *self.offsets.last().expect("starts with 0");
-        self.offsets.extend(degrees.iter().map(|&d| {
-            at += d as u64;
-            at
-        }));
-        let path = self.out_path();
-        self.targets.write_all(bytemuck::cast_slice(targets)).map_err(|e| Error::io(&path, e))?;
-        if let (Some(out), Some(w)) = (&mut self.weights, weights) {
-            out.write_all(bytemuck::cast_slice(w)).map_err(|e| Error::io(&path, e))?;
-        }
-        Ok(())
-    }
 }
 
 /// Reads only the header of a `.cgr` file (cheap; no validation of the sections' contents).
@@ -617,8 +625,8 @@ pub fn read_header(path: impl AsRef<Path>) -> Result<Header> {
     let path = path.as_ref();
     let mut file = super::file::open(path)?;
     let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    let mut buf = Vec::with_capacity(HEADER_LEN);
-    Read::by_ref(&mut file).take(HEADER_LEN as u64).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+    let mut buf = Vec::with_capacity(HEADER_LEN_V2);
+    Read::by_ref(&mut file).take(HEADER_LEN_V2 as u64).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
     Header::decode(&buf, file_len).map_err(|msg| Error::format(path, msg))
 }
 
@@ -727,6 +735,82 @@ mod tests {
         bad.sections[4] = (0, 0);
         bytes[..HEADER_LEN].copy_from_slice(&bad.encode());
         assert!(corrupt(&bytes, "missing.cgr").contains("Hilbert-ordered arcs section is 0 bytes"));
+    }
+
+    /// A directed graph on 6 nodes (node 5 isolated, node 4 a sink), weighted, with a transpose.
+    fn directed_with_transpose() -> Csr {
+        let e = EdgeList::new(6, vec![(0, 1), (0, 2), (1, 2), (2, 0), (3, 4), (2, 4), (4, 4)], true)
+            .with_weights(vec![1, 2, 3, 4, 5, 6, 7]);
+        let g = Csr::from_edges(&e, BuildOptions::directed());
+        let t = crate::graph::transpose::build(&g, &Budget::default()).unwrap();
+        let (offsets, sources) = (Array::owned(t.offsets().to_vec()), Array::owned(t.targets().to_vec()));
+        g.with_transpose(offsets, sources).unwrap()
+    }
+
+    #[test]
+    fn transpose_section_round_trips_in_a_version_2_header_and_is_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = directed_with_transpose();
+        assert_eq!(g.transpose().unwrap().neighbors(4), &[2, 3, 4]);
+        assert_eq!(g.transpose().unwrap().neighbors(2), &[0, 1]);
+        let path = dir.path().join("t.cgr");
+        write(&g, &path).unwrap();
+        let header = read_header(&path).unwrap();
+        assert_eq!((header.version, header.flags & FLAG_TRANSPOSE), (2, FLAG_TRANSPOSE));
+        let h = open(&path).unwrap();
+        assert_eq!(h.transpose().unwrap().offsets(), g.transpose().unwrap().offsets());
+        assert_eq!(h.transpose().unwrap().targets(), g.transpose().unwrap().targets());
+        // Built from the file without one, it is the same file.
+        let plain = dir.path().join("plain.cgr");
+        write(&g.without_transpose(), &plain).unwrap();
+        assert_eq!(read_header(&plain).unwrap().version, 1, "a file without a transpose stays version 1");
+        let again = dir.path().join("again.cgr");
+        write_with(&open(&plain).unwrap(), &again, &Budget::default(), Extras { hilbert: false, transpose: true })
+            .unwrap();
+        assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&path).unwrap());
+
+        let bytes = std::fs::read(&path).unwrap();
+        let corrupt = |edit: &dyn Fn(&mut Vec<u8>), name: &str| {
+            let mut b = bytes.clone();
+            edit(&mut b);
+            let p = dir.path().join(name);
+            std::fs::write(&p, &b).unwrap();
+            open(&p).unwrap_err().to_string()
+        };
+        let (sources_at, offsets_at) = (header.sections[6].0 as usize, header.sections[5].0 as usize);
+        // A source out of range; a list out of order; another arc in place of one (sorted, in
+        // range, the same counts: only the arc hash sees it).
+        let set = |b: &mut Vec<u8>, i: usize, v: u32| {
+            b[sources_at + 4 * i..sources_at + 4 * i + 4].copy_from_slice(&v.to_le_bytes())
+        };
+        assert!(corrupt(&|b| set(b, 0, 99), "range.cgr").contains("not below the node count"));
+        // Node 4's in-list is [2, 3, 4] at positions 4..7 (in-degrees 1, 1, 2, 0, 3, 0).
+        assert!(corrupt(&|b| set(b, 4, 3), "order.cgr").contains("transpose"));
+        assert!(corrupt(&|b| set(b, 5, 4), "dup.cgr").contains("transpose"));
+        assert!(corrupt(&|b| set(b, 4, 1), "arcs.cgr").contains("does not hold the graph's arcs reversed"));
+        // Offsets that do not end at the arc count.
+        let last = offsets_at + 8 * 6;
+        assert!(
+            corrupt(&|b| b[last..last + 8].copy_from_slice(&6u64.to_le_bytes()), "offsets.cgr").contains("transpose")
+        );
+        // The flag in a version 1 header, and on a symmetric graph: refused with a valid checksum.
+        let mut bad = header.clone();
+        bad.version = 1;
+        assert!(Header::decode(&bad.encode(), 1 << 20).unwrap_err().contains("version 1 header"));
+        let mut bad = header.clone();
+        bad.flags |= FLAG_SYMMETRIC;
+        assert!(Header::decode(&bad.encode(), 1 << 20).unwrap_err().contains("symmetric"));
+        let mut bad = header;
+        bad.sections[6].1 -= 4;
+        assert!(
+            corrupt(&|b| b[..HEADER_LEN_V2].copy_from_slice(&bad.encode()), "size.cgr").contains("in-arcs section is")
+        );
+        // Every flipped bit of a version 2 header is refused.
+        for i in 0..HEADER_LEN_V2 {
+            let mut b = bytes.clone();
+            b[i] ^= 0x40;
+            assert!(Header::decode(&b, b.len() as u64).is_err(), "flip at byte {i} accepted");
+        }
     }
 
     #[test]
