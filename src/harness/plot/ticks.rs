@@ -46,7 +46,7 @@ pub(super) fn log_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     }
     let (lo, hi) = (lo / ROOM, hi * ROOM);
     let grid = ticks_of(lo / 10.0, hi * 10.0, GRID, 1);
-    let below = grid.iter().copied().filter(|&v| v <= lo).last().unwrap_or(lo);
+    let below = grid.iter().copied().rev().find(|&v| v <= lo).unwrap_or(lo);
     let above = grid.iter().copied().find(|&v| v >= hi).unwrap_or(hi);
     (below, above)
 }
