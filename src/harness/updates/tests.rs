@@ -88,5 +88,13 @@ fn replay_checks_the_last_batch_of_each_segment() {
     let report = UpdatesReport::new(Provenance::collect(), Vec::new(), graph, &job, 0.0, r, vec![good, bad]);
     assert!(!report.ok());
     assert!(report.markdown().contains("FAILED") && report.csv().lines().count() > 12);
-    assert!(crate::harness::plot::latency_svg(&report).unwrap().starts_with("<svg"));
+    let svg = crate::harness::plot::latency_svg(&report).unwrap();
+    assert!(svg.starts_with("<svg"));
+    // Every system is in each batch size's legend, the single-thread ones with their few batches.
+    for system in
+        ["differential-cc 1w×1p (4 batches)", "union-find recompute (4 batches)", "incremental union-find (2 batches)"]
+    {
+        assert!(svg.contains(system), "{system}");
+    }
+    assert_eq!(svg.matches("union-find recompute (").count(), 2);
 }
