@@ -16,12 +16,18 @@ fn cases(default: u32) -> u32 {
     std::env::var("COSTGRAPH_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-fn valid_cgr() -> Vec<u8> {
+/// A valid `.cgr`: a version 1 file, or with `transposed` a version 2 file carrying the in-arcs.
+fn valid_cgr(transposed: bool) -> Vec<u8> {
     let mut e = EdgeList::new(6, vec![(0, 1), (1, 2), (2, 0), (3, 4), (5, 5), (4, 1)], true)
         .with_weights(vec![1, 2, 3, 4, 5, 6]);
     e.original_ids = Some(vec![3, 9, 27, 81, 243, 729]);
+    let mut g = Csr::from_edges(&e, BuildOptions::directed());
+    if transposed {
+        let t = costgraph::graph::transpose::build(&g, &Default::default()).unwrap();
+        g = g.with_transpose(t.offsets().to_vec().into(), t.targets().to_vec().into()).unwrap();
+    }
     let mut bytes = Vec::new();
-    cgr::write_to(&Csr::from_edges(&e, BuildOptions::directed()), &mut bytes).unwrap();
+    cgr::write_to(&g, &mut bytes).unwrap();
     bytes
 }
 
@@ -31,9 +37,12 @@ fn mutate(mut bytes: Vec<u8>, flips: &[(usize, u8)], keep: f64, resign: bool) ->
         let len = bytes.len();
         bytes[at % len] ^= mask;
     }
-    if resign && bytes.len() >= cgr::HEADER_LEN {
-        let sum = cgr::fnv1a(&bytes[..120]);
-        bytes[120..128].copy_from_slice(&sum.to_le_bytes());
+    // The checksum's place follows the version the (mutated) header claims.
+    let at =
+        if bytes.get(8..12) == Some(&2u32.to_le_bytes()[..]) { cgr::HEADER_LEN_V2 - 8 } else { cgr::HEADER_LEN - 8 };
+    if resign && bytes.len() >= at + 8 {
+        let sum = cgr::fnv1a(&bytes[..at]);
+        bytes[at..at + 8].copy_from_slice(&sum.to_le_bytes());
     }
     let keep = ((bytes.len() as f64) * keep).ceil() as usize;
     bytes.truncate(keep);
@@ -69,8 +78,9 @@ proptest! {
         flips in prop::collection::vec((any::<usize>(), 1u8..=255), 0..6),
         keep in prop_oneof![Just(1.0), 0.0f64..1.0],
         resign in any::<bool>(),
+        transposed in any::<bool>(),
     ) {
-        let bytes = mutate(valid_cgr(), &flips, keep, resign);
+        let bytes = mutate(valid_cgr(transposed), &flips, keep, resign);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.cgr");
         std::fs::write(&path, &bytes).unwrap();
@@ -78,6 +88,10 @@ proptest! {
             let lists = (g.offsets().to_vec().into(), g.targets().to_vec().into(), g.weights().map(|w| w.to_vec().into()));
             prop_assert!(costgraph::graph::check_lists(lists.0, lists.1, lists.2, g.props(), (0, g.num_nodes())).is_ok());
             prop_assert!(g.targets().iter().all(|&t| (t as usize) < g.num_nodes()));
+            if let Some(t) = g.transpose() {
+                let want = costgraph::graph::transpose::build(&g, &Default::default()).unwrap();
+                prop_assert_eq!((t.offsets(), t.targets()), (want.offsets(), want.targets()));
+            }
         }
     }
 
@@ -152,7 +166,7 @@ proptest! {
 fn valid_manifest() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.cgr");
-    std::fs::write(&path, valid_cgr()).unwrap();
+    std::fs::write(&path, valid_cgr(false)).unwrap();
     let out = dir.path().join("s");
     io::shard::write_shards(&path, 2, &out, &costgraph::graph::Budget::default()).unwrap();
     std::fs::read(out.join("manifest.json")).unwrap()

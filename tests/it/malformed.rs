@@ -110,7 +110,8 @@ fn valid_cgr(dir: &Path) -> (Vec<u8>, Header) {
 
 fn with_header(bytes: &[u8], header: &Header) -> Vec<u8> {
     let mut b = bytes.to_vec();
-    b[..cgr::HEADER_LEN].copy_from_slice(&header.encode());
+    let encoded = header.encode();
+    b[..encoded.len()].copy_from_slice(&encoded);
     b
 }
 
@@ -130,7 +131,7 @@ fn corrupt_cgr_files_are_refused_cleanly() {
     let mut b = bytes.clone();
     b[0] = b'X';
     cases.push(("magic.cgr".into(), b, "magic"));
-    cases.push(("version.cgr".into(), with_header(&bytes, &Header { version: 2, ..header.clone() }), "version 2"));
+    cases.push(("version.cgr".into(), with_header(&bytes, &Header { version: 3, ..header.clone() }), "version 3"));
     cases.push((
         "flags.cgr".into(),
         with_header(&bytes, &Header { flags: header.flags | 1 << 9, ..header.clone() }),

@@ -212,8 +212,37 @@ pub(super) fn check_original_ids(lists: &Adjacency, original_ids: Option<&[u64]>
     }
 }
 
+/// Checks that `in_lists` (already checked as lists: offsets, sources below `n`, sorted) are the
+/// in-arcs of `out`: as many nodes and arcs, and the same arcs: the sums of a strong hash of
+/// every arc `(u, v)` over the out-lists and over the in-lists are equal (O(n + m) work, in
+/// parallel, no extra memory). Returns what is wrong.
+pub fn check_reversed(out: &Adjacency, in_lists: &Adjacency) -> Result<(), String> {
+    if in_lists.len() != out.len() {
+        return Err(format!("the transpose has {} nodes, the graph {}", in_lists.len(), out.len()));
+    }
+    if in_lists.targets().len() != out.targets().len() {
+        return Err(format!("the transpose has {} in-arcs for {} arcs", in_lists.targets().len(), out.targets().len()));
+    }
+    let sum = |lists: &Adjacency, arc: fn(NodeId, NodeId) -> (NodeId, NodeId)| {
+        (0..lists.len() as NodeId)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|u| {
+                lists.neighbors(u).iter().fold(0u64, |h, &v| {
+                    let (a, b) = arc(u, v);
+                    h.wrapping_add(arc_hash(a, b, 0))
+                })
+            })
+            .reduce(|| 0, u64::wrapping_add)
+    };
+    if sum(out, |u, v| (u, v)) != sum(in_lists, |v, u| (u, v)) {
+        return Err("the transpose section does not hold the graph's arcs reversed".into());
+    }
+    Ok(())
+}
+
 /// A 64-bit mix of an arc (SplitMix64's finaliser over its fields), for the symmetry check.
-pub(super) fn arc_hash(u: NodeId, v: NodeId, w: Weight) -> u64 {
+fn arc_hash(u: NodeId, v: NodeId, w: Weight) -> u64 {
     let mut x = ((u as u64) << 32 | v as u64) ^ (w as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -7,7 +7,7 @@ use std::ops::Deref;
 
 use rayon::prelude::*;
 
-use super::adjacency::{Adjacency, check_lists, check_original_ids};
+use super::adjacency::{Adjacency, check_lists, check_original_ids, check_reversed};
 use super::{ArcPair, Array, EdgeList, GraphProps, NodeId, Shard, Weight};
 
 /// A graph in compressed sparse row form: the out-neighbours of node `u` are
@@ -86,13 +86,13 @@ impl Csr {
 
     /// Attaches the in-arcs of a directed graph (its transpose: `offsets` over the nodes, the
     /// `sources` of each node's in-arcs in increasing order) after checking them
-    /// ([`check_lists`] and [`super::transpose::check`]): O(n + m) work. Returns what is wrong.
+    /// ([`check_lists`] and [`super::adjacency::check_reversed`]): O(n + m) work. Returns what is wrong.
     pub fn with_transpose(mut self, offsets: Array<u64>, sources: Array<NodeId>) -> Result<Self, String> {
         let props =
             GraphProps { directed: true, symmetric: false, sorted: true, deduplicated: self.props.deduplicated };
         let n = self.num_nodes();
         let in_lists = check_lists(offsets, sources, None, props, (0, n)).map_err(|e| format!("transpose: {e}"))?;
-        super::transpose::check(&self.lists, &in_lists)?;
+        check_reversed(&self.lists, &in_lists)?;
         self.transpose = Some(in_lists);
         Ok(self)
     }

@@ -7,14 +7,11 @@
 //! in increasing source order, and hands them over ([`for_each_range`]). A graph whose in-arcs
 //! fit takes two passes; one of `k` times the budget, `k + 1`.
 //!
-//! A stored transpose is checked on open like every section ([`check`]): lists sorted, sources
+//! A stored transpose is checked on open like every section ([`super::adjacency::check_reversed`]): lists sorted, sources
 //! below `n`, as many in-arcs as arcs, and the sums of a strong hash of every arc `(u, v)` taken
 //! over the out-lists and over the in-lists equal (so every arc is there, with overwhelming
 //! probability): O(n + m) work in parallel, no extra memory.
 
-use rayon::prelude::*;
-
-use super::adjacency::arc_hash;
 use super::{Adjacency, Budget, Csr, NodeId};
 use crate::{Error, Result};
 
@@ -91,34 +88,6 @@ pub fn build(csr: &Csr, budget: &Budget) -> Result<Adjacency> {
     Ok(Adjacency::assemble(super::Array::owned(offsets), super::Array::owned(sources), None))
 }
 
-/// Checks that `in_lists` (already checked as lists: offsets, sources below `n`, sorted) are the
-/// in-arcs of `out`: as many nodes and arcs, and the same arcs by the hash sums of the module
-/// docs. Returns what is wrong.
-pub fn check(out: &Adjacency, in_lists: &Adjacency) -> Result<(), String> {
-    if in_lists.len() != out.len() {
-        return Err(format!("the transpose has {} nodes, the graph {}", in_lists.len(), out.len()));
-    }
-    if in_lists.targets().len() != out.targets().len() {
-        return Err(format!("the transpose has {} in-arcs for {} arcs", in_lists.targets().len(), out.targets().len()));
-    }
-    let sum = |lists: &Adjacency, arc: fn(NodeId, NodeId) -> (NodeId, NodeId)| {
-        (0..lists.len() as NodeId)
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|u| {
-                lists.neighbors(u).iter().fold(0u64, |h, &v| {
-                    let (a, b) = arc(u, v);
-                    h.wrapping_add(arc_hash(a, b, 0))
-                })
-            })
-            .reduce(|| 0, u64::wrapping_add)
-    };
-    if sum(out, |u, v| (u, v)) != sum(in_lists, |v, u| (u, v)) {
-        return Err("the transpose section does not hold the graph's arcs reversed".into());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,7 +104,7 @@ mod tests {
             want.dedup();
             assert_eq!(whole.neighbors(v), &want[..], "in-list of {v}");
         }
-        check(g.lists(), &whole).unwrap();
+        super::super::adjacency::check_reversed(g.lists(), &whole).unwrap();
         let offsets = in_offsets(&g, &Budget::default()).unwrap();
         for room in [1, 2, 7, 100, 5000] {
             let mut sources = Vec::new();

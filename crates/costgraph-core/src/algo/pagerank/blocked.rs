@@ -25,7 +25,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::{InEdges, Params, Ranks, Totals, chunks, iterate};
+use super::InEdges;
+use super::ranks::{Params, Ranks};
+use super::skeleton::{Totals, chunks, iterate};
 use crate::graph::budget::try_zeroed;
 use crate::graph::{Csr, NodeId};
 

@@ -3,7 +3,8 @@
 
 use rayon::prelude::*;
 
-use super::{Params, Ranks, Slots, Totals, iterate};
+use super::ranks::{Params, Ranks};
+use super::skeleton::{Slots, Totals, iterate};
 use crate::Error;
 use crate::graph::budget::{Budget, try_zeroed};
 use crate::graph::hilbert::{self, Arc};

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
-use super::chunks;
+use super::skeleton::chunks;
 use crate::graph::{Csr, NodeId};
 
 /// The in-arcs of a graph in CSR form, for the pull kernels: borrowed from the graph when it is

@@ -14,7 +14,9 @@
 //! Cost: O(n + m) work per iteration, 8 bytes written and read per arc through the bins, which
 //! take at most [`BINS_BYTES`] whatever the graph.
 
-use super::{Params, Ranks, block_bits, iterate};
+use super::block_bits;
+use super::ranks::{Params, Ranks};
+use super::skeleton::iterate;
 use crate::graph::{Csr, NodeId};
 
 /// The memory all the bins take together, at most: 256 MiB.

@@ -1,3 +1,4 @@
+use super::skeleton::iterate;
 use super::*;
 use crate::graph::budget::Budget;
 use crate::graph::{BuildOptions, EdgeList};
