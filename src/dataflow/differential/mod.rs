@@ -13,9 +13,10 @@
 //!
 //! Two refinements. The edges are arranged once (an indexed, shared trace) and entered into the
 //! loop, so the loop never re-indexes them. A node's own id enters the loop not in round 0 but in
-//! round [`STAGE`] × (bit length of the id): small labels spread first, and a large id that is
-//! already beaten by a smaller label when its turn comes never propagates at all, which removes
-//! most of the wasted label traffic of plain label propagation.
+//! round [`seeds::STAGE`] × (bit length of the id), held back until then ([`seeds::hold_back`]):
+//! small labels spread first, and a large id that is already beaten by a smaller label when its
+//! turn comes never propagates at all, which removes most of the wasted label traffic of plain
+//! label propagation.
 //!
 //! Work: `O(m)` per round of the first fixed point, over `D` rounds (the largest component
 //! diameter); an update costs in proportion to the labels it changes, summed over the rounds.
@@ -29,6 +30,7 @@
 //!   measures each batch's latency.
 
 pub mod memory;
+pub mod seeds;
 pub mod stream;
 pub mod updates;
 
@@ -57,18 +59,15 @@ use crate::{Error, Result};
 /// The outer timestamp: 0 for the graph, `t` for the `t`-th batch of changes.
 pub type Time = u32;
 
-/// Multiplicities of records (an edge present once has multiplicity 1).
-pub type Diff = i32;
-
-/// Rounds of the iteration reserved for each bit length of the labels (see the module docs).
-pub const STAGE: u32 = 64;
+pub use seeds::Diff;
 
 /// The records the input sessions take: arcs `(u, v)` and nodes `(u, u)`.
 pub type Inputs = (InputSession<Time, (NodeId, NodeId), Diff>, InputSession<Time, (NodeId, NodeId), Diff>);
 
 /// The label of every node of the collection `nodes` (pairs `(u, u)`) in the undirected graph
 /// whose arcs are `arcs` (both directions of every edge must be present): the smallest id of its
-/// component, maintained as `arcs` change.
+/// component, maintained as `arcs` change. Each node's own id is held back until its stage
+/// ([`seeds`]).
 pub fn components<'s, T>(
     arcs: VecCollection<'s, T, (NodeId, NodeId), Diff>,
     nodes: VecCollection<'s, T, (NodeId, NodeId), Diff>,
@@ -80,12 +79,13 @@ where
     let outer = nodes.scope();
     outer.iterative::<u32, _, _>(|inner| {
         let arcs = arcs.enter(inner);
-        let nodes = nodes.enter_at(inner, |&(_, label)| STAGE * (NodeId::BITS - label.leading_zeros()));
+        let nodes = nodes.enter_at(inner, |&(node, _)| seeds::stage(node));
         let (proposed, proposals) = Variable::new(inner, Product::new(Default::default(), 1));
-        let labels = proposals.concat(nodes).reduce_abelian::<_, ValBuilder<_, _, _, _>, ValSpine<_, _, _, _>>(
-            "SmallestLabel",
-            |_node, offers, smallest| smallest.push((*offers[0].0, 1)),
-        );
+        let labels = seeds::hold_back(proposals, nodes)
+            .reduce_abelian::<_, ValBuilder<_, _, _, _>, ValSpine<_, _, _, _>>(
+                "SmallestLabel",
+                |_node, offers, smallest| smallest.push((*offers[0].0, 1)),
+            );
         proposed.set(labels.clone().join_core(arcs, |_node, &label, &neighbour| Some((neighbour, label))));
         labels.as_collection(|&node, &label| (node, label)).leave(outer)
     })

@@ -1,0 +1,77 @@
+//! When the nodes' own labels enter the iteration.
+//!
+//! Every node seeds its own id as a label.
+//!
+//! **Stages.** A seed enters the loop in round [`stage`] of its id (its bit length times
+//! [`STAGE`]), so small labels spread first and a large seed already beaten when its turn comes
+//! changes nothing. [`hold_back`] keeps each seed out of the loop until the loop has finished
+//! every earlier round: released straight into the loop at once, the seeds of later rounds would
+//! sit in the batcher of the loop's first arrangement, which copies everything it holds at every
+//! round (with about `32 × STAGE` rounds and a seed per node, most of the first fixed point's
+//! work).
+
+use differential_dataflow::difference::Semigroup;
+use differential_dataflow::{AsCollection, Data, VecCollection};
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::progress::Timestamp;
+
+use crate::graph::NodeId;
+
+/// Multiplicities of records (an edge present once has multiplicity 1).
+pub type Diff = i32;
+
+/// Rounds of the iteration reserved for each bit length of the labels: the labels of one bit
+/// length spread over components of diameter up to this many hops before the next ones enter.
+pub const STAGE: u32 = 64;
+
+/// The round in which the seed `node` enters the loop.
+pub fn stage(node: NodeId) -> u32 {
+    STAGE * (NodeId::BITS - node.leading_zeros())
+}
+
+/// `proposals` and `seeds` merged into one collection, each seed held back until no record of
+/// the loop at an earlier time can still arrive, that is, until the frontier of `proposals` (the
+/// loop's feedback) has reached its time. The proposals pass through at once.
+pub fn hold_back<'s, T, D, R>(
+    proposals: VecCollection<'s, T, D, R>,
+    seeds: VecCollection<'s, T, D, R>,
+) -> VecCollection<'s, T, D, R>
+where
+    T: Timestamp,
+    D: Data,
+    R: Semigroup + 'static,
+{
+    let mut held: Vec<(Capability<T>, Vec<(D, T, R)>)> = Vec::new();
+    proposals
+        .inner
+        .binary_frontier::<_, CapacityContainerBuilder<Vec<(D, T, R)>>, _, _, _, _>(
+            seeds.inner,
+            Pipeline,
+            Pipeline,
+            "HoldBackSeeds",
+            move |_, _| {
+                move |(proposals, frontier), (seeds, _), output| {
+                    proposals.for_each(|cap, data| output.session(&cap).give_container(data));
+                    seeds.for_each(|cap, data| {
+                        for (record, time, diff) in data.drain(..) {
+                            match held.iter_mut().find(|(c, _)| *c.time() == time) {
+                                Some((_, records)) => records.push((record, time, diff)),
+                                None => held.push((cap.delayed(&time, 0), vec![(record, time, diff)])),
+                            }
+                        }
+                    });
+                    held.retain_mut(|(cap, records)| {
+                        if frontier.less_than(cap.time()) {
+                            return true;
+                        }
+                        output.session(cap).give_container(records);
+                        false
+                    });
+                }
+            },
+        )
+        .as_collection()
+}
