@@ -12,11 +12,12 @@
 //! [`updates`].
 //!
 //! Two refinements. The edges are arranged once (an indexed, shared trace) and entered into the
-//! loop, so the loop never re-indexes them. A node's own id enters the loop not in round 0 but in
-//! round [`seeds::STAGE`] × (bit length of the id), held back until then ([`seeds::hold_back`]):
-//! small labels spread first, and a large id that is already beaten by a smaller label when its
-//! turn comes never propagates at all, which removes most of the wasted label traffic of plain
-//! label propagation.
+//! loop, so the loop never re-indexes them. Only the nodes without a smaller neighbour seed their
+//! own id as a label, and nodes without any neighbour are labelled outside the loop
+//! ([`seeds::ends`]). A seed enters the loop not in round 0 but in round [`seeds::STAGE`] × (bit
+//! length of the id), held back until then ([`seeds::hold_back`]): small labels spread first, and
+//! a large id that is already beaten by a smaller label when its turn comes never propagates at
+//! all, which removes most of the wasted label traffic of plain label propagation.
 //!
 //! Work: `O(m)` per round of the first fixed point, over `D` rounds (the largest component
 //! diameter); an update costs in proportion to the labels it changes, summed over the rounds.
@@ -66,8 +67,8 @@ pub type Inputs = (InputSession<Time, (NodeId, NodeId), Diff>, InputSession<Time
 
 /// The label of every node of the collection `nodes` (pairs `(u, u)`) in the undirected graph
 /// whose arcs are `arcs` (both directions of every edge must be present): the smallest id of its
-/// component, maintained as `arcs` change. Each node's own id is held back until its stage
-/// ([`seeds`]).
+/// component, maintained as `arcs` change. Only the seeds enter the loop, each held back until its
+/// stage; isolated nodes are labelled outside it ([`seeds`]).
 pub fn components<'s, T>(
     arcs: VecCollection<'s, T, (NodeId, NodeId), Diff>,
     nodes: VecCollection<'s, T, (NodeId, NodeId), Diff>,
@@ -75,20 +76,26 @@ pub fn components<'s, T>(
 where
     T: Timestamp + Lattice + Hash + Ord,
 {
-    let arcs = arcs.arrange_by_key();
-    let outer = nodes.scope();
-    outer.iterative::<u32, _, _>(|inner| {
+    let arcs = arcs.concat(nodes).arrange_by_key();
+    let (seeds, isolated) = seeds::ends(&arcs);
+    let outer = isolated.scope();
+    let labels = outer.iterative::<u32, _, _>(|inner| {
         let arcs = arcs.enter(inner);
-        let nodes = nodes.enter_at(inner, |&(node, _)| seeds::stage(node));
+        let seeds = seeds.enter_at(inner, |&(node, _)| seeds::stage(node));
         let (proposed, proposals) = Variable::new(inner, Product::new(Default::default(), 1));
-        let labels = seeds::hold_back(proposals, nodes)
+        let labels = seeds::hold_back(proposals, seeds)
             .reduce_abelian::<_, ValBuilder<_, _, _, _>, ValSpine<_, _, _, _>>(
                 "SmallestLabel",
                 |_node, offers, smallest| smallest.push((*offers[0].0, 1)),
             );
-        proposed.set(labels.clone().join_core(arcs, |_node, &label, &neighbour| Some((neighbour, label))));
+        proposed.set(
+            labels
+                .clone()
+                .join_core(arcs, |&node, &label, &neighbour| (node != neighbour).then_some((neighbour, label))),
+        );
         labels.as_collection(|&node, &label| (node, label)).leave(outer)
-    })
+    });
+    labels.concat(isolated)
 }
 
 /// Worker 0's copy of every node's label, kept from the changes of the output collection: the

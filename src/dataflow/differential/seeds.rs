@@ -1,6 +1,13 @@
-//! When the nodes' own labels enter the iteration.
+//! Which nodes start a label, and when their labels enter the iteration.
 //!
-//! Every node seeds its own id as a label.
+//! **Seeds.** A node with a smaller neighbour never keeps its own id as its label, so only the
+//! *local minima* (nodes with no smaller neighbour) need to start one: the smallest node of every
+//! component is one of them, so the fixed point is still the canonical labelling. A node without
+//! any neighbour (self loops aside) is its own component: it is labelled with its own id outside
+//! the loop. Both sets are derived inside the dataflow from the arranged arcs (each node's own
+//! `(u, u)` record is in that arrangement too, see [`ends`]), so they follow insertions and
+//! deletions of arcs: a node that gains a smaller neighbour stops being a seed, a node that loses
+//! its last arc becomes isolated, and so on.
 //!
 //! **Stages.** A seed enters the loop in round [`stage`] of its id (its bit length times
 //! [`STAGE`]), so small labels spread first and a large seed already beaten when its turn comes
@@ -11,6 +18,9 @@
 //! work).
 
 use differential_dataflow::difference::Semigroup;
+use differential_dataflow::operators::arrange::Arranged;
+use differential_dataflow::operators::arrange::agent::TraceAgent;
+use differential_dataflow::trace::implementations::{ValBuilder, ValSpine};
 use differential_dataflow::{AsCollection, Data, VecCollection};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
@@ -30,6 +40,41 @@ pub const STAGE: u32 = 64;
 /// The round in which the seed `node` enters the loop.
 pub fn stage(node: NodeId) -> u32 {
     STAGE * (NodeId::BITS - node.leading_zeros())
+}
+
+/// The arcs `(u, v)` (both directions of every edge) and every node's own `(u, u)`, arranged by
+/// source.
+pub type Arcs<'s, T> = Arranged<'s, TraceAgent<ValSpine<NodeId, NodeId, T, Diff>>>;
+
+/// The seeds and the isolated nodes of `arcs`, each as `(u, u)`: `u` is a seed when it has a
+/// neighbour and none smaller than itself, isolated when it has none at all. Each node's list in
+/// `arcs` holds the node itself (its `(u, u)` record) and its neighbours in order, so the first
+/// entry says which it is; a change of a node's arcs re-reads that node's list (its degree).
+pub fn ends<'s, T>(
+    arcs: &Arcs<'s, T>,
+) -> (VecCollection<'s, T, (NodeId, NodeId), Diff>, VecCollection<'s, T, (NodeId, NodeId), Diff>)
+where
+    T: Timestamp + differential_dataflow::lattice::Lattice + Ord,
+{
+    let kinds = arcs
+        .clone()
+        .reduce_abelian::<_, ValBuilder<_, _, _, _>, ValSpine<NodeId, bool, T, Diff>, _, _>(
+            "LocalMinimum",
+            |&node, list, kind| {
+                // Sorted: the first entry is the smallest of the node and its neighbours.
+                if *list[0].0 == node {
+                    kind.push((list.len() == 1, 1));
+                }
+            },
+            |batch, &node, changes| {
+                batch.clear();
+                batch.extend(changes.drain(..).map(|(isolated, t, r)| ((node, isolated), t, r)));
+            },
+        )
+        .as_collection(|&node, &isolated| (node, isolated));
+    let seeds = kinds.clone().flat_map(|(node, isolated)| (!isolated).then_some((node, node)));
+    let isolated = kinds.flat_map(|(node, isolated)| isolated.then_some((node, node)));
+    (seeds, isolated)
 }
 
 /// `proposals` and `seeds` merged into one collection, each seed held back until no record of
