@@ -25,11 +25,13 @@
 //! compacted as the input frontier advances (the dataflow holds no trace handle outside, so
 //! differential merges and compacts the arrangements itself).
 //!
+//! - [`combine`] — a round's equal proposals added up before they are exchanged and arranged;
 //! - [`memory`] — what the arrangements hold, and a heap that does not grow around them;
 //! - [`stream`] — the deterministic stream of edge insertions and deletions;
 //! - [`updates`] — the dataflow that applies the stream in batches, with backpressure, and
 //!   measures each batch's latency.
 
+pub mod combine;
 pub mod memory;
 pub mod seeds;
 pub mod stream;
@@ -88,11 +90,11 @@ where
                 "SmallestLabel",
                 |_node, offers, smallest| smallest.push((*offers[0].0, 1)),
             );
-        proposed.set(
+        proposed.set(combine::combine(
             labels
                 .clone()
                 .join_core(arcs, |&node, &label, &neighbour| (node != neighbour).then_some((neighbour, label))),
-        );
+        ));
         labels.as_collection(|&node, &label| (node, label)).leave(outer)
     });
     labels.concat(isolated)
