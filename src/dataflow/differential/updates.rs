@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{Counter, Held};
 use super::stream::{StreamSpec, UpdateStream};
-use super::{LabelSink, Time, build, load_share, step_until};
+use super::{LabelSink, Time, Variant, build, load_share, step_until};
 use crate::algo::Output;
 use crate::dataflow::{ClusterConfig, Partition, Strategy, cluster};
 use crate::{Error, Result};
@@ -151,7 +151,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob, held: &Counter) -> Res
         let stream = if me == 0 { Some(UpdateStream::new(graph, job.stream)?) } else { None };
         let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { graph.num_nodes() } else { 0 })));
         let start = Instant::now();
-        let (mut inputs, probe) = build(worker, &sink, &Rc::default(), &held);
+        let (mut inputs, probe) = build(worker, Variant::Counts, &sink, &Rc::default(), &held);
         load_share(worker, &graph.whole_shard(), &partition, &mut inputs);
         let Some(mut stream) = stream else {
             // Only worker 0's input stays open: its time is the input frontier.
