@@ -46,13 +46,14 @@ pub fn stage(node: NodeId) -> u32 {
 /// source.
 pub type Arcs<'s, T> = Arranged<'s, TraceAgent<ValSpine<NodeId, NodeId, T, Diff>>>;
 
+/// Nodes `u` as records `(u, u)`.
+pub type Nodes<'s, T> = VecCollection<'s, T, (NodeId, NodeId), Diff>;
+
 /// The seeds and the isolated nodes of `arcs`, each as `(u, u)`: `u` is a seed when it has a
 /// neighbour and none smaller than itself, isolated when it has none at all. Each node's list in
 /// `arcs` holds the node itself (its `(u, u)` record) and its neighbours in order, so the first
 /// entry says which it is; a change of a node's arcs re-reads that node's list (its degree).
-pub fn ends<'s, T>(
-    arcs: &Arcs<'s, T>,
-) -> (VecCollection<'s, T, (NodeId, NodeId), Diff>, VecCollection<'s, T, (NodeId, NodeId), Diff>)
+pub fn ends<'s, T>(arcs: &Arcs<'s, T>) -> (Nodes<'s, T>, Nodes<'s, T>)
 where
     T: Timestamp + differential_dataflow::lattice::Lattice + Ord,
 {
@@ -77,6 +78,9 @@ where
     (seeds, isolated)
 }
 
+/// Seeds of one time held back, with the capability to send them at that time.
+type Held<D, T, R> = (Capability<T>, Vec<(D, T, R)>);
+
 /// `proposals` and `seeds` merged into one collection, each seed held back until no record of
 /// the loop at an earlier time can still arrive, that is, until the frontier of `proposals` (the
 /// loop's feedback) has reached its time. The proposals pass through at once.
@@ -89,7 +93,8 @@ where
     D: Data,
     R: Semigroup + 'static,
 {
-    let mut held: Vec<(Capability<T>, Vec<(D, T, R)>)> = Vec::new();
+    // Per time held back: its capability and its seeds.
+    let mut held: Vec<Held<D, T, R>> = Vec::new();
     proposals
         .inner
         .binary_frontier::<_, CapacityContainerBuilder<Vec<(D, T, R)>>, _, _, _, _>(
