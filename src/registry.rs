@@ -207,6 +207,15 @@ pub static REGISTRY: &[Implementation] = &[
         entry: Entry::Dataflow(crate::dataflow::differential::run),
     },
     Implementation {
+        problem: Problem::Cc,
+        name: "differential-cc-min",
+        kind: Kind::Timely,
+        description: "differential dataflow as differential-cc, the labels carried as min-monoid differences (one accumulated proposal per node and round); insert-only under updates",
+        needs_symmetric: false,
+        needs_weights: false,
+        entry: Entry::Dataflow(crate::dataflow::differential::run_min),
+    },
+    Implementation {
         problem: Problem::Msf,
         name: "kruskal",
         kind: Kind::SingleThread,

@@ -80,8 +80,8 @@ pub struct Args {
     #[arg(long, value_name = "SPEC")]
     external: Vec<String>,
     /// Implementations to leave out of the sweep, comma separated. Default: none when a graph is
-    /// given; `differential-cc` for the embedded default graph (its first fixed point alone takes
-    /// longer than the whole quick sweep; name no implementation, `--skip ''`, to include it).
+    /// given; `differential-cc` and `differential-cc-min` for the embedded default graph (their
+    /// first fixed point alone takes longer than the whole quick sweep; name no implementation, `--skip ''`, to include it).
     #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
     skip: Option<Vec<String>>,
     /// Memory each configuration may use (e.g. 16G; default: the memory available now).

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use costgraph::dataflow::Strategy;
+use costgraph::dataflow::differential::Variant;
 use costgraph::dataflow::differential::memory::Counter;
 use costgraph::dataflow::differential::stream::StreamSpec;
 use costgraph::dataflow::differential::updates::{self, Segment, UpdatesJob};
@@ -52,30 +53,44 @@ pub struct StreamArgs {
     /// Seed of the stream.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Single changes applied one at a time (each submitted once the one before has completed)
+    /// before the batch sizes: the latency of a lone update, its own row apart from the batch
+    /// size 1 throughput row (0: none).
+    #[arg(long, default_value_t = 100, value_name = "K")]
+    one_at_a_time: usize,
     /// Most batches submitted before the output frontier has passed them (backpressure).
     #[arg(long, default_value_t = 4, value_name = "B")]
     max_ahead: usize,
     /// Verify after every C-th batch of each size, and after each size's last (1: every batch).
     #[arg(long, default_value_t = 10, value_name = "C")]
     check_every: usize,
+    /// Records of merge work each differential arrangement does per scheduling while not yet
+    /// compact (0: merge only as batches arrive). Idle merging keeps memory down under long mixed
+    /// streams; 0 gives the lowest latency of updates applied one at a time.
+    #[arg(long, default_value_t = costgraph::dataflow::cluster::IDLE_MERGE_EFFORT as usize, value_name = "N")]
+    idle_merge: usize,
     /// Milliseconds between two samples of resident memory.
     #[arg(long, default_value_t = 100, value_name = "MS")]
     rss_interval: u64,
 }
 
 impl StreamArgs {
-    fn job(&self, graph: PathBuf, partition: Strategy) -> anyhow::Result<UpdatesJob> {
+    fn job(&self, graph: PathBuf, partition: Strategy, variant: Variant) -> anyhow::Result<UpdatesJob> {
+        let alone = (self.one_at_a_time > 0).then_some(Segment { batch: 1, batches: self.one_at_a_time, alone: true });
+        let batches = self.batch.iter().map(|&batch| Segment {
+            batch,
+            batches: self.batches.min((self.changes / batch).max(1)),
+            alone: false,
+        });
         let job = UpdatesJob {
             graph,
             stream: StreamSpec { seed: self.seed, deletions: self.deletions },
-            segments: self
-                .batch
-                .iter()
-                .map(|&batch| Segment { batch, batches: self.batches.min((self.changes / batch).max(1)) })
-                .collect(),
+            segments: alone.into_iter().chain(batches).collect(),
             max_ahead: self.max_ahead,
             check_every: self.check_every,
             partition,
+            variant,
+            idle_merge_effort: (self.idle_merge > 0).then_some(self.idle_merge as isize),
         };
         job.validate()?;
         ensure!(self.rss_interval >= 1, "--rss-interval must be at least 1 ms");
@@ -89,10 +104,12 @@ impl StreamArgs {
             ("--batch", batch.join(",")),
             ("--batches", self.batches.to_string()),
             ("--changes", self.changes.to_string()),
+            ("--one-at-a-time", self.one_at_a_time.to_string()),
             ("--deletions", self.deletions.to_string()),
             ("--seed", self.seed.to_string()),
             ("--max-ahead", self.max_ahead.to_string()),
             ("--check-every", self.check_every.to_string()),
+            ("--idle-merge", self.idle_merge.to_string()),
             ("--rss-interval", self.rss_interval.to_string()),
         ]
         .into_iter()
@@ -129,6 +146,10 @@ pub struct Args {
     graph: Option<PathBuf>,
     #[command(flatten)]
     stream: StreamArgs,
+    /// The dataflows, comma separated: differential-cc (any stream), differential-cc-min
+    /// (insert-only streams).
+    #[arg(long = "impl", value_delimiter = ',', default_value = "differential-cc", value_name = "NAME,...")]
+    implementations: Vec<String>,
     /// Worker threads per process, comma separated: one configuration each (with each --processes).
     #[arg(long, value_delimiter = ',', default_value = "1", value_name = "W,...")]
     workers: Vec<usize>,
@@ -156,14 +177,29 @@ pub struct ProcessArgs {
     graph: PathBuf,
     #[command(flatten)]
     stream: StreamArgs,
+    /// The dataflow.
+    #[arg(long = "impl", default_value = "differential-cc", value_name = "NAME")]
+    implementation: String,
     #[command(flatten)]
     cluster: ClusterArgs,
+}
+
+/// The dataflow called `name`.
+fn variant(name: &str) -> anyhow::Result<Variant> {
+    Variant::from_name(name).with_context(|| {
+        let names: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
+        format!("--impl {name}: updates keeps components current with {}", names.join(" or "))
+    })
 }
 
 /// Runs `costgraph updates`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let UpdatesProblem::Cc = args.problem;
-    let job = args.stream.job(PathBuf::new(), Strategy::Balanced)?;
+    let variants = args.implementations.iter().map(|name| variant(name)).collect::<anyhow::Result<Vec<_>>>()?;
+    let job = args.stream.job(PathBuf::new(), Strategy::Balanced, Variant::Counts)?;
+    for &v in &variants {
+        UpdatesJob { variant: v, ..job.clone() }.validate()?;
+    }
     ensure!(args.workers.iter().all(|&w| w >= 1), "--workers must be at least 1");
     ensure!(args.processes.iter().all(|&p| p >= 1), "--processes must be at least 1");
     let limit = costgraph::dataflow::config::MAX_WORKERS;
@@ -204,19 +240,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let provenance = Provenance::collect();
 
     let mut configurations = Vec::new();
-    for &processes in &args.processes {
-        for &workers in &args.workers {
-            eprintln!("differential-cc on {workers} worker(s) × {processes} process(es) ...");
-            let command: Vec<String> = ["updates-process".to_string(), graph.display().to_string()]
-                .into_iter()
-                .chain(args.stream.argv())
-                .collect();
-            let (stdout, _) = cluster::launch_local(&exe, &command, processes, workers, None, args.timeout)
-                .with_context(|| format!("differential-cc on {workers} worker(s) × {processes} process(es)"))?;
-            let result: ProcessResult = serde_json::from_str(stdout.trim())
-                .with_context(|| format!("process 0 of {workers} × {processes} printed no valid result"))?;
-            let line = costgraph::harness::sweep::quote_all(&exe, &command);
-            configurations.push((workers, processes, line, result));
+    for &variant in &variants {
+        for &processes in &args.processes {
+            for &workers in &args.workers {
+                let what = format!("{} on {workers} worker(s) × {processes} process(es)", variant.name());
+                eprintln!("{what} ...");
+                let command: Vec<String> = ["updates-process".to_string(), graph.display().to_string()]
+                    .into_iter()
+                    .chain(args.stream.argv())
+                    .chain(["--impl".to_string(), variant.name().to_string()])
+                    .collect();
+                let (stdout, _) = cluster::launch_local(&exe, &command, processes, workers, None, args.timeout)
+                    .with_context(|| what.clone())?;
+                let result: ProcessResult = serde_json::from_str(stdout.trim())
+                    .with_context(|| format!("process 0 of {what} printed no valid result"))?;
+                let line = costgraph::harness::sweep::quote_all(&exe, &command);
+                configurations.push((variant, workers, processes, line, result));
+            }
         }
     }
 
@@ -228,7 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let oracle = replay(&csr, &job)?;
     let configurations = configurations
         .into_iter()
-        .map(|(w, p, line, result)| ConfigurationResult::new(w, p, line, result, &oracle))
+        .map(|(v, w, p, line, result)| ConfigurationResult::new(v.name(), w, p, line, result, &oracle))
         .collect();
     let command: Vec<String> = std::env::args().collect();
     let report =
@@ -239,7 +279,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("wrote {}", names.join(", "));
     if !report.ok() {
         bail!(
-            "differential-cc disagrees with union-find; the report is marked FAILED (see {})",
+            "the dataflow disagrees with union-find; the report is marked FAILED (see {})",
             args.out.join("report.md").display()
         );
     }
@@ -249,7 +289,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// Runs one process of one configuration; process 0 prints its [`ProcessResult`] as JSON.
 pub fn run_process(args: ProcessArgs) -> anyhow::Result<()> {
     let partition = Strategy::from_name(&args.cluster.partition).context("unknown --partition")?;
-    let job = args.stream.job(args.graph.clone(), partition)?;
+    let job = args.stream.job(args.graph.clone(), partition, variant(&args.implementation)?)?;
     let config = args.cluster.config()?;
     let held = Counter::default();
     let sampler = RssSampler::start(Duration::from_millis(args.stream.rss_interval), held.clone());

@@ -98,13 +98,14 @@ fn take_timely_panic() -> Option<String> {
 pub const IDLE_MERGE_EFFORT: isize = 1000;
 
 /// The workers' configuration: differential arrangements keep merging (and so consolidating
-/// updates that cancel) while the worker is otherwise idle, instead of only when new batches
-/// arrive, so a long stream of updates does not leave uncompacted history behind.
-fn worker_config() -> timely::WorkerConfig {
+/// updates that cancel) while the worker is otherwise idle, `idle_merge_effort` records per
+/// scheduling, instead of only when new batches arrive, so a long stream of updates does not
+/// leave uncompacted history behind. `None`: only when new batches arrive.
+fn worker_config(idle_merge_effort: Option<isize>) -> timely::WorkerConfig {
     let mut config = timely::WorkerConfig::default();
     differential_dataflow::configure(
         &mut config,
-        &differential_dataflow::Config::default().idle_merge_effort(Some(IDLE_MERGE_EFFORT)),
+        &differential_dataflow::Config::default().idle_merge_effort(idle_merge_effort),
     );
     config
 }
@@ -116,6 +117,21 @@ fn worker_config() -> timely::WorkerConfig {
 /// Fails with one clear message, never hangs: connections are made within
 /// [`ClusterConfig::connect_timeout`], and a worker failure or a lost peer ends the run.
 pub fn execute<T, F>(config: &ClusterConfig, fingerprint: u64, func: F) -> Result<Vec<T>>
+where
+    T: Send + 'static,
+    F: Fn(&mut Worker, &Abort) -> Result<T> + Send + Sync + 'static,
+{
+    execute_merging(config, fingerprint, Some(IDLE_MERGE_EFFORT), func)
+}
+
+/// [`execute`] with differential's idle merge effort chosen by the caller (`None`: arrangements
+/// merge only when new batches arrive; see [`IDLE_MERGE_EFFORT`]).
+pub fn execute_merging<T, F>(
+    config: &ClusterConfig,
+    fingerprint: u64,
+    idle_merge_effort: Option<isize>,
+    func: F,
+) -> Result<Vec<T>>
 where
     T: Send + 'static,
     F: Fn(&mut Worker, &Abort) -> Result<T> + Send + Sync + 'static,
@@ -156,8 +172,8 @@ where
     std::thread::Builder::new()
         .name("timely:runner".into())
         .spawn(move || {
-            let results =
-                timely::execute::execute_from(builders, others, worker_config(), logic).map(|guards| guards.join());
+            let results = timely::execute::execute_from(builders, others, worker_config(idle_merge_effort), logic)
+                .map(|guards| guards.join());
             let _ = tx.send(results);
         })
         .map_err(|e| Error::Cluster(format!("cannot start the workers: {e}")))?;

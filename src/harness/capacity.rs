@@ -178,7 +178,7 @@ pub fn formula(problem: Problem, kind: Kind) -> &'static Formula {
 /// Implementations whose working set differs from their kind's [`FORMULAS`] entry: `(name, node
 /// bytes, arc bytes, what they account for)`. `pagerank-hilbert` on a graph that carries its
 /// Hilbert section reads it mapped and packs 4 bytes per arc instead (see [`estimate`]).
-pub const SPECIFIC: [(&str, u64, u64, &str); 3] = [
+pub const SPECIFIC: [(&str, u64, u64, &str); 4] = [
     (
         "pagerank-push",
         20,
@@ -199,6 +199,13 @@ pub const SPECIFIC: [(&str, u64, u64, &str); 3] = [
         48,
         "arranged arcs in both directions with their times and diffs, the labels' history per round (measured \
          RSS 7-11x the .cgr on Kronecker 17-20)",
+    ),
+    (
+        "differential-cc-min",
+        64,
+        48,
+        "as differential-cc: arranged arcs in both directions, the labels' history per round (one accumulated \
+         proposal per node and round instead of each proposal)",
     ),
 ];
 

@@ -41,7 +41,7 @@ pub const DEFAULT_WEIGHTS: &str = "1..255";
 
 /// Implementations the embedded default sweep leaves out unless told otherwise: its first fixed
 /// point alone takes longer than the whole quick sweep.
-pub const DEFAULT_GRAPH_SKIP: &[&str] = &["differential-cc"];
+pub const DEFAULT_GRAPH_SKIP: &[&str] = &["differential-cc", "differential-cc-min"];
 
 /// The graph a sweep runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]

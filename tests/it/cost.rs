@@ -401,7 +401,14 @@ fn configurations_that_do_not_fit_are_left_out_and_named() {
     // Each process is estimated at 32 MiB plus 2 MiB per thread: 50M leaves out only the
     // two-process configurations (68 MiB).
     let mut args = sweep_args(graph.to_str().unwrap(), out.to_str().unwrap());
-    args.extend(["--skip", "differential-cc", "--model", "machines=1,4 gbit=10 latency=0.05", "--memory", "50M"]);
+    args.extend([
+        "--skip",
+        "differential-cc,differential-cc-min",
+        "--model",
+        "machines=1,4 gbit=10 latency=0.05",
+        "--memory",
+        "50M",
+    ]);
     let done = costgraph().args(&args).output().unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(done.status.success(), "{stderr}");
@@ -522,7 +529,7 @@ fn an_external_system_fed_matrix_market_sees_every_node() {
         "--external",
         &spec,
         "--skip",
-        "label-prop,label-prop-par,afforest,boruvka-cc,timely-label-prop,timely-union-find,differential-cc",
+        "label-prop,label-prop-par,afforest,boruvka-cc,timely-label-prop,timely-union-find,differential-cc,differential-cc-min",
     ]);
     run_ok(&args);
     let report = report_json(&out);

@@ -28,7 +28,7 @@ fn hosts_file(net: &Net, dir: &Path, count: usize, by_name: bool) -> PathBuf {
 /// `costgraph cost cc GRAPH` with only `timely-union-find` among the scalable ones, 3 runs each,
 /// one core here, and `extra`.
 fn sweep_args(graph: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
-    let skip = "label-prop-par,afforest,boruvka-cc,timely-label-prop,differential-cc";
+    let skip = "label-prop-par,afforest,boruvka-cc,timely-label-prop,differential-cc,differential-cc-min";
     let mut args: Vec<String> = ["cost", "cc", graph.to_str().unwrap(), "--repeat", "3", "--max-cores", "1"]
         .into_iter()
         .map(String::from)

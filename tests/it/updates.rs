@@ -1,5 +1,6 @@
 //! `costgraph updates cc`: differential dataflow keeps the components current under insert-only
-//! and mixed streams, verified against union-find after every batch, at 1 and 2 workers and on 2
+//! and mixed streams (`differential-cc-min` under insert-only ones), verified against union-find
+//! after every batch, single changes one at a time and batches, at 1 and 2 workers and on 2
 //! processes, on seeded random graphs and on two real graphs; bad arguments fail cleanly.
 
 use std::path::Path;
@@ -10,9 +11,12 @@ use serde_json::Value;
 
 use crate::common::{self, run_err, run_ok, tempdir};
 
-/// Runs `updates cc GRAPH` with every batch verified on 1 and 2 workers × 1 and 2 processes and
-/// checks the report: every configuration compared every batch with the oracle, all equal.
+/// Runs `updates cc GRAPH` with every batch verified on 1 and 2 workers × 1 and 2 processes (of
+/// differential-cc, and of differential-cc-min on insert-only streams), 3 single changes one at a
+/// time first, and checks the report: every configuration compared every batch with the oracle,
+/// all equal.
 fn check_updates(graph: &Path, out: &Path, deletions: &str, batches: &[usize]) -> Value {
+    let impls = if deletions == "0" { "differential-cc,differential-cc-min" } else { "differential-cc" };
     let batch: Vec<String> = batches.iter().map(|b| b.to_string()).collect();
     let (g, o, b) = (graph.to_str().unwrap(), out.to_str().unwrap(), batch.join(","));
     let args = [
@@ -23,6 +27,10 @@ fn check_updates(graph: &Path, out: &Path, deletions: &str, batches: &[usize]) -
         &b,
         "--batches",
         "5",
+        "--one-at-a-time",
+        "3",
+        "--impl",
+        impls,
         "--deletions",
         deletions,
         "--check-every",
@@ -41,9 +49,13 @@ fn check_updates(graph: &Path, out: &Path, deletions: &str, batches: &[usize]) -
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).expect("report.json");
     let configurations = report["configurations"].as_array().unwrap();
-    assert_eq!(configurations.len(), 4);
+    assert_eq!(configurations.len(), if deletions == "0" { 8 } else { 4 });
+    if deletions == "0" {
+        assert!(table.contains("differential-cc-min 2w×2p"), "{table}");
+    }
+    assert!(table.contains("differential-cc 1w×1p, one at a time"), "{table}");
     for c in configurations {
-        assert_eq!(c["verified"].as_u64(), Some(5 * batches.len() as u64), "{}", c["command"]);
+        assert_eq!(c["verified"].as_u64(), Some(3 + 5 * batches.len() as u64), "{}", c["command"]);
         assert_eq!(c["mismatches"].as_array().map(Vec::len), Some(0), "{}", c["command"]);
         // Differential's own count of what the arrangements hold reached the report.
         let held = &c["result"]["run"]["held_at_end"]["arranged"];
@@ -97,6 +109,9 @@ fn updates_refuses_bad_arguments_in_one_line() {
     assert!(run_err(&["updates", "cc", g, "--batch", "0", "--out", o]).contains("at least 1 change"));
     assert!(run_err(&["updates", "cc", g, "--max-ahead", "0", "--out", o]).contains("--max-ahead"));
     assert!(run_err(&["updates", "cc", g, "--workers", "0", "--out", o]).contains("--workers"));
+    let min = run_err(&["updates", "cc", g, "--impl", "differential-cc-min", "--deletions", "0.1", "--out", o]);
+    assert!(min.contains("insert-only") && min.lines().count() == 1, "{min}");
+    assert!(run_err(&["updates", "cc", g, "--impl", "union-find", "--out", o]).contains("--impl union-find"));
     let missing = dir.path().join("missing.cgr");
     assert!(run_err(&["updates", "cc", missing.to_str().unwrap(), "--out", o]).contains("missing.cgr"));
     assert!(!out.exists(), "nothing written on failure");

@@ -12,10 +12,12 @@
 //! [`updates`].
 //!
 //! Two refinements. The edges are arranged once (an indexed, shared trace) and entered into the
-//! loop, so the loop never re-indexes them. A node's own id enters the loop not in round 0 but in
-//! round [`STAGE`] × (bit length of the id): small labels spread first, and a large id that is
-//! already beaten by a smaller label when its turn comes never propagates at all, which removes
-//! most of the wasted label traffic of plain label propagation.
+//! loop, so the loop never re-indexes them. Only the nodes without a smaller neighbour seed their
+//! own id as a label, and nodes without any neighbour are labelled outside the loop
+//! ([`seeds::ends`]). A seed enters the loop not in round 0 but in round [`seeds::STAGE`] × (bit
+//! length of the id), held back until then ([`seeds::hold_back`]): small labels spread first, and
+//! a large id that is already beaten by a smaller label when its turn comes never propagates at
+//! all, which removes most of the wasted label traffic of plain label propagation.
 //!
 //! Work: `O(m)` per round of the first fixed point, over `D` rounds (the largest component
 //! diameter); an update costs in proportion to the labels it changes, summed over the rounds.
@@ -23,12 +25,18 @@
 //! compacted as the input frontier advances (the dataflow holds no trace handle outside, so
 //! differential merges and compacts the arrangements itself).
 //!
+//! - [`combine`] — a round's equal proposals added up before they are exchanged and arranged;
 //! - [`memory`] — what the arrangements hold, and a heap that does not grow around them;
+//! - [`min`] — `differential-cc-min`, the labels as min-monoid differences (insertions only);
+//! - [`seeds`] — which nodes start a label, and when it enters the loop;
 //! - [`stream`] — the deterministic stream of edge insertions and deletions;
 //! - [`updates`] — the dataflow that applies the stream in batches, with backpressure, and
 //!   measures each batch's latency.
 
+pub mod combine;
 pub mod memory;
+pub mod min;
+pub mod seeds;
 pub mod stream;
 pub mod updates;
 
@@ -42,6 +50,7 @@ use differential_dataflow::input::{Input, InputSession};
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::operators::iterate::Variable;
 use differential_dataflow::trace::implementations::{ValBuilder, ValSpine};
+use serde::{Deserialize, Serialize};
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use timely::dataflow::operators::{Exchange, Inspect, Probe};
 use timely::order::Product;
@@ -57,18 +66,15 @@ use crate::{Error, Result};
 /// The outer timestamp: 0 for the graph, `t` for the `t`-th batch of changes.
 pub type Time = u32;
 
-/// Multiplicities of records (an edge present once has multiplicity 1).
-pub type Diff = i32;
-
-/// Rounds of the iteration reserved for each bit length of the labels (see the module docs).
-pub const STAGE: u32 = 64;
+pub use seeds::Diff;
 
 /// The records the input sessions take: arcs `(u, v)` and nodes `(u, u)`.
 pub type Inputs = (InputSession<Time, (NodeId, NodeId), Diff>, InputSession<Time, (NodeId, NodeId), Diff>);
 
 /// The label of every node of the collection `nodes` (pairs `(u, u)`) in the undirected graph
 /// whose arcs are `arcs` (both directions of every edge must be present): the smallest id of its
-/// component, maintained as `arcs` change.
+/// component, maintained as `arcs` change. Only the seeds enter the loop, each held back until its
+/// stage; isolated nodes are labelled outside it ([`seeds`]).
 pub fn components<'s, T>(
     arcs: VecCollection<'s, T, (NodeId, NodeId), Diff>,
     nodes: VecCollection<'s, T, (NodeId, NodeId), Diff>,
@@ -76,19 +82,26 @@ pub fn components<'s, T>(
 where
     T: Timestamp + Lattice + Hash + Ord,
 {
-    let arcs = arcs.arrange_by_key();
-    let outer = nodes.scope();
-    outer.iterative::<u32, _, _>(|inner| {
+    let arcs = arcs.concat(nodes).arrange_by_key();
+    let (seeds, isolated) = seeds::ends(&arcs);
+    let outer = isolated.scope();
+    let labels = outer.iterative::<u32, _, _>(|inner| {
         let arcs = arcs.enter(inner);
-        let nodes = nodes.enter_at(inner, |&(_, label)| STAGE * (NodeId::BITS - label.leading_zeros()));
+        let seeds = seeds.enter_at(inner, |&(node, _)| seeds::stage(node));
         let (proposed, proposals) = Variable::new(inner, Product::new(Default::default(), 1));
-        let labels = proposals.concat(nodes).reduce_abelian::<_, ValBuilder<_, _, _, _>, ValSpine<_, _, _, _>>(
-            "SmallestLabel",
-            |_node, offers, smallest| smallest.push((*offers[0].0, 1)),
-        );
-        proposed.set(labels.clone().join_core(arcs, |_node, &label, &neighbour| Some((neighbour, label))));
+        let labels = seeds::hold_back(proposals, seeds)
+            .reduce_abelian::<_, ValBuilder<_, _, _, _>, ValSpine<_, _, _, _>>(
+                "SmallestLabel",
+                |_node, offers, smallest| smallest.push((*offers[0].0, 1)),
+            );
+        proposed.set(combine::combine(
+            labels
+                .clone()
+                .join_core(arcs, |&node, &label, &neighbour| (node != neighbour).then_some((neighbour, label))),
+        ));
         labels.as_collection(|&node, &label| (node, label)).leave(outer)
-    })
+    });
+    labels.concat(isolated)
 }
 
 /// Worker 0's copy of every node's label, kept from the changes of the output collection: the
@@ -97,6 +110,7 @@ where
 pub struct LabelSink {
     labels: Vec<NodeId>,
     pending: Vec<((NodeId, NodeId), Time, Diff)>,
+    lowered: Vec<(NodeId, Time, NodeId)>,
 }
 
 /// A node without a label yet.
@@ -105,13 +119,30 @@ const UNLABELLED: NodeId = NodeId::MAX;
 impl LabelSink {
     /// A sink for `n` nodes, none labelled yet.
     pub fn new(n: usize) -> Self {
-        LabelSink { labels: vec![UNLABELLED; n], pending: Vec::new() }
+        LabelSink { labels: vec![UNLABELLED; n], pending: Vec::new(), lowered: Vec::new() }
     }
 
     /// Applies the pending changes of every timestamp `<= time` (the output must be complete
-    /// through `time`). Fails when the changes are inconsistent (a label removed that is not
-    /// there, two labels for a node).
+    /// through `time`): counted changes ([`Variant::Counts`]) and lowered labels
+    /// ([`Variant::Min`]). Fails when the changes are inconsistent (a label removed that is not
+    /// there, two labels for a node, a node not in the graph).
     pub fn apply_through(&mut self, time: Time) -> Result<()> {
+        let labels = &mut self.labels;
+        let mut outside = None;
+        self.lowered.retain(|&(node, t, label)| {
+            if t > time {
+                return true;
+            }
+            match labels.get_mut(node as usize) {
+                // Unlabelled is the largest id, so the first label lowers it too.
+                Some(slot) => *slot = (*slot).min(label),
+                None => outside = Some(node),
+            }
+            false
+        });
+        if let Some(node) = outside {
+            return Err(Error::Cluster(format!("label for node {node}, which is not in the graph")));
+        }
         let mut ready: Vec<((NodeId, NodeId), Diff)> = Vec::new();
         self.pending.retain(|&(record, t, diff)| {
             if t <= time {
@@ -152,46 +183,100 @@ impl LabelSink {
     }
 }
 
-/// Builds the components dataflow on `worker`: returns the input sessions for arcs and nodes and
-/// the probe of the output. Every change of the output is sent to worker 0, which keeps it in
+/// Which dataflow computes the labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// `differential-cc`: labels as counted records, any change of the arcs ([`components`]).
+    Counts,
+    /// `differential-cc-min`: labels as min-monoid differences, insertions only ([`min`]).
+    Min,
+}
+
+impl Variant {
+    /// Both variants.
+    pub const ALL: [Variant; 2] = [Variant::Counts, Variant::Min];
+
+    /// The implementation's name in the registry.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Counts => "differential-cc",
+            Variant::Min => "differential-cc-min",
+        }
+    }
+
+    /// The variant called `name`.
+    pub fn from_name(name: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// Whether it can take deletions of arcs.
+    pub fn deletes(self) -> bool {
+        self == Variant::Counts
+    }
+}
+
+/// Builds the components dataflow of `variant` on `worker`: returns the input sessions for arcs
+/// and nodes and the probe of the output. Every change of the output is sent to worker 0, which keeps it in
 /// `sink` (the other workers' sinks stay empty); `counters` counts the changes this worker sends
 /// there (differential's own exchanges inside the computation are not counted); `held` counts
 /// the updates its arrangements hold. Fixes the process's heap behaviour first
 /// ([`memory::steady_heap`]).
 pub fn build(
     worker: &mut Worker,
+    variant: Variant,
     sink: &Rc<RefCell<LabelSink>>,
     counters: &Rc<Counters>,
     held: &memory::Counter,
 ) -> (Inputs, ProbeHandle<Time>) {
-    let sink = Rc::clone(sink);
-    let counters = Rc::clone(counters);
-    let remote = worker.index() != 0;
     held.track(worker);
     memory::steady_heap();
+    let (sink, counters) = (Rc::clone(sink), Rc::clone(counters));
     worker.dataflow::<Time, _, _>(|scope| {
         let (arc_input, arcs) = scope.new_collection::<(NodeId, NodeId), Diff>();
         let (node_input, nodes) = scope.new_collection::<(NodeId, NodeId), Diff>();
-        let (probe, _) = components(arcs, nodes)
-            .inner
-            .inspect_core(move |event| {
-                if let (true, Ok((_, changes))) = (remote, event) {
-                    let records = changes.len() as u64;
-                    counters.records.set(counters.records.get() + records);
-                    counters
-                        .bytes
-                        .set(counters.bytes.get() + records * size_of::<((NodeId, NodeId), Time, Diff)>() as u64);
-                }
-            })
-            .exchange(|_| 0)
-            .inspect_core(move |event| {
-                if let Ok((_, changes)) = event {
-                    sink.borrow_mut().pending.extend_from_slice(changes);
-                }
-            })
-            .probe();
+        let probe = match variant {
+            Variant::Counts => deliver(components(arcs, nodes).inner, counters, move |changes| {
+                sink.borrow_mut().pending.extend_from_slice(changes)
+            }),
+            Variant::Min => deliver(min::components(arcs, nodes).inner, counters, move |changes| {
+                sink.borrow_mut()
+                    .lowered
+                    .extend(changes.iter().map(|&(node, t, min::MinLabel(label))| (node, t, label)))
+            }),
+        };
         ((arc_input, node_input), probe)
     })
+}
+
+/// Sends every change of `output` to worker 0, which hands them to `keep`; counts in `counters`
+/// what a worker other than 0 sends.
+fn deliver<'s, D, R>(
+    output: timely::dataflow::Stream<'s, Time, Vec<(D, Time, R)>>,
+    counters: Rc<Counters>,
+    mut keep: impl FnMut(&[(D, Time, R)]) + 'static,
+) -> ProbeHandle<Time>
+where
+    D: differential_dataflow::ExchangeData,
+    R: differential_dataflow::ExchangeData,
+{
+    let remote = output.scope().index() != 0;
+    let (probe, _) = output
+        .inspect_core(move |event| {
+            if let (true, Ok((_, changes))) = (remote, event) {
+                let records = changes.len() as u64;
+                counters.records.set(counters.records.get() + records);
+                counters.bytes.set(counters.bytes.get() + records * size_of::<(D, Time, R)>() as u64);
+            }
+        })
+        .exchange(|_| 0)
+        .inspect_core(move |event| {
+            if let Ok((_, changes)) = event {
+                keep(changes);
+            }
+        })
+        .probe();
+    probe
 }
 
 /// Records given to an input session between two steps of the worker (bounds what is buffered).
@@ -237,14 +322,24 @@ pub fn step_until(worker: &mut Worker, abort: &Abort, mut done: impl FnMut() -> 
 /// delivers every label to worker 0, so the result is always the whole one and is not written in
 /// parts (`--output` is refused).
 pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
+    run_variant(ctx, Variant::Counts)
+}
+
+/// `differential-cc-min`: as [`run`], with the labels as min-monoid differences ([`min`]).
+pub fn run_min(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
+    run_variant(ctx, Variant::Min)
+}
+
+fn run_variant(ctx: &mut Context<'_>, variant: Variant) -> Result<Option<Outcome>> {
     let me = ctx.index();
     if ctx.deliver.output.is_some() {
-        return Err(Error::invalid(
-            "differential-cc collects its labels at worker 0 through its dataflow: --output DIR is for the timely implementations",
-        ));
+        return Err(Error::invalid(format!(
+            "{} collects its labels at worker 0 through its dataflow: --output DIR is for the timely implementations",
+            variant.name()
+        )));
     }
     let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { ctx.graph.num_nodes() } else { 0 })));
-    let (mut inputs, probe) = build(ctx.worker, &sink, &ctx.counters, &memory::Counter::default());
+    let (mut inputs, probe) = build(ctx.worker, variant, &sink, &ctx.counters, &memory::Counter::default());
     load_share(ctx.worker, ctx.graph, ctx.partition, &mut inputs);
     drop(inputs);
     step_until(ctx.worker, ctx.abort, || probe.done())?;
@@ -256,3 +351,6 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Option<Outcome>> {
     sink.apply_through(0)?;
     Ok(Some(Outcome::Whole(Output::Components(sink.components()?))))
 }
+
+#[cfg(test)]
+mod tests;

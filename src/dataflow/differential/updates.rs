@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{Counter, Held};
 use super::stream::{StreamSpec, UpdateStream};
-use super::{LabelSink, Time, build, load_share, step_until};
+use super::{LabelSink, Time, Variant, build, load_share, step_until};
 use crate::algo::Output;
 use crate::dataflow::{ClusterConfig, Partition, Strategy, cluster};
 use crate::{Error, Result};
@@ -37,6 +37,17 @@ pub struct Segment {
     pub batch: usize,
     /// Number of batches.
     pub batches: usize,
+    /// One batch at a time: each is submitted only once the one before has completed, whatever
+    /// [`UpdatesJob::max_ahead`] says (the latency of a lone update, apart from throughput).
+    #[serde(default)]
+    pub alone: bool,
+}
+
+impl Segment {
+    /// The most batches of this segment in flight under `max_ahead`.
+    pub fn in_flight(&self, max_ahead: usize) -> usize {
+        if self.alone { 1 } else { max_ahead }
+    }
 }
 
 /// One run of updates: the graph, the stream, and how it is applied.
@@ -55,12 +66,27 @@ pub struct UpdatesJob {
     pub check_every: usize,
     /// How nodes are split among workers for the initial load.
     pub partition: Strategy,
+    /// Which dataflow keeps the labels.
+    pub variant: Variant,
+    /// Records of merge work each arrangement does per scheduling while not compact (`None`:
+    /// merging only as new batches arrive). Idle merging keeps memory down under long mixed
+    /// streams, but a stream with no idle time between batches pays for it in every batch: on
+    /// Kronecker 18 it multiplies the latency of a lone update by about four.
+    pub idle_merge_effort: Option<isize>,
 }
 
 impl UpdatesJob {
     /// Checks the job before anything starts.
     pub fn validate(&self) -> Result<()> {
         self.stream.validate()?;
+        if !self.variant.deletes() && self.stream.deletions > 0.0 {
+            return Err(Error::invalid(format!(
+                "{} keeps labels as minima, which cannot be taken back: it takes insert-only streams (--deletions 0), \
+                 not --deletions {}; use differential-cc for deletions",
+                self.variant.name(),
+                self.stream.deletions
+            )));
+        }
         if self.max_ahead == 0 {
             return Err(Error::invalid("--max-ahead must be at least 1"));
         }
@@ -131,19 +157,21 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob, held: &Counter) -> Res
     let load_secs = start.elapsed().as_secs_f64();
     let fingerprint = crate::io::cgr::fnv1a(
         format!(
-            "differential-updates|{}|{}|{:?}|{:?}|{}|{}|{}",
+            "differential-updates|{}|{}|{}|{:?}|{:?}|{}|{}|{}|{:?}",
+            job.variant.name(),
             graph.num_nodes(),
             graph.num_arcs(),
             job.stream,
             job.segments,
             job.max_ahead,
             job.check_every,
-            job.partition.name()
+            job.partition.name(),
+            job.idle_merge_effort
         )
         .as_bytes(),
     );
     let (shared, job_shared, held) = (Arc::clone(&graph), job.clone(), held.clone());
-    let results = cluster::execute(config, fingerprint, move |worker, abort| {
+    let results = cluster::execute_merging(config, fingerprint, job.idle_merge_effort, move |worker, abort| {
         let (graph, job) = (&*shared, &job_shared);
         let partition = Partition::new(graph, worker.peers(), job.partition);
         let me = worker.index();
@@ -151,7 +179,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob, held: &Counter) -> Res
         let stream = if me == 0 { Some(UpdateStream::new(graph, job.stream)?) } else { None };
         let sink = Rc::new(RefCell::new(LabelSink::new(if me == 0 { graph.num_nodes() } else { 0 })));
         let start = Instant::now();
-        let (mut inputs, probe) = build(worker, &sink, &Rc::default(), &held);
+        let (mut inputs, probe) = build(worker, job.variant, &sink, &Rc::default(), &held);
         load_share(worker, &graph.whole_shard(), &partition, &mut inputs);
         let Some(mut stream) = stream else {
             // Only worker 0's input stays open: its time is the input frontier.
@@ -195,7 +223,7 @@ pub fn maintain(config: &ClusterConfig, job: &UpdatesJob, held: &Counter) -> Res
                 Ok(())
             };
             for i in 0..segment.batches {
-                while in_flight.len() >= job.max_ahead {
+                while in_flight.len() >= segment.in_flight(job.max_ahead) {
                     worker.step_or_park(Some(Duration::from_millis(1)));
                     abort.check()?;
                     retire(&mut in_flight, &mut run)?;

@@ -66,6 +66,12 @@ impl UpdatesReport {
             "- stream: seed {}, deletions {}, batch sizes {:?}, {:?} batches of each, at most {} batch(es) in flight\n",
             s.seed, s.deletions, s.batch_sizes, s.batches, s.max_ahead
         );
+        if let Some(i) = s.alone.iter().position(|&a| a) {
+            out += &format!(
+                "- {} batch(es) of {} applied one at a time (none other in flight), their own rows\n",
+                s.batches[i], s.batch_sizes[i]
+            );
+        }
         out += &format!(
             "- machine: {} ({} cores, {} bytes memory), {}; costgraph {} ({}), {}\n",
             p.machine.cpu_model.as_deref().unwrap_or("unknown CPU"),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::replay::Replay;
 use crate::dataflow::differential::memory::{Counter, Held};
-use crate::dataflow::differential::updates::{UpdatesJob, UpdatesRun};
+use crate::dataflow::differential::updates::{Segment, UpdatesJob, UpdatesRun};
 use crate::harness::provenance::Provenance;
 use crate::harness::report::GraphInfo;
 use crate::harness::stats::Percentiles;
@@ -54,6 +54,9 @@ pub struct ProcessResult {
 /// One configuration of the dataflow: `workers` threads in each of `processes` processes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfigurationResult {
+    /// The dataflow (`differential-cc`, `differential-cc-min`).
+    #[serde(default = "counts")]
+    pub implementation: String,
     /// Worker threads per process.
     pub workers: usize,
     /// Processes.
@@ -71,7 +74,14 @@ pub struct ConfigurationResult {
 
 impl ConfigurationResult {
     /// Compares `result`'s digests with the oracle's.
-    pub fn new(workers: usize, processes: usize, command: String, result: ProcessResult, oracle: &Replay) -> Self {
+    pub fn new(
+        implementation: &str,
+        workers: usize,
+        processes: usize,
+        command: String,
+        result: ProcessResult,
+        oracle: &Replay,
+    ) -> Self {
         let mut mismatches = Vec::new();
         if result.run.initial_digest != oracle.initial_digest {
             mismatches.push(None);
@@ -90,19 +100,31 @@ impl ConfigurationResult {
                 _ => mismatches.push(Some((b.segment, b.index))),
             }
         }
-        ConfigurationResult { workers, processes, command, result, mismatches, verified }
+        let implementation = implementation.to_string();
+        ConfigurationResult { implementation, workers, processes, command, result, mismatches, verified }
     }
 
-    /// A short name: `differential-cc W×P`.
+    /// A short name: `differential-cc Ww×Pp`.
     pub fn name(&self) -> String {
-        format!("differential-cc {}w×{}p", self.workers, self.processes)
+        format!("{} {}w×{}p", self.implementation, self.workers, self.processes)
     }
+}
+
+/// The implementation of reports written before there were two.
+fn counts() -> String {
+    "differential-cc".into()
+}
+
+/// The name of `system`'s row for `segment`: marked when its batches ran one at a time.
+fn row_name(system: &str, segment: &Segment) -> String {
+    if segment.alone { format!("{system}, one at a time") } else { system.to_string() }
 }
 
 /// One line of the table: a system at one batch size.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
-    /// Who answered: `differential-cc 2w×1p`, `incremental union-find`, `union-find recompute`.
+    /// Who answered: `differential-cc 2w×1p`, `incremental union-find`, `union-find recompute`;
+    /// `, one at a time` added for the batches applied with none other in flight.
     pub system: String,
     /// Changes per batch.
     pub batch: usize,
@@ -148,6 +170,8 @@ pub struct StreamInfo {
     pub batch_sizes: Vec<usize>,
     /// Batches of each size.
     pub batches: Vec<usize>,
+    /// Per batch size, whether its batches ran one at a time ([`Segment::alone`]).
+    pub alone: Vec<bool>,
     /// Most batches in flight.
     pub max_ahead: usize,
     /// Every `check_every`-th batch (and each size's last) is verified.
@@ -174,13 +198,18 @@ impl UpdatesReport {
                 let elapsed = c.result.run.segments.get(s).map_or(f64::NAN, |r| r.elapsed_secs);
                 if let Some(latency) = Percentiles::of(&latencies) {
                     let updates_per_sec = (segment.batch * segment.batches) as f64 / elapsed;
-                    rows.push(Row { system: c.name(), batch: segment.batch, latency, updates_per_sec });
+                    rows.push(Row {
+                        system: row_name(&c.name(), segment),
+                        batch: segment.batch,
+                        latency,
+                        updates_per_sec,
+                    });
                 }
             }
             if let Some(latency) = replay.incremental.as_ref().and_then(|i| Percentiles::of(&i[s])) {
                 let updates_per_sec = segment.batch as f64 / latency.p50.max(1e-9);
                 rows.push(Row {
-                    system: "incremental union-find".into(),
+                    system: row_name("incremental union-find", segment),
                     batch: segment.batch,
                     latency,
                     updates_per_sec,
@@ -189,7 +218,7 @@ impl UpdatesReport {
             if let Some(latency) = Percentiles::of(&replay.recompute[s]) {
                 let updates_per_sec = segment.batch as f64 / latency.p50.max(1e-9);
                 rows.push(Row {
-                    system: "union-find recompute".into(),
+                    system: row_name("union-find recompute", segment),
                     batch: segment.batch,
                     latency,
                     updates_per_sec,
@@ -197,11 +226,12 @@ impl UpdatesReport {
             }
         }
         for c in &configurations {
-            let wins = job.segments.iter().enumerate().find_map(|(s, segment)| {
-                let dataflow = rows.iter().find(|r| r.system == c.name() && r.batch == segment.batch)?;
-                let recompute = Percentiles::of(&replay.recompute[s])?;
-                (recompute.p50 < dataflow.latency.p50).then_some(segment.batch)
-            });
+            let wins =
+                job.segments.iter().enumerate().filter(|(_, segment)| !segment.alone).find_map(|(s, segment)| {
+                    let dataflow = rows.iter().find(|r| r.system == c.name() && r.batch == segment.batch)?;
+                    let recompute = Percentiles::of(&replay.recompute[s])?;
+                    (recompute.p50 < dataflow.latency.p50).then_some(segment.batch)
+                });
             recompute_wins_from.push((c.name(), wins));
         }
         let stream = StreamInfo {
@@ -209,6 +239,7 @@ impl UpdatesReport {
             deletions: job.stream.deletions,
             batch_sizes: job.segments.iter().map(|s| s.batch).collect(),
             batches: job.segments.iter().map(|s| s.batches).collect(),
+            alone: job.segments.iter().map(|s| s.alone).collect(),
             max_ahead: job.max_ahead,
             check_every: job.check_every,
         };

@@ -6,6 +6,7 @@ use super::replay::digest;
 use super::*;
 use crate::algo::cc::union_find::union_find_edges;
 use crate::dataflow::Strategy;
+use crate::dataflow::differential::Variant;
 use crate::dataflow::differential::memory::Held;
 use crate::dataflow::differential::stream::StreamSpec;
 use crate::dataflow::differential::stream::UpdateStream;
@@ -34,10 +35,12 @@ fn replay_checks_the_last_batch_of_each_segment() {
     let job = UpdatesJob {
         graph: PathBuf::new(),
         stream: StreamSpec { seed: 4, deletions: 0.0 },
-        segments: vec![Segment { batch: 3, batches: 4 }, Segment { batch: 7, batches: 2 }],
+        segments: vec![Segment { batch: 3, batches: 4, alone: false }, Segment { batch: 7, batches: 2, alone: false }],
         max_ahead: 2,
         check_every: 0,
         partition: Strategy::Balanced,
+        variant: Variant::Counts,
+        idle_merge_effort: None,
     };
     let r = replay(&csr, &job).unwrap();
     assert_eq!(r.digests[0].iter().map(Option::is_some).collect::<Vec<_>>(), [false, false, false, true]);
@@ -70,10 +73,18 @@ fn replay_checks_the_last_batch_of_each_segment() {
         segments: Vec::new(),
         held_at_end: Held::default(),
     };
-    let good = ConfigurationResult::new(1, 1, String::new(), ProcessResult { run: run.clone(), rss: Vec::new() }, &r);
+    let good = ConfigurationResult::new(
+        "differential-cc",
+        1,
+        1,
+        String::new(),
+        ProcessResult { run: run.clone(), rss: Vec::new() },
+        &r,
+    );
     assert_eq!((good.verified, good.mismatches.len()), (2, 0));
     run.batches[3].digest = Some("wrong".into());
-    let bad = ConfigurationResult::new(1, 1, String::new(), ProcessResult { run, rss: Vec::new() }, &r);
+    let bad =
+        ConfigurationResult::new("differential-cc", 1, 1, String::new(), ProcessResult { run, rss: Vec::new() }, &r);
     assert_eq!(bad.mismatches, [Some((0, 3))]);
     let graph = GraphInfo {
         path: PathBuf::new(),
