@@ -1,7 +1,7 @@
 use super::skeleton::iterate;
 use super::*;
 use crate::graph::budget::Budget;
-use crate::graph::{BuildOptions, EdgeList};
+use crate::graph::{BuildOptions, Csr, EdgeList, NodeId};
 use crate::testing::{self, Rng};
 
 /// A random graph on `n` nodes with `m` edges drawn among the first 80% of the nodes (as
