@@ -74,23 +74,36 @@ fn color(i: usize) -> RGBColor {
 
 /// The latency CDFs of `report`: one panel per batch size, one line per system, latency on a log axis.
 pub fn latency_svg(report: &UpdatesReport) -> Result<String> {
-    draw(&systems(report), &report.stream.batch_sizes)
+    let stream = &report.stream;
+    let captions: Vec<String> = (0..stream.batch_sizes.len())
+        .map(|s| caption(stream.batch_sizes[s], stream.alone.get(s).copied().unwrap_or(false)))
+        .collect();
+    draw(&systems(report), &captions)
 }
 
-/// The plot of `systems`, one panel per entry of `batch_sizes`.
-fn draw(systems: &[System], batch_sizes: &[usize]) -> Result<String> {
+/// The title of the panel of batches of `batch` changes, applied `alone` (none other in flight).
+fn caption(batch: usize, alone: bool) -> String {
+    if alone {
+        format!("batches of {batch}, one at a time (none other in flight): latency CDF")
+    } else {
+        format!("batch size {batch}: latency CDF")
+    }
+}
+
+/// The plot of `systems`, one panel per entry of `captions`.
+fn draw(systems: &[System], captions: &[String]) -> Result<String> {
     let all = systems.iter().flat_map(|s| s.latencies.iter().flatten().copied());
     let (lo, hi) = log_range(all);
     let plot_width = f64::from(PANEL.0 - LEGEND_WIDTH - 2 * MARGIN - Y_LABEL_AREA);
     let ticks = log_ticks(lo, hi, TICK_GAP_PX * (hi / lo).log10() / plot_width);
-    let panels = batch_sizes.len().max(1);
+    let panels = captions.len().max(1);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (PANEL.0, PANEL.1 * panels as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing_error("latency.svg"))?;
-        for (s, (area, &batch)) in root.split_evenly((panels, 1)).iter().zip(batch_sizes).enumerate() {
+        for (s, (area, caption)) in root.split_evenly((panels, 1)).iter().zip(captions).enumerate() {
             let (chart_area, legend_area) = area.split_horizontally(PANEL.0 - LEGEND_WIDTH);
-            panel(&chart_area, s, batch, systems, (lo, hi), &ticks)?;
+            panel(&chart_area, s, caption, systems, (lo, hi), &ticks)?;
             legend(&legend_area, s, systems)?;
         }
         root.present().map_err(drawing_error("latency.svg"))?;
@@ -117,17 +130,17 @@ fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     path
 }
 
-/// Panel `s`, batch size `batch`: every system's CDF over the shared range `x` with its `ticks`.
+/// Panel `s`, titled `caption`: every system's CDF over the shared range `x` with its `ticks`.
 fn panel(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
     s: usize,
-    batch: usize,
+    caption: &str,
     systems: &[System],
     x: (f64, f64),
     ticks: &[f64],
 ) -> Result<()> {
     let mut chart = ChartBuilder::on(area)
-        .caption(format!("batch size {batch}: latency CDF"), ("sans-serif", 18))
+        .caption(caption, ("sans-serif", 18))
         .margin(MARGIN)
         .x_label_area_size(40)
         .y_label_area_size(Y_LABEL_AREA)
@@ -205,7 +218,8 @@ mod tests {
             system("incremental", vec![vec![], vec![0.02]]),
             system("recompute", vec![vec![0.5], vec![0.7]]),
         ];
-        let svg = draw(&systems, &[10, 1000]).unwrap();
+        let svg = draw(&systems, &[caption(1, true), caption(1000, false)]).unwrap();
+        assert!(svg.contains("batches of 1, one at a time") && svg.contains("batch size 1000:"));
         for name in ["dataflow (200 batches)", "incremental (no batches)", "incremental (1 batch)"] {
             assert!(svg.contains(name), "{name} in the legend");
         }
@@ -219,7 +233,7 @@ mod tests {
     #[test]
     fn panels_share_one_range() {
         let systems = [system("a", vec![vec![2e-5, 1e-4], vec![0.3]])];
-        let svg = draw(&systems, &[1, 2]).unwrap();
+        let svg = draw(&systems, &[caption(1, false), caption(2, false)]).unwrap();
         // Both panels run from 10 µs to 100 ms and more, the union of their latencies.
         assert_eq!(svg.matches("10 µs").count(), 2, "{svg}");
         assert_eq!(svg.matches("100 ms").count(), 2);
