@@ -4,7 +4,7 @@
 //! A pull iteration adds, for every node, the contributions of its in-neighbours: reads in an
 //! order set by the graph, all over the `4 n` bytes of the contribution array, which on a large
 //! graph lives in the last-level cache or in memory. [`Blocked`] cuts the sources into blocks of
-//! [`block_bits`] nodes (their contributions, 4 bytes each, fit in L2 with room to spare) and the
+//! `2^`[`block_bits`] nodes (their contributions, 4 bytes each, fit in L2 with room to spare) and the
 //! destinations into `chunks` of about equal work, and stores the in-arcs as tiles, one per
 //! (chunk, block): in each tile, one row per destination that has in-arcs from the block (the
 //! destination and how many), followed in `sources` by those in-arcs. An iteration takes the
@@ -16,7 +16,7 @@
 //! adds the same in-arcs in the same order (block by block, each row in source order) whatever
 //! the number of threads, so the sequential and the parallel kernel give the same bits.
 //!
-//! Cost: O(n + m) work and one pass over the in-arcs to build, `4 m + 8 r` bytes (`r` the rows,
+//! Cost: O(n + m) work and two passes over the in-arcs (count, then fill) to build, `4 m + 8 r` bytes (`r` the rows,
 //! at most `min(m, n * blocks)`) on top of the in-arcs; per iteration O(n + m + r) work with the
 //! random reads confined to one block at a time, and one read-modify-write of the destination's
 //! running sum per row.
