@@ -45,6 +45,10 @@ while [ $# -gt 0 ]; do
 done
 all_sections="cost peers pagerank differential cluster build big reliability"
 mkdir -p "$work/sections" "$work/graphs" "$work/reports"
+if [ $quick = 0 ] && [ -z "$only" ]; then
+    rm -rf docs/reports # a whole recording: only its own reports stay
+fi
+mkdir -p docs/reports
 work=$(realpath "$work")
 sections="$work/sections"
 
@@ -334,12 +338,12 @@ EOF
         done
         python3 benches/record/tables.py cluster "${args[@]}"
         echo
-        echo "The single-thread baseline in the same sweeps: $(python3 -c '
+        echo "The single-thread baseline in the same sweeps, compute median: $(python3 -c '
 import json, sys
-for p in sys.argv[1:]:
-    b = json.load(open(p + "/report.json"))["problems"][0]["baseline"]
-    print(b["implementation"], "%.1f ms" % (b["compute"]["median"] * 1e3), end="; ")
-' "$work/reports/cluster-1gbit" "$work/reports/cluster-100mbit")"
+print("; ".join("%s %s %.1f ms" % (a.split("=")[0], b["implementation"], b["compute"]["median"] * 1e3)
+                for a in sys.argv[1:]
+                for b in [json.load(open(a.split("=", 1)[1] + "/report.json"))["problems"][0]["baseline"]]))
+' "${args[@]}")."
         bash benches/record/netns.sh down 3
         trap cleanup EXIT
         end

@@ -16,8 +16,8 @@
 //! not also its part of the file. Time `O(m_w + g + n / 2^21)` (dense: `O(m_w + n/64)` with
 //! `n/64 <= m_w`), memory `8 (own + 1) + 4 m_w + 4 g` bytes for `m_w` arcs and `g` ghosts, and
 //! while it is built at most `6c` more for `c` arcs to ghosts. A lone worker of a symmetric graph
-//! reads the graph's own arrays instead (nothing to translate: building them cost
-//! `timely-label-prop` 0.8 s on Kronecker 22, 1.65× its compute).
+//! reads the graph's own arrays instead (nothing to translate, and translating them would cost
+//! a pass over every arc: more than `timely-label-prop`'s compute on a power-law graph).
 //!
 //! The hot loops over a worker's lists (here and in `timely-union-find`) are generic over
 //! `Owned`, one partition strategy's answer to "where is own node `i`'s list, and is `v` mine?",

@@ -75,9 +75,9 @@ impl Counter {
 /// Fixes glibc's mmap threshold at 64 KiB for this process (once; a no-op on other C libraries,
 /// or when the user set `MALLOC_MMAP_THRESHOLD_`, which glibc honours itself): blocks from 64 KiB
 /// up get their own mapping, returned to the system on free, instead of heap space that
-/// fragments. Soak on Kronecker 17 (1k-change batches, half deletions, 1 worker): RSS 129 → 228 MiB
-/// over 6M changes with the default (growing) threshold, 131 → 141 MiB with it fixed, and the run
-/// 20 % faster.
+/// fragments. Under a long stream of insertions and deletions glibc's default threshold grows
+/// with the largest block freed, and the resident memory of a soak grows with it; fixed, it stays
+/// flat (the soak's figures: BENCHMARKS.md, differential dataflow).
 pub fn steady_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -14,12 +14,13 @@
 //! `O(n + SAMPLE·n)` because the giant component's arcs are never read. Depth: the same (sequential).
 //! Union-find: Tarjan 1975; the COST baseline: McSherry, Isard, Murray, HotOS 2015.
 //!
-//! Measured choices (Graph500 Kronecker scale 20 and 22, edge factor 16, scrambled ids; CPU time,
-//! best of 15): two sampled neighbours per node, in one pass over the nodes, is the best setting
-//! (scale 22: 82 ms; one neighbour leaves the giant component fragmented, so far more nodes are
-//! finished: 341 ms; three: 88 ms; two separate sampling rounds as in gapbs: 108 ms). Plain Rem
-//! over the arcs `v < u` only (each undirected edge once, no sampling) takes 144 ms. Unchecked
-//! indexing in [`dsu::rem_union`] gained nothing measurable, so the code stays safe.
+//! Choices, measured on Graph500 Kronecker graphs (scale 20 and 22, edge factor 16): two sampled
+//! neighbours per node, in one pass over the nodes. One neighbour leaves the giant component
+//! fragmented, so far more nodes must be finished (about 4× slower); three gain nothing over two;
+//! two separate sampling rounds as in gapbs cost a second pass. Plain Rem over the arcs `v < u`
+//! (each undirected edge once, no sampling) reads every arc and is slower. Unchecked indexing in
+//! [`dsu::rem_union`] gained nothing measurable, so the code stays safe. The current figures:
+//! BENCHMARKS.md.
 
 use super::Components;
 use super::dsu::{flatten, most_frequent, rem_union, singletons};
