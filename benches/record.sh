@@ -99,10 +99,19 @@ skipped() { # NAME TITLE REASON
     echo "Not measured in this recording: $3"
     end
 }
-timed() { # LABEL FILE COMMAND...: runs COMMAND under /usr/bin/time, appends "LABEL wall_s peak_rss_kb" to FILE
-    local label=$1 file=$2
+timed() { # LABEL FILE COMMAND...: runs COMMAND under /usr/bin/time; appends to FILE one line
+    #                                 "LABEL<tab>wall s<tab>peak RSS KiB<tab>COMMAND" (paths of WORKDIR shortened)
+    local label=$1 file=$2 rc=0
     shift 2
-    /usr/bin/time -f "$label %e %M" -a -o "$file" "$@"
+    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" || rc=$?
+    local shown="${*#"$root/target/release/"}"
+    shown=${shown//"$work/graphs/"/}
+    printf '%s\t%s\t%s\t%s\n' "$label" "$(cut -d' ' -f1 "$work/time.out" | tail -1)" \
+        "$(cut -d' ' -f2 "$work/time.out" | tail -1)" "$shown" >>"$file"
+    return $rc
+}
+times_table() { # FILE: the lines `timed` appended, as table rows
+    awk -F'\t' '{printf "| %s | `%s` | %.1f s | %.2f GiB |\n", $1, $4, $2, $3 / 1048576}' "$1"
 }
 # graph NAME ARGS...: WORKDIR/graphs/NAME.cgr from `costgraph ARGS... -o FILE`, timed once.
 created=()
@@ -273,7 +282,8 @@ fi
 if wanted differential; then
     section differential "Differential dataflow: components, static and under updates"
     echo "Static, one worker: \`differential-cc\` and \`differential-cc-min\` against union-find on kron-diff"
-    echo "(\`generate kron --scale $diff_scale --weights 1..255\`); union-find before and after them."
+    echo "(\`generate kron --scale $diff_scale --weights 1..255\`; union-find before and after them) and on"
+    echo "moscow, a road network: few arcs per node, and many rounds before the labels settle."
     echo
     fence "costgraph run cc kron-diff.cgr --impl IMPL --repeat 3 --json"
     echo
@@ -282,6 +292,12 @@ if wanted differential; then
         "$cg" run cc "$(g kron-diff)" --impl $imp --repeat 3 --json >"$work/diff-$imp-${#args[@]}.json"
         args+=("kron-diff=$work/diff-$imp-${#args[@]}.json")
     done
+    if [ -f "$(g moscow)" ]; then
+        for imp in union-find differential-cc differential-cc-min; do
+            "$cg" run cc "$(g moscow)" --impl $imp --repeat 3 --json >"$work/diff-moscow-$imp.json"
+            args+=("moscow=$work/diff-moscow-$imp.json")
+        done
+    fi
     python3 benches/record/tables.py runs "${args[@]}"
     echo
     upd=(updates cc "$(g kron-upd)" --impl differential-cc,differential-cc-min --one-at-a-time 1000 --idle-merge 0
@@ -355,23 +371,23 @@ if wanted build; then
     section build "Building graphs, parsing, scanning, the handshake"
     echo "Generating the graphs of this recording (each once, \`/usr/bin/time\`: wall, peak RSS):"
     echo
-    echo "| graph | wall | peak RSS |"
-    echo "|---|---:|---:|"
+    echo "| graph | command | wall | peak RSS |"
+    echo "|---|---|---:|---:|"
     if [ -f "$work/graphs/times" ]; then
-        awk '{printf "| %s | %.1f s | %.2f GiB |\n", $1, $2, $3 / 1048576}' "$work/graphs/times"
+        times_table "$work/graphs/times"
     fi
     echo
     echo "Kronecker $scale at 1 and 2 threads, in memory and within \`--memory 512M\` (spilled to disk):"
     echo
     rm -f "$work/build-times"
     for t in 1 2; do
-        timed "threads=$t" "$work/build-times" "$cg" --threads $t generate kron --scale $scale -o "$work/graphs/b.cgr" >/dev/null
+        timed "kron $scale, $t thread(s)" "$work/build-times" "$cg" --threads $t generate kron --scale $scale -o "$work/graphs/b.cgr" >/dev/null
     done
-    timed "threads=2,--memory=512M" "$work/build-times" "$cg" --threads 2 generate kron --scale $scale --memory 512M -o "$work/graphs/b.cgr" >/dev/null
+    timed "kron $scale, 2 threads, out of core" "$work/build-times" "$cg" --threads 2 generate kron --scale $scale --memory 512M -o "$work/graphs/b.cgr" >/dev/null
     rm -f "$work/graphs/b.cgr"
-    echo "| \`costgraph --threads T generate kron --scale $scale -o g.cgr\` | wall | peak RSS |"
-    echo "|---|---:|---:|"
-    awk '{printf "| %s | %.1f s | %.2f GiB |\n", $1, $2, $3 / 1048576}' "$work/build-times"
+    echo "| what | command | wall | peak RSS |"
+    echo "|---|---|---:|---:|"
+    times_table "$work/build-times"
     echo
     echo "Criterion benches (\`cargo bench --bench NAME -- --warm-up-time 1 --measurement-time 5\`; the"
     echo "estimate's interval as criterion prints it):"
@@ -405,37 +421,53 @@ if wanted big; then
         echo "(vertex order) and 110 s (Hilbert order), 20 iterations, one thread."
         echo
         rm -f "$work/big-times"
-        k26="$work/graphs/k$big_scale.cgr"
-        tw="$work/graphs/tw.cgr"
-        created+=("$k26" "$tw")
-        timed "generate-kron-$big_scale" "$work/big-times" "$cg" --threads 2 generate kron --scale $big_scale --weights $W --memory 8G -o "$k26" >/dev/null
+        k26="$work/graphs/k$big_scale.cgr" tw="$work/graphs/tw.cgr" twh="$work/graphs/tw-hilbert.cgr"
+        created+=("$k26" "$tw" "$twh")
+        failed=()
+        try() { # LABEL COMMAND...: a failed step is reported in the section, the recording goes on
+            local label=$1
+            shift
+            local rc=0
+            "$@" || rc=$?
+            [ $rc = 0 ] || failed+=("$label (exit $rc)")
+            return $rc
+        }
+        try "generate k$big_scale" timed "generate kron $big_scale" "$work/big-times" "$cg" --threads 2 generate kron --scale $big_scale --weights $W --memory 8G -o "$k26" >/dev/null || true
+        k26arcs=$("$cg" info "$k26" | awk '/^arcs stored/ {print $3}') || true
         args=()
-        for imp in union-find afforest; do
-            "$cg" run cc "$k26" --impl $imp --repeat 3 --json >"$work/big-$imp.json"
-            args+=("kron $big_scale=$work/big-$imp.json")
+        for imp in cc:union-find cc:afforest msf:kruskal; do
+            repeat=$([ "${imp%%:*}" = msf ] && echo 1 || echo 3)
+            if try "run ${imp#*:}" timed "run ${imp#*:}" "$work/big-times" "$cg" run "${imp%%:*}" "$k26" --impl "${imp#*:}" --repeat $repeat --json >"$work/big-${imp#*:}.json"; then
+                args+=("kron $big_scale=$work/big-${imp#*:}.json")
+            fi
         done
-        "$cg" run msf "$k26" --impl kruskal --repeat 1 --json >"$work/big-kruskal.json"
-        args+=("kron $big_scale=$work/big-kruskal.json")
-        k26arcs=$("$cg" info "$k26" | awk '/^arcs stored/ {print $3}')
         rm -f "$k26"
-        timed "generate-twitter-shaped" "$work/big-times" "$cg" --threads 2 generate kron --scale $tw_scale --edge-factor 44 --directed --with-transpose --memory 8G -o "$tw" >/dev/null
-        twarcs=$("$cg" info "$tw" | awk '/^arcs stored/ {print $3}')
-        timed "pagerank-twitter-shaped" "$work/big-times" "$cg" run pagerank "$tw" --impl pagerank --threads 1 --repeat 1 --json >"$work/big-pagerank.json"
-        args+=("twitter-shaped=$work/big-pagerank.json")
+        try "generate twitter-shaped" timed "generate twitter-shaped" "$work/big-times" "$cg" --threads 2 generate kron --scale $tw_scale --edge-factor 44 --directed --with-transpose --memory 8G -o "$tw" >/dev/null || true
+        twarcs=$("$cg" info "$tw" | awk '/^arcs stored/ {print $3}') || true
+        if try "pagerank" timed "pagerank, vertex order" "$work/big-times" "$cg" run pagerank "$tw" --impl pagerank --threads 1 --repeat 1 --json >"$work/big-pagerank.json"; then
+            args+=("twitter-shaped=$work/big-pagerank.json")
+        fi
+        try "convert --order hilbert" timed "Hilbert order added" "$work/big-times" "$cg" --threads 2 convert "$tw" -o "$twh" --order hilbert --memory 8G >/dev/null || true
         rm -f "$tw"
+        # --force: the estimate counts the mapped sections, which the page cache can give back.
+        if try "pagerank-hilbert" timed "pagerank, Hilbert order" "$work/big-times" "$cg" run pagerank "$twh" --impl pagerank-hilbert --repeat 1 --force --json >"$work/big-pagerank-hilbert.json"; then
+            args+=("twitter-shaped, Hilbert=$work/big-pagerank-hilbert.json")
+        fi
+        rm -f "$twh"
         echo "| step | command | wall | peak RSS |"
         echo "|---|---|---:|---:|"
-        awk -v s=$big_scale -v ts=$tw_scale -v w=$W '
-            $1 ~ /^generate-kron/ { c = "costgraph --threads 2 generate kron --scale " s " --weights " w " --memory 8G" }
-            $1 ~ /^generate-tw/ { c = "costgraph --threads 2 generate kron --scale " ts " --edge-factor 44 --directed --with-transpose --memory 8G" }
-            $1 ~ /^pagerank/ { c = "costgraph run pagerank tw.cgr --impl pagerank --threads 1 --repeat 1" }
-            { printf "| %s | `%s` | %.0f s | %.2f GiB |\n", $1, c, $2, $3 / 1048576 }' "$work/big-times"
+        times_table "$work/big-times"
         echo
         echo "Kronecker $big_scale: $k26arcs arcs; twitter-shaped (\`kron --scale $tw_scale --edge-factor 44 --directed\`,"
-        echo "transpose stored): $twarcs arcs. Runs (\`costgraph run PROBLEM G.cgr --impl IMPL --repeat R --json\`;"
-        echo "PageRank: 20 iterations, 1 thread, its preparation the tiles built from the stored transpose):"
+        echo "transpose stored): $twarcs arcs. The runs' own figures (PageRank: 20 iterations; \`pagerank\` on one"
+        echo "thread, its preparation the tiles built from the stored transpose; \`pagerank-hilbert\` computes on"
+        echo "one thread, its preparation the packing of the file's Hilbert section, on all cores):"
         echo
         python3 benches/record/tables.py runs "${args[@]}"
+        for f in "${failed[@]}"; do
+            echo
+            echo "**Failed:** $f."
+        done
         end
     fi
 fi
