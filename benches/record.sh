@@ -45,8 +45,11 @@ while [ $# -gt 0 ]; do
 done
 all_sections="cost peers pagerank differential cluster build big reliability"
 mkdir -p "$work/sections" "$work/graphs" "$work/reports"
-if [ $quick = 0 ] && [ -z "$only" ]; then
-    rm -rf docs/reports # a whole recording: only its own reports stay
+if [ -z "$only" ]; then
+    # A whole recording starts afresh: its own graphs (their generation is timed) and reports only.
+    rm -rf "$work/graphs" "$work/reports"
+    mkdir -p "$work/graphs" "$work/reports"
+    [ $quick = 1 ] || rm -rf docs/reports
 fi
 mkdir -p docs/reports
 work=$(realpath "$work")
