@@ -197,7 +197,10 @@ EOF
         shift 2
         local out="$work/reports/$name-$problem"
         rm -rf "$out"
-        "$cg" cost "$problem" "$(g "$name")" --max-cores "$cores" --repeat $sweep_repeat --warmup 1 --out "$out" "$@" >/dev/null
+        # A configuration that fails leaves the report partial and `cost` exits non-zero: the table
+        # shows the failure, and the recording goes on.
+        "$cg" cost "$problem" "$(g "$name")" --max-cores "$cores" --repeat $sweep_repeat --warmup 1 --out "$out" "$@" >/dev/null ||
+            echo "warning: cost $problem on $name exited $?: see $out/report.md" >&2
         if [ $quick = 0 ]; then
             cp "$out/report.md" "docs/reports/$name-$problem.md"
             cp "$out/scaling.svg" "docs/reports/$name-$problem.svg"

@@ -170,3 +170,21 @@ fn unweighted_input_is_refused_with_how_to_add_weights() {
         assert_eq!(imp.check_input(&small()), Ok(()));
     }
 }
+
+/// `boruvka-par` on graphs of many rayon tasks (16,384 nodes each) at 4 threads, again and again:
+/// its passes over the hook forest race with each other's path halving, which once left a node
+/// pointing below its root, an id past the round's components, and a panic about one run in ten
+/// on uniform random scale 22. Every run must give the reference forest.
+#[test]
+fn boruvka_par_gives_the_reference_forest_run_after_run_on_many_tasks() {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().expect("pool");
+    for (seed, max_weight) in [(1, 1 << 20), (2, 4)] {
+        let list = testing::random_graph(seed, 1 << 18, 1 << 20, false, Some(Weights { lo: 1, hi: max_weight }));
+        let csr = Csr::from_edges(&list, BuildOptions::undirected());
+        let expected = reference(&csr);
+        for run in 0..30 {
+            let forest = pool.install(|| msf::boruvka_par(&csr));
+            assert!(forest == expected, "run {run}, seed {seed}, weights 1..={max_weight}: not the reference forest");
+        }
+    }
+}

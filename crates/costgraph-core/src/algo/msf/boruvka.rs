@@ -13,7 +13,8 @@
 //!    the only cycles are pairs that chose the same edge, and the smaller id of a pair becomes the
 //!    root. Every other component adds its edge to the forest.
 //! 3. *Pointer jumping* (path halving on the hook forest, safe under concurrency because a pointer
-//!    is only ever replaced by an ancestor), then dense relabelling of the roots.
+//!    is only ever replaced by an ancestor, and only while it holds the parent read: see [`find`]),
+//!    then dense relabelling of the roots.
 //! 4. *Relabel and filter.* Endpoints get their new component ids; edges inside a component are
 //!    dropped, in place and keeping the order.
 //!
@@ -388,7 +389,11 @@ fn contract<E: Exec>(
 }
 
 /// The root of `x` in the hook forest, halving the path on the way. Concurrent calls are safe:
-/// the forest does not change shape, and each store replaces a pointer by one of its ancestors.
+/// the forest does not change shape, and each halving step replaces `x`'s pointer by its
+/// grandparent only while it still holds the parent this call read (compare-and-swap). A plain
+/// store could land after another thread had pointed `x` at its root, and put it back below the
+/// root: the passes that point every node at its root ([`contract`], [`label_trees`]) would then
+/// leave some nodes pointing elsewhere, and their next ids would be wrong.
 #[inline]
 fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
     loop {
@@ -398,7 +403,8 @@ fn find(parent: &[AtomicU32], mut x: NodeId) -> NodeId {
         }
         let g = parent[p as usize].load(Relaxed);
         if g != p {
-            parent[x as usize].store(g, Relaxed);
+            // Failure means another thread moved `x` up already: its pointer is as good.
+            let _ = parent[x as usize].compare_exchange(p, g, Relaxed, Relaxed);
         }
         x = g;
     }
