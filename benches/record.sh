@@ -8,7 +8,8 @@
 #                          [--big] [--only SECTION,...] [--quick]
 #
 #   --work DIR      generated graphs, reports, section files (default /tmp/costgraph-record; several
-#                   GB, about 30 GB more with --big; every graph this run generates is deleted at the end)
+#                   GB, about 30 GB more with --big; every graph this run generates is deleted at the end).
+#                   A non-empty folder is refused unless an earlier recording made it (.costgraph-record)
 #   --max-cores N   the COST sweeps' largest core count (default: this machine's cores)
 #   --gapbs DIR     a gapbs checkout (github.com/sbeamer/gapbs): CC and PageRank side by side
 #   --gbbs DIR, --parlaylib DIR   GBBS and parlaylib checkouts: MSF side by side (needs --gapbs too)
@@ -44,7 +45,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 all_sections="cost peers pagerank differential cluster build big reliability"
+# The work folder is this script's: it deletes its graphs and reports there. A folder that holds
+# something else, and not the mark a recording leaves, is refused instead of cleared.
+if [ -d "$work" ] && [ -n "$(ls -A "$work")" ] && [ ! -f "$work/.costgraph-record" ]; then
+    echo "error: $work holds files that no recording made (no .costgraph-record): name an empty or new folder with --work" >&2
+    exit 1
+fi
 mkdir -p "$work/sections" "$work/graphs" "$work/reports"
+touch "$work/.costgraph-record"
 if [ -z "$only" ]; then
     # A whole recording starts afresh: its own graphs (their generation is timed) and reports only.
     rm -rf "$work/graphs" "$work/reports"
