@@ -76,8 +76,8 @@ impl Counter {
 /// or when the user set `MALLOC_MMAP_THRESHOLD_`, which glibc honours itself): blocks from 64 KiB
 /// up get their own mapping, returned to the system on free, instead of heap space that
 /// fragments. Under a long stream of insertions and deletions glibc's default threshold grows
-/// with the largest block freed, and the resident memory of a soak grows with it; fixed, it stays
-/// flat (the soak's figures: BENCHMARKS.md, differential dataflow).
+/// with the largest block freed, and the resident memory of a long `updates` run grows with it;
+/// fixed, it stays flat (`updates` samples process 0's RSS into its report.json).
 pub fn steady_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
