@@ -142,6 +142,9 @@ cleanup() {
     rm -f "$sections"/*.md.part
 }
 trap cleanup EXIT
+# A signal ends the script through `exit`, so the EXIT trap (graphs, namespaces) runs on it too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 md() { sed -n '/^|/p' "$1"; } # the table lines of a Markdown file
 fence() { echo '```sh'; echo "$*"; echo '```'; }
 
